@@ -1,0 +1,419 @@
+/**
+ * The Factify API client (SPEC section 1) over undici. Every answer is untrusted: statuses, headers and
+ * bodies are checked and turned into typed errors with a message a person can act on.
+ */
+import type * as Undici from 'undici';
+import { parseKeyList, isPlainObject, type KeyList } from './apiKey';
+import { FactifyError, type ProblemDetails } from './errors';
+import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
+import { chooseProxy, type ProxySettings } from './proxy';
+import { redactSecrets } from './redact';
+import { displayText } from './text';
+
+/** Bigger answers are refused rather than read into memory. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Error bodies are only read this far: enough for any problem details. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+let undiciModule: typeof Undici | undefined;
+
+/** undici costs ~100 ms to load, so it loads on the first request, never during activation. */
+function loadUndici(): typeof Undici {
+  return (undiciModule ??= require('undici') as typeof Undici);
+}
+
+export function isHttpStackLoaded(): boolean {
+  return undiciModule !== undefined;
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly maxAttempts: number;
+  /** A `Retry-After` longer than this is not waited for: the user is told when to try again instead. */
+  readonly maxWaitMs: number;
+  /** Backoff when the server gives no `Retry-After`: base, then twice that, and so on. */
+  readonly baseDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, maxWaitMs: 10_000, baseDelayMs: 1_000 };
+
+export interface ConnectionOptions {
+  /** A checked origin (see `checkApiBaseUrl`): the only place the token is ever sent. */
+  readonly origin: URL;
+  readonly timeoutMs: number;
+  readonly proxy: ProxySettings;
+  readonly userAgent: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly maxBodyBytes?: number;
+  readonly retry?: RetryPolicy;
+}
+
+export interface RequestAuth {
+  readonly token: ApiToken;
+  /** Sent as `X-Factify-Organization-Id`; undefined means the token's own organization. */
+  readonly organizationId: OrgId | undefined;
+}
+
+export interface RateLimitWait {
+  readonly attempt: number;
+  readonly waitMs: number;
+}
+
+export interface ListOptions {
+  readonly includeRevoked: boolean;
+  readonly signal?: AbortSignal;
+  /** Called before waiting out a 429, so the user sees a wait rather than an error. */
+  readonly onRateLimited?: (wait: RateLimitWait) => void;
+}
+
+type Operation = 'list' | 'revoke';
+
+interface PreparedRequest {
+  readonly operation: Operation;
+  readonly method: 'GET' | 'DELETE';
+  readonly url: URL;
+  readonly auth: RequestAuth;
+  readonly body?: string;
+  readonly signal: AbortSignal | undefined;
+  readonly onRateLimited?: (wait: RateLimitWait) => void;
+}
+
+export class FactifyClient {
+  private dispatcher: Undici.Dispatcher | undefined;
+
+  constructor(private readonly options: ConnectionOptions) {}
+
+  get origin(): URL {
+    return this.options.origin;
+  }
+
+  async listKeys(auth: RequestAuth, options: ListOptions): Promise<KeyList> {
+    const url = new URL('/v1/api-keys', this.options.origin);
+    url.searchParams.set('include_revoked', String(options.includeRevoked));
+    const body = await this.send({
+      operation: 'list', method: 'GET', url, auth, signal: options.signal, onRateLimited: options.onRateLimited,
+    });
+    return parseKeyList(body);
+  }
+
+  /** Resolves on 204 (or any 2xx). An empty or missing reason sends no body at all. */
+  async revokeKey(auth: RequestAuth, keyId: KeyId, reason: string | undefined, signal?: AbortSignal): Promise<void> {
+    // The type already promises this; the check keeps a cast elsewhere from ever building a request.
+    if (!KEY_ID_PATTERN.test(keyId)) throw new FactifyError('invalidResponse', 'This key has an id Factify never issues, so it cannot be revoked from here.');
+    const url = new URL(`/v1/api-keys/${keyId}`, this.options.origin);
+    const body = reason ? JSON.stringify({ reason }) : undefined;
+    await this.send({ operation: 'revoke', method: 'DELETE', url, auth, body, signal });
+  }
+
+  /** Closes pooled connections; in-flight requests are aborted. */
+  async close(): Promise<void> {
+    const dispatcher = this.dispatcher;
+    this.dispatcher = undefined;
+    await dispatcher?.destroy().catch(() => undefined);
+  }
+
+  private async send(request: PreparedRequest): Promise<unknown> {
+    if (request.auth.organizationId !== undefined && !ORG_ID_PATTERN.test(request.auth.organizationId)) {
+      throw new FactifyError('invalidConfig', 'The selected organization id is not valid; switch organization again.');
+    }
+    const retry = this.options.retry ?? DEFAULT_RETRY;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(request);
+      } catch (error) {
+        const retryable = request.method === 'GET' && error instanceof FactifyError && error.kind === 'rateLimited';
+        if (!retryable || attempt >= retry.maxAttempts) throw error;
+        const waitMs = error.extra.retryAfterMs ?? retry.baseDelayMs * 2 ** (attempt - 1);
+        if (waitMs > retry.maxWaitMs) throw error;
+        request.onRateLimited?.({ attempt, waitMs });
+        await sleep(waitMs, request.signal);
+      }
+    }
+  }
+
+  private async attempt(request: PreparedRequest): Promise<unknown> {
+    const undici = loadUndici();
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${request.auth.token}`,
+      accept: 'application/json, application/problem+json',
+      'user-agent': this.options.userAgent,
+    };
+    if (request.auth.organizationId) headers['x-factify-organization-id'] = request.auth.organizationId;
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const response = await undici.request(request.url, {
+        method: request.method,
+        headers,
+        body: request.body,
+        signal,
+        dispatcher: this.getDispatcher(undici),
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      return await this.readResponse(response, request);
+    } catch (error) {
+      throw this.describeFailure(error, request, deadline);
+    }
+  }
+
+  private getDispatcher(undici: typeof Undici): Undici.Dispatcher {
+    if (this.dispatcher) return this.dispatcher;
+    let choice;
+    try {
+      choice = chooseProxy(this.options.origin, this.options.proxy, this.options.env ?? process.env);
+    } catch (error) {
+      throw new FactifyError('invalidConfig', `${(error as Error).message} Fix it in the settings or the environment.`);
+    }
+    const connect = { timeout: this.options.timeoutMs };
+    this.dispatcher = choice
+      ? new undici.ProxyAgent({
+        uri: choice.proxyUrl.href,
+        proxyTls: { rejectUnauthorized: choice.strictSSL },
+        requestTls: { rejectUnauthorized: choice.strictSSL },
+        connect,
+      })
+      : new undici.Agent({ connect });
+    return this.dispatcher;
+  }
+
+  private async readResponse(response: Undici.Dispatcher.ResponseData, request: PreparedRequest): Promise<unknown> {
+    const { statusCode: status, headers, body } = response;
+    const contentType = headerValue(headers, 'content-type');
+    if (status >= 200 && status < 300) {
+      if (request.operation === 'revoke') {
+        await body.dump();
+        return undefined;
+      }
+      const text = await readBody(body, this.options.maxBodyBytes ?? MAX_BODY_BYTES, headerValue(headers, 'content-length'));
+      if (!isJsonContentType(contentType)) {
+        throw new FactifyError('invalidResponse',
+          `The server answered with ${describeContentType(contentType)} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.`,
+          { status, logDetail: `content-type: ${contentType ?? '(none)'}` });
+      }
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        throw new FactifyError('invalidResponse',
+          'The server sent a list that is not valid JSON (it may have been cut off). Try Refresh; if it keeps happening, see the log.',
+          { status, logDetail: `${(error as Error).message}; ${text.length} characters received` });
+      }
+    }
+    if (status >= 300 && status < 400) {
+      await body.dump().catch(() => undefined);
+      throw new FactifyError('redirect',
+        `The server answered with a redirect (${status}), which was not followed so that the token is never sent elsewhere. Check “factify.apiBaseUrl”.`,
+        { status, logDetail: `location origin: ${originOf(headerValue(headers, 'location'))}` });
+    }
+    const text = await readBody(body, MAX_ERROR_BODY_BYTES, undefined, 'truncate');
+    const problem = parseProblemDetails(text, contentType);
+    const retryAfterMs = status === 429 ? parseRetryAfter(headerValue(headers, 'retry-after'), Date.now()) : undefined;
+    const message = messageForStatus(status, request, problem, isHtml(contentType, text), retryAfterMs);
+    throw new FactifyError(statusKind(status), message, {
+      status,
+      problem,
+      retryAfterMs,
+      logDetail: problem ? `problem: ${JSON.stringify(problem)}` : `body: ${describeContentType(contentType)}, ${text.length} characters`,
+    });
+  }
+
+  private describeFailure(error: unknown, request: PreparedRequest, deadline: AbortSignal): FactifyError {
+    if (error instanceof FactifyError) return error;
+    if (request.signal?.aborted) return new FactifyError('cancelled', 'The request was cancelled.');
+    const codes = errorCodes(error);
+    const code = codes[0];
+    const host = this.options.origin.host;
+    const logDetail = `${code ?? 'no code'}: ${redactSecrets(String((error as Error)?.message ?? error), [request.auth.token])}`;
+    if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return new FactifyError('timeout',
+        `Factify did not answer within ${Math.round(this.options.timeoutMs / 1000)} seconds. Check your connection, or raise “factify.requestTimeoutSeconds”.`,
+        { logDetail });
+    }
+    const tlsCode = codes.find((candidate) => TLS_CODES.has(candidate) || candidate.startsWith('ERR_TLS') || candidate.startsWith('ERR_SSL'));
+    if (tlsCode !== undefined) {
+      return new FactifyError('tls',
+        `Could not make a secure connection to ${host} (${tlsCode}); the token was not sent. If a proxy or a company certificate is in the way, configure it for VS Code (http.proxy, NODE_EXTRA_CA_CERTS).`,
+        { logDetail });
+    }
+    const message = String((error as Error)?.message ?? '');
+    if (/proxy/i.test(message)) {
+      return new FactifyError('network', `The proxy refused to connect to ${host}. Check “http.proxy” and the proxy's credentials.`, { logDetail });
+    }
+    switch (code) {
+      case 'ECONNREFUSED':
+        return new FactifyError('network', `Could not connect to ${host} (connection refused). Check “factify.apiBaseUrl” and your network.`, { logDetail });
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return new FactifyError('network', `Could not find the host ${this.options.origin.hostname}. Check “factify.apiBaseUrl” and your network.`, { logDetail });
+      case 'ECONNRESET':
+      case 'EPIPE':
+      case 'UND_ERR_SOCKET':
+      case 'UND_ERR_CLOSED':
+        return new FactifyError('network', `The connection to ${host} closed before Factify answered. Try again; if it keeps happening, a proxy may be interfering.`, { logDetail });
+      default:
+        return new FactifyError('network', `Could not reach ${host}. Check your network and “factify.apiBaseUrl”.`, { logDetail });
+    }
+  }
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED', 'CERT_REVOKED', 'HOSTNAME_MISMATCH', 'EPROTO',
+]);
+
+function statusKind(status: number): FactifyError['kind'] {
+  switch (status) {
+    case 401: return 'unauthorized';
+    case 403: return 'forbidden';
+    case 404: return 'notFound';
+    case 409: return 'conflict';
+    case 429: return 'rateLimited';
+    default: return status >= 500 ? 'server' : 'badRequest';
+  }
+}
+
+function messageForStatus(
+  status: number,
+  request: PreparedRequest,
+  problem: ProblemDetails | undefined,
+  html: boolean,
+  retryAfterMs: number | undefined,
+): string {
+  const said = problem?.detail ?? problem?.title;
+  const serverSays = said ? ` Factify said: “${redactSecrets(said, [request.auth.token])}”` : '';
+  const org = request.auth.organizationId;
+  switch (status) {
+    case 400:
+      return `Factify rejected the request (400).${serverSays}`;
+    case 401:
+      return 'Factify did not accept the API token (401). Set a new one with “Factify: Set API Token…”.';
+    case 403:
+      if (org) return `Only Factify staff can act as another organization: Factify refused the request for ${org} (403). Switch back to your token's own organization.`;
+      if (request.operation === 'revoke') return `Revoking requires the organization admin role (403).${serverSays}`;
+      return `Factify refused access to the keys (403).${serverSays}`;
+    case 404:
+      if (request.operation === 'revoke') return 'That key no longer exists in this organization (404); refresh the list.';
+      if (org) return `Organization ${org} was not found (404). Switch organization.`;
+      return 'Factify answered 404 for the key list. Check “factify.apiBaseUrl”.';
+    case 409:
+      return `The key is already revoked (409).${serverSays}`;
+    case 429:
+      return retryAfterMs === undefined
+        ? 'Factify is limiting requests (429). Try again in a moment.'
+        : `Factify is limiting requests (429). Try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} seconds.`;
+    default:
+      if (status >= 500) {
+        const via = html ? ' The answer was an HTML page, so a proxy or gateway between you and Factify may be failing.' : serverSays;
+        return `Factify could not answer (${status}).${via} Try Refresh in a moment.`;
+      }
+      return `Factify answered with an unexpected status (${status}).${serverSays}`;
+  }
+}
+
+/** Problem details members with the wrong types are ignored, never trusted or shown raw. */
+export function parseProblemDetails(text: string, contentType: string | undefined): ProblemDetails | undefined {
+  if (!isJsonContentType(contentType) && !text.trimStart().startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  const text300 = (member: unknown) => (typeof member === 'string' && member.trim() !== '' ? displayText(member.trim(), 300) : undefined);
+  const problem: ProblemDetails = {
+    type: text300(value['type']),
+    title: text300(value['title']),
+    status: typeof value['status'] === 'number' ? value['status'] : undefined,
+    detail: text300(value['detail']),
+  };
+  return Object.values(problem).some((member) => member !== undefined) ? problem : undefined;
+}
+
+/** `Retry-After` as delta-seconds or an HTTP-date, in milliseconds from now. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+type BodyStream = Undici.Dispatcher.ResponseData['body'];
+
+async function readBody(body: BodyStream, limit: number, declaredLength: string | undefined, overflow: 'fail' | 'truncate' = 'fail'): Promise<string> {
+  const tooLarge = () => new FactifyError('invalidResponse',
+    `The server's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, so it was not read. Check “factify.apiBaseUrl”.`);
+  if (overflow === 'fail' && declaredLength !== undefined && Number(declaredLength) > limit) {
+    body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size + chunk.length > limit) {
+      body.destroy();
+      if (overflow === 'fail') throw tooLarge();
+      chunks.push(chunk.subarray(0, limit - size));
+      size = limit;
+      break;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+function headerValue(headers: Undici.Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isJsonContentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim());
+}
+
+function isHtml(contentType: string | undefined, text: string): boolean {
+  return /html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(text);
+}
+
+function describeContentType(contentType: string | undefined): string {
+  if (!contentType) return 'an answer of unknown type';
+  if (/html/i.test(contentType)) return 'an HTML page';
+  return `“${displayText(contentType.split(';')[0] ?? '', 60)}”`;
+}
+
+function originOf(location: string | undefined): string {
+  if (!location) return '(none)';
+  try {
+    return new URL(location).origin;
+  } catch {
+    return '(relative or invalid)';
+  }
+}
+
+/** The `code`s along an error's `cause` chain, outermost first (undici wraps socket and TLS errors). */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 5; current = current.cause as typeof current, depth++) {
+    if (typeof current.code === 'string') codes.push(current.code);
+  }
+  return codes;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new FactifyError('cancelled', 'The request was cancelled.'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new FactifyError('cancelled', 'The request was cancelled.'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

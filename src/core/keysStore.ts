@@ -1,0 +1,215 @@
+/**
+ * The list of keys for the current token, organization and revoked-keys setting, and the requests that
+ * change it. One list request is in flight at a time; an answer that no longer matches what the user asked
+ * for (organization switched, key revoked meanwhile) is discarded, never shown.
+ */
+import { markRevoked, type ApiKey, type RejectedRecord } from './apiKey';
+import { type FactifyClient, type RequestAuth } from './client';
+import { FactifyError, describeForLog, toFactifyError, type Logger } from './errors';
+import { type OrgId } from './ids';
+
+export interface KeysQuery {
+  readonly includeRevoked: boolean;
+  readonly organizationId: OrgId | undefined;
+}
+
+export interface LoadedKeys {
+  readonly keys: readonly ApiKey[];
+  readonly rejected: readonly RejectedRecord[];
+  readonly query: KeysQuery;
+  readonly loadedAt: number;
+}
+
+export interface KeysSnapshot {
+  readonly signedIn: boolean;
+  /** The last good answer for the current organization; kept while a refresh runs or fails. */
+  readonly loaded: LoadedKeys | undefined;
+  readonly loading: boolean;
+  /** The last failure; cleared by the next success. */
+  readonly error: FactifyError | undefined;
+  /** A passing condition worth showing, such as waiting out a rate limit. */
+  readonly notice: string | undefined;
+}
+
+export type RevokeOutcome =
+  | { readonly kind: 'revoked' }
+  | { readonly kind: 'alreadyRevoked' }
+  | { readonly kind: 'failed'; readonly error: FactifyError };
+
+export interface KeysStoreDeps {
+  /** Throws a FactifyError when the settings do not allow a request (e.g. an http base URL). */
+  readonly client: () => FactifyClient;
+  /** Undefined while signed out. */
+  readonly auth: () => RequestAuth | undefined;
+  readonly includeRevoked: () => boolean;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+type Listener = () => void;
+
+interface InFlightList {
+  readonly queryKey: string;
+  readonly generation: number;
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+const SIGNED_OUT: KeysSnapshot = { signedIn: false, loaded: undefined, loading: false, error: undefined, notice: undefined };
+
+export class KeysStore {
+  private state: KeysSnapshot = SIGNED_OUT;
+  private readonly listeners = new Set<Listener>();
+  private inFlight: InFlightList | undefined;
+  /** Bumped whenever an answer in flight must no longer be applied. */
+  private generation = 0;
+  /** Aborted (and replaced) on reset: cancels everything started for the previous token or organization. */
+  private epoch = new AbortController();
+  private readonly revoking = new Set<string>();
+
+  constructor(private readonly deps: KeysStoreDeps) {}
+
+  get snapshot(): KeysSnapshot {
+    return this.state;
+  }
+
+  onDidChange(listener: Listener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Fetches the list. Joins the request in flight when it asks the same; never rejects. */
+  refresh(): Promise<void> {
+    const auth = this.deps.auth();
+    if (!auth) {
+      this.reset();
+      return Promise.resolve();
+    }
+    const query: KeysQuery = { includeRevoked: this.deps.includeRevoked(), organizationId: auth.organizationId };
+    const queryKey = JSON.stringify(query);
+    if (this.inFlight?.queryKey === queryKey) return this.inFlight.done;
+    this.inFlight?.controller.abort();
+    const generation = ++this.generation;
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, this.epoch.signal]);
+    this.update({ signedIn: true, loading: true, notice: undefined });
+    const done = this.load(auth, query, generation, signal).finally(() => {
+      if (this.inFlight?.generation === generation) this.inFlight = undefined;
+    });
+    this.inFlight = { queryKey, generation, controller, done };
+    return done;
+  }
+
+  private async load(auth: RequestAuth, query: KeysQuery, generation: number, signal: AbortSignal): Promise<void> {
+    const started = this.deps.now();
+    try {
+      const list = await this.deps.client().listKeys(auth, {
+        includeRevoked: query.includeRevoked,
+        signal,
+        onRateLimited: ({ waitMs }) => {
+          if (generation !== this.generation) return;
+          this.deps.log.warn(`List rate-limited (429); retrying in ${waitMs} ms.`);
+          this.update({ notice: `Factify is limiting requests; trying again in ${Math.ceil(waitMs / 1000)} s…` });
+        },
+      });
+      if (generation !== this.generation) return;
+      this.deps.log.info(`Listed ${list.keys.length} keys (${describeQuery(query)}) in ${this.deps.now() - started} ms.`);
+      for (const rejected of list.rejected) {
+        this.deps.log.warn(`Skipped record #${rejected.index}${rejected.id ? ` (${rejected.id})` : ''}: ${rejected.problem}.`);
+      }
+      this.update({
+        loaded: { keys: list.keys, rejected: list.rejected, query, loadedAt: this.deps.now() },
+        loading: false, error: undefined, notice: undefined,
+      });
+    } catch (thrown) {
+      if (generation !== this.generation) return;
+      const error = toFactifyError(thrown);
+      this.deps.log.error(`Listing keys (${describeQuery(query)}) failed: ${describeForLog(error)}`);
+      this.update({ loading: false, error, notice: undefined });
+    }
+  }
+
+  /** Forgets the list and cancels every request: after sign-out, a token change or an organization switch. */
+  reset(): void {
+    this.generation++;
+    this.inFlight = undefined;
+    this.epoch.abort();
+    this.epoch = new AbortController();
+    this.revoking.clear();
+    this.state = { ...SIGNED_OUT, signedIn: this.deps.auth() !== undefined };
+    this.emit();
+  }
+
+  isRevoking(key: ApiKey): boolean {
+    return this.revoking.has(key.id);
+  }
+
+  /** Revokes one key. Asking again while it is being revoked, or once it is, sends nothing. */
+  async revoke(key: ApiKey, reason: string | undefined): Promise<RevokeOutcome> {
+    const auth = this.deps.auth();
+    if (!auth) return { kind: 'failed', error: new FactifyError('unauthorized', 'Sign in first: run “Factify: Set API Token…”.') };
+    if (!key.keyId) {
+      return { kind: 'failed', error: new FactifyError('invalidResponse', 'This key has an id that Factify never issues, so it cannot be revoked from here.') };
+    }
+    const current = this.state.loaded?.keys.find((candidate) => candidate.id === key.id) ?? key;
+    if (this.revoking.has(key.id) || current.revokedAt !== undefined) return { kind: 'alreadyRevoked' };
+    this.revoking.add(key.id);
+    const epoch = this.epoch;
+    try {
+      await this.deps.client().revokeKey(auth, key.keyId, reason, epoch.signal);
+      this.deps.log.info(`Revoked ${key.id}${reason ? ' with a reason' : ''}.`);
+      this.markRevoked(key.id, reason);
+      return { kind: 'revoked' };
+    } catch (thrown) {
+      const error = toFactifyError(thrown);
+      this.deps.log.error(`Revoking ${key.id} failed: ${describeForLog(error)}`);
+      if (isAlreadyRevoked(error)) {
+        this.markRevoked(key.id, undefined);
+        return { kind: 'alreadyRevoked' };
+      }
+      return { kind: 'failed', error };
+    } finally {
+      if (epoch === this.epoch) this.revoking.delete(key.id);
+    }
+  }
+
+  /** Shows the key as revoked at once; a list answer already in flight predates this and is discarded. */
+  private markRevoked(id: string, reason: string | undefined): void {
+    const loaded = this.state.loaded;
+    if (!loaded) return;
+    this.generation++;
+    this.inFlight?.controller.abort();
+    this.inFlight = undefined;
+    const now = this.deps.now();
+    const keys = loaded.query.includeRevoked
+      ? loaded.keys.map((candidate) => (candidate.id === id ? markRevoked(candidate, now, reason) : candidate))
+      : loaded.keys.filter((candidate) => candidate.id !== id);
+    this.update({ loaded: { ...loaded, keys }, loading: false });
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.epoch.abort();
+    this.listeners.clear();
+  }
+
+  private update(change: Partial<KeysSnapshot>): void {
+    this.state = { ...this.state, ...change };
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+/** SPEC section 3: a 409, or any answer saying the key is already revoked, means the work is done. */
+export function isAlreadyRevoked(error: FactifyError): boolean {
+  if (error.kind === 'conflict') return true;
+  const text = `${error.extra.problem?.title ?? ''} ${error.extra.problem?.detail ?? ''}`;
+  return error.kind === 'badRequest' && /already\s+revoked/i.test(text);
+}
+
+function describeQuery(query: KeysQuery): string {
+  return `${query.organizationId ? `organization override ${query.organizationId}` : "token's own organization"}, include_revoked=${query.includeRevoked}`;
+}

@@ -1,0 +1,19 @@
+/** User data (key names, comments, server messages) made safe to show as plain text or inside Markdown. */
+
+// C0/C1 controls, bidi overrides and isolates, zero-width and line/paragraph separators.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
+/** One line of plain text: unsafe characters become U+FFFD, long values are cut with an ellipsis. */
+export function displayText(value: string, maxLength = 200): string {
+  const clean = value.replace(/\r\n?|\n|\t/g, ' ').replace(UNSAFE_CHARS, '\ufffd');
+  return clean.length > maxLength ? `${clean.slice(0, maxLength - 1)}…` : clean;
+}
+
+/**
+ * Escapes every ASCII punctuation character for CommonMark, so user data can never become a link, a command
+ * link, HTML, an image or formatting: it renders as the literal text.
+ */
+export function escapeMarkdown(value: string, maxLength = 1000): string {
+  return displayText(value, maxLength).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
