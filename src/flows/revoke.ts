@@ -1,0 +1,139 @@
+/** Revoke API Key… (SPEC section 3): reason, confirmation, DELETE, and a per-key summary. */
+import { keyState, type ApiKey } from '../core/apiKey';
+import { FactifyError } from '../core/errors';
+import { displayText } from '../core/text';
+import { type AppContext } from './context';
+import { offerNewToken } from './account';
+import { describeOrganization } from './organizationLabel';
+
+const MAX_REASON_LENGTH = 500;
+/** Several DELETEs at once, but few enough not to trip the rate limit. */
+const CONCURRENCY = 4;
+
+export interface KeyResult {
+  readonly key: ApiKey;
+  readonly outcome: 'revoked' | 'alreadyRevoked' | 'failed';
+  readonly error?: FactifyError;
+}
+
+/**
+ * Revokes the given keys (from the tree), or asks which one (from the palette). Returns the results, or
+ * undefined when the user cancelled before anything was sent.
+ */
+export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | undefined): Promise<KeyResult[] | undefined> {
+  const keys = selected && selected.length > 0 ? revocable(ctx, selected) : await pickKey(ctx);
+  if (keys === undefined) return undefined;
+  if (keys.length === 0) {
+    await ctx.prompts.info(selected && selected.length > 1 ? 'Those keys are already revoked.' : 'That key is already revoked.');
+    return undefined;
+  }
+  const single = keys.length === 1 ? keys[0] : undefined;
+  const reasonInput = await ctx.prompts.input({
+    title: single ? `Revoke “${displayText(single.name, 80)}”` : `Revoke ${keys.length} API keys`,
+    prompt: 'Reason for revoking (optional). Press Enter to continue, Escape to cancel.',
+    placeHolder: 'e.g. rotated, leaked, no longer used',
+    validate: (value) => (value.trim().length > MAX_REASON_LENGTH ? `Keep the reason under ${MAX_REASON_LENGTH} characters (now ${value.trim().length}).` : undefined),
+  });
+  if (reasonInput === undefined) return undefined;
+  const reason = reasonInput.trim() === '' ? undefined : reasonInput.trim();
+
+  if (ctx.confirmRevoke()) {
+    const organization = describeOrganization(ctx.organizations.current, ctx.store.snapshot);
+    const consequence = 'Revocation is permanent and immediate: anything using the key stops working at once.';
+    const confirmed = single
+      ? await ctx.prompts.confirm(
+        `Revoke API key “${displayText(single.name, 80)}” (${displayText(single.prefix, 40)})?`,
+        `Organization: ${organization}.\n${consequence}`,
+        'Revoke Key')
+      : await ctx.prompts.confirm(
+        `Revoke ${keys.length} API keys?`,
+        `Organization: ${organization}.\n${listNames(keys)}\n${consequence}`,
+        `Revoke ${keys.length} Keys`);
+    if (!confirmed) return undefined;
+  }
+
+  const results = await ctx.prompts.progress(
+    single ? `Revoking “${displayText(single.name, 80)}”…` : `Revoking ${keys.length} API keys…`,
+    () => mapLimited(keys, CONCURRENCY, async (key): Promise<KeyResult> => {
+      const outcome = await ctx.store.revoke(key, reason);
+      return outcome.kind === 'failed' ? { key, outcome: 'failed', error: outcome.error } : { key, outcome: outcome.kind };
+    }));
+  void ctx.store.refresh();
+  await report(ctx, results);
+  return results;
+}
+
+function revocable(ctx: AppContext, keys: readonly ApiKey[]): ApiKey[] {
+  const now = Date.now();
+  return keys.filter((key) => key.keyId !== undefined && keyState(key, now) !== 'revoked' && !ctx.store.isRevoking(key));
+}
+
+async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
+  if (!ctx.store.snapshot.loaded) await ctx.prompts.progress('Loading API keys…', () => ctx.store.refresh());
+  const snapshot = ctx.store.snapshot;
+  if (!snapshot.loaded) {
+    await ctx.prompts.error(snapshot.error?.message ?? 'Sign in first: run “Factify: Set API Token…”.');
+    return undefined;
+  }
+  const candidates = revocable(ctx, snapshot.loaded.keys);
+  if (candidates.length === 0) {
+    await ctx.prompts.info('There are no keys that can be revoked in this organization.');
+    return undefined;
+  }
+  const now = Date.now();
+  const chosen = await ctx.prompts.pick(
+    candidates.map((key) => ({
+      label: displayText(key.name, 120) || '(unnamed key)',
+      description: displayText(key.prefix, 40),
+      detail: `${keyState(key, now)} · ${key.id}`,
+      value: key,
+    })),
+    { title: 'Factify: Revoke API Key', placeHolder: 'Which key do you want to revoke? Type to filter by name or prefix.' });
+  return chosen ? [chosen] : undefined;
+}
+
+async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<void> {
+  const failed = results.filter((result) => result.outcome === 'failed');
+  const done = results.length - failed.length;
+  const first = results[0];
+  if (results.length === 1 && first) {
+    const name = `“${displayText(first.key.name, 80)}”`;
+    if (first.outcome === 'revoked') return void ctx.prompts.info(`Revoked ${name}.`);
+    if (first.outcome === 'alreadyRevoked') return void ctx.prompts.info(`${name} was already revoked.`);
+    return reportFailure(ctx, first.error);
+  }
+  if (failed.length === 0) {
+    const already = results.filter((result) => result.outcome === 'alreadyRevoked').length;
+    return void ctx.prompts.info(`Revoked ${results.length} API keys${already ? ` (${already} of them already were)` : ''}.`);
+  }
+  const reasons = failed.slice(0, 5).map((result) => `“${displayText(result.key.name, 60)}”: ${result.error?.message ?? 'failed'}`);
+  const more = failed.length > 5 ? ` …and ${failed.length - 5} more (see the log).` : '';
+  const message = `Revoked ${done} of ${results.length} API keys. Failed: ${reasons.join(' ')}${more}`;
+  if (failed.some((result) => result.error?.kind === 'unauthorized')) return offerNewToken(ctx, message);
+  await ctx.prompts.warn(message);
+}
+
+async function reportFailure(ctx: AppContext, error: FactifyError | undefined): Promise<void> {
+  if (error?.kind === 'unauthorized') return offerNewToken(ctx, error.message);
+  if (error?.kind === 'cancelled') return void ctx.prompts.warn('The revoke was cancelled before Factify answered; refresh to see whether the key was revoked.');
+  if (error?.kind === 'notFound') return void ctx.prompts.warn(error.message);
+  await ctx.prompts.error(error?.message ?? 'Revoking failed.');
+}
+
+function listNames(keys: readonly ApiKey[]): string {
+  const shown = keys.slice(0, 10).map((key) => `• ${displayText(key.name, 60)} (${displayText(key.prefix, 40)})`);
+  return [...shown, ...(keys.length > 10 ? [`• …and ${keys.length - 10} more`] : [])].join('\n');
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

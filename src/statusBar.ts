@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { type AppContext } from './flows/context';
+import { ownOrganizationId } from './flows/organizationLabel';
+
+/** The current organization, always visible while signed in; unmistakable while an override is active. */
+export class OrganizationStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('factify.organization', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly ctx: AppContext) {
+    this.item.name = 'Factify Organization';
+    this.item.command = 'factify.switchOrganization';
+    this.subscription = ctx.store.onDidChange(() => this.update());
+    this.update();
+  }
+
+  update(): void {
+    const snapshot = this.ctx.store.snapshot;
+    if (!snapshot.signedIn) {
+      this.item.hide();
+      return;
+    }
+    const override = this.ctx.organizations.current;
+    if (override) {
+      this.item.text = `$(warning) Factify: acting as ${override}`;
+      this.item.tooltip = `Requests act on organization ${override} (X-Factify-Organization-Id), not the token's own. Click to switch.`;
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    } else {
+      const own = ownOrganizationId(snapshot);
+      this.item.text = `$(organization) Factify: ${own ?? "token's organization"}`;
+      this.item.tooltip = "Factify API keys of the token's own organization. Click to switch organization.";
+      this.item.backgroundColor = undefined;
+    }
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,237 @@
+import * as vscode from 'vscode';
+import { type ApiKey, type KeyState } from './core/apiKey';
+import { groupKeys, keyRow, keyTooltipMarkdown, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon } from './core/keyTree';
+import { type KeysSnapshot } from './core/keysStore';
+import { displayText } from './core/text';
+import { type AppContext } from './flows/context';
+import { settings } from './settings';
+
+export const VIEW_ID = 'factify.apiKeys';
+
+/** What the welcome content keys off (`factify.state`). */
+export type ViewState = 'signedOut' | 'loading' | 'error' | 'empty' | 'filteredEmpty' | 'ready';
+
+export class GroupNode {
+  constructor(readonly group: KeyGroup, readonly filtered: boolean) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(STATE_LABELS[this.group.state], vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `factify.group.${this.group.state}`;
+    item.description = this.filtered ? `${this.group.keys.length} of ${this.group.total}` : String(this.group.total);
+    item.contextValue = `keyGroup.${this.group.state}`;
+    item.iconPath = GROUP_ICONS[this.group.state];
+    return item;
+  }
+}
+
+export class KeyNode {
+  constructor(readonly key: ApiKey, readonly parent: GroupNode) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const row = keyRow(this.key, Date.now(), settings.expiryWarningDays());
+    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.key.id;
+    item.description = row.description;
+    item.contextValue = row.contextValue;
+    item.iconPath = KEY_ICONS[row.icon];
+    item.accessibilityInformation = { label: `${row.label}, ${STATE_LABELS[this.parent.group.state]}, ${row.description}` };
+    return item;
+  }
+}
+
+export class MoreNode {
+  constructor(readonly state: KeyState, readonly remaining: number, readonly parent: GroupNode) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, this.remaining)} more…`, vscode.TreeItemCollapsibleState.None);
+    item.id = `factify.more.${this.state}`;
+    item.description = `${this.remaining} not shown`;
+    item.iconPath = new vscode.ThemeIcon('ellipsis');
+    item.command = { command: 'factify.showMoreKeys', title: 'Show More Keys', arguments: [this.state] };
+    return item;
+  }
+}
+
+export type Node = GroupNode | KeyNode | MoreNode;
+
+const GROUP_ICONS: Readonly<Record<KeyState, vscode.ThemeIcon>> = {
+  active: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  expired: new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground')),
+  inactive: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
+  revoked: new vscode.ThemeIcon('close', new vscode.ThemeColor('list.errorForeground')),
+};
+
+const KEY_ICONS: Readonly<Record<KeyIcon, vscode.ThemeIcon>> = {
+  active: new vscode.ThemeIcon('key', new vscode.ThemeColor('testing.iconPassed')),
+  expiringSoon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
+  expired: new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground')),
+  inactive: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
+  revoked: new vscode.ThemeIcon('close', new vscode.ThemeColor('list.errorForeground')),
+  unrevocable: new vscode.ThemeIcon('question', new vscode.ThemeColor('list.warningForeground')),
+};
+
+/**
+ * The `factify.apiKeys` tree: groups, rows, paging, filter, the view's message and description, the
+ * context keys the menus and welcome content use, progress while loading, and auto-refresh.
+ */
+export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly treeView: vscode.TreeView<Node>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private filterText: string | undefined;
+  private readonly pageLimits = new Map<KeyState, number>();
+  private grouped: { source: KeysSnapshot['loaded']; filter: string | undefined; groups: GroupNode[] } | undefined;
+  private tokenRead = false;
+  private progressDone: (() => void) | undefined;
+  private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
+
+  constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>) {
+    this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, canSelectMany: true, showCollapseAll: false });
+    this.disposables.push(
+      this.treeView,
+      this.changed,
+      ctx.store.onDidChange(() => this.render()),
+      this.treeView.onDidChangeVisibility(() => this.scheduleAutoRefresh()),
+    );
+    this.render();
+  }
+
+  get filter(): string | undefined {
+    return this.filterText;
+  }
+
+  setFilter(text: string | undefined): void {
+    this.filterText = text?.trim() || undefined;
+    this.pageLimits.clear();
+    this.render();
+  }
+
+  showMore(state: KeyState): void {
+    this.pageLimits.set(state, (this.pageLimits.get(state) ?? PAGE_SIZE) + PAGE_SIZE);
+    const group = this.groups().find((node) => node.group.state === state);
+    this.changed.fire(group);
+  }
+
+  /** The keys the tree currently holds, for commands that need them. */
+  selection(): ApiKey[] {
+    return this.treeView.selection.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node.toTreeItem();
+  }
+
+  async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
+    if (node instanceof KeyNode) {
+      const tooltip = new vscode.MarkdownString(keyTooltipMarkdown(node.key, Date.now(), settings.expiryWarningDays()));
+      tooltip.isTrusted = false;
+      tooltip.supportHtml = false;
+      tooltip.supportThemeIcons = false;
+      item.tooltip = tooltip;
+    }
+    return item;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node === undefined) {
+      await this.loadOnFirstShow();
+      return this.groups();
+    }
+    if (node instanceof GroupNode) {
+      const limit = this.pageLimits.get(node.group.state) ?? PAGE_SIZE;
+      const keys = node.group.keys;
+      const rows: Node[] = keys.slice(0, limit).map((key) => new KeyNode(key, node));
+      if (keys.length > limit) rows.push(new MoreNode(node.group.state, keys.length - limit, node));
+      return rows;
+    }
+    return [];
+  }
+
+  getParent(node: Node): Node | undefined {
+    return node instanceof GroupNode ? undefined : node.parent;
+  }
+
+  /** The first time the view shows, read the token and load: nothing touches the network before that. */
+  private async loadOnFirstShow(): Promise<void> {
+    if (this.tokenRead) return;
+    this.tokenRead = true;
+    await this.readToken();
+    const snapshot = this.ctx.store.snapshot;
+    if (!snapshot.loaded && !snapshot.loading) void this.ctx.store.refresh();
+  }
+
+  private groups(): GroupNode[] {
+    const snapshot = this.ctx.store.snapshot;
+    const loaded = snapshot.loaded;
+    if (!loaded) return [];
+    if (this.grouped?.source !== loaded || this.grouped.filter !== this.filterText) {
+      const groups = groupKeys(loaded.keys, { nowMs: Date.now(), includeRevoked: loaded.query.includeRevoked, filter: this.filterText });
+      this.grouped = { source: loaded, filter: this.filterText, groups: groups.map((group) => new GroupNode(group, this.filterText !== undefined)) };
+    }
+    return this.grouped.groups.filter((node) => node.group.keys.length > 0);
+  }
+
+  viewState(): ViewState {
+    const snapshot = this.ctx.store.snapshot;
+    if (!snapshot.signedIn) return 'signedOut';
+    if (!snapshot.loaded) return snapshot.error && !snapshot.loading ? 'error' : 'loading';
+    const groups = this.groups();
+    if (groups.length > 0) return 'ready';
+    return this.filterText !== undefined && this.grouped?.groups.length ? 'filteredEmpty' : 'empty';
+  }
+
+  private render(): void {
+    const snapshot = this.ctx.store.snapshot;
+    const state = this.viewState();
+    void vscode.commands.executeCommand('setContext', 'factify.state', state);
+    void vscode.commands.executeCommand('setContext', 'factify.signedIn', snapshot.signedIn);
+    void vscode.commands.executeCommand('setContext', 'factify.filterActive', this.filterText !== undefined);
+    void vscode.commands.executeCommand('setContext', 'factify.showRevoked', settings.showRevokedKeys());
+    this.treeView.message = this.message(snapshot, state);
+    this.treeView.description = this.ctx.organizations.current ? `⚠ acting as ${this.ctx.organizations.current}` : undefined;
+    this.trackProgress(snapshot.loading);
+    this.changed.fire(undefined);
+    this.scheduleAutoRefresh();
+  }
+
+  private message(snapshot: KeysSnapshot, state: ViewState): string | undefined {
+    const error = snapshot.error;
+    if (snapshot.notice) return snapshot.notice;
+    if (state === 'error' && error) return displayText(error.message, 500);
+    const lines: string[] = [];
+    if (error && snapshot.loaded && !snapshot.loading) {
+      lines.push(`⚠ Refresh failed: ${displayText(error.message, 400)} Showing the keys loaded ${new Date(snapshot.loaded.loadedAt).toLocaleTimeString()}.`);
+    }
+    const rejected = snapshot.loaded?.rejected.length ?? 0;
+    if (rejected > 0) lines.push(`⚠ ${rejected} record${rejected === 1 ? '' : 's'} from Factify ${rejected === 1 ? 'was' : 'were'} not valid and ${rejected === 1 ? 'is' : 'are'} not shown; see the log (Factify: Show Log).`);
+    if (this.filterText !== undefined && state !== 'signedOut') {
+      lines.push(state === 'filteredEmpty' ? `No key matches “${displayText(this.filterText, 80)}”.` : `Filtered by “${displayText(this.filterText, 80)}”.`);
+    }
+    return lines.length ? lines.join(' ') : undefined;
+  }
+
+  private trackProgress(loading: boolean): void {
+    if (loading && !this.progressDone) {
+      void vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => new Promise<void>((resolve) => (this.progressDone = resolve)));
+    } else if (!loading && this.progressDone) {
+      this.progressDone();
+      this.progressDone = undefined;
+    }
+  }
+
+  /** Polls only while the view is visible and signed in, as `factify.autoRefreshSeconds` asks. */
+  scheduleAutoRefresh(): void {
+    const seconds = settings.autoRefreshSeconds();
+    const wanted = seconds > 0 && this.treeView.visible && this.ctx.store.snapshot.signedIn;
+    if (this.autoRefresh?.seconds === seconds && wanted) return;
+    clearInterval(this.autoRefresh?.timer);
+    this.autoRefresh = wanted ? { timer: setInterval(() => void this.ctx.store.refresh(), seconds * 1000), seconds } : undefined;
+  }
+
+  dispose(): void {
+    clearInterval(this.autoRefresh?.timer);
+    this.progressDone?.();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
