@@ -4,6 +4,7 @@ import { groupKeys, keyRow, keyTooltipMarkdown, PAGE_SIZE, STATE_LABELS, type Ke
 import { type KeysSnapshot } from './core/keysStore';
 import { displayText } from './core/text';
 import { type AppContext } from './flows/context';
+import { ownOrganizationId } from './flows/organizationLabel';
 import { settings } from './settings';
 
 export const VIEW_ID = 'factify.apiKeys';
@@ -189,7 +190,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     void vscode.commands.executeCommand('setContext', 'factify.filterActive', this.filterText !== undefined);
     void vscode.commands.executeCommand('setContext', 'factify.showRevoked', settings.showRevokedKeys());
     this.treeView.message = this.message(snapshot, state);
-    this.treeView.description = this.ctx.organizations.current ? `⚠ acting as ${this.ctx.organizations.current}` : undefined;
+    const override = this.ctx.organizations.current;
+    this.treeView.description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
     this.trackProgress(snapshot.loading);
     this.changed.fire(undefined);
     this.scheduleAutoRefresh();
