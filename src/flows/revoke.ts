@@ -5,6 +5,7 @@ import { displayText } from '../core/text';
 import { type AppContext } from './context';
 import { offerNewToken } from './account';
 import { describeOrganization } from './organizationLabel';
+import { offerSwitchBack } from './switchOrganization';
 
 const MAX_REASON_LENGTH = 500;
 /** Several DELETEs at once, but few enough not to trip the rate limit. */
@@ -72,7 +73,10 @@ async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
   if (!ctx.store.snapshot.loaded) await ctx.prompts.progress('Loading API keys…', () => ctx.store.refresh());
   const snapshot = ctx.store.snapshot;
   if (!snapshot.loaded) {
-    await ctx.prompts.error(snapshot.error?.message ?? 'Sign in first: run “Factify: Set API Token…”.');
+    const error = snapshot.error;
+    if (error?.kind === 'unauthorized') await offerNewToken(ctx, error.message);
+    else if (error?.kind === 'forbidden' && ctx.organizations.current) await offerSwitchBack(ctx, error.message);
+    else await ctx.prompts.error(error?.message ?? 'Sign in first: run “Factify: Set API Token…”.');
     return undefined;
   }
   const candidates = revocable(ctx, snapshot.loaded.keys);

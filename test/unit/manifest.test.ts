@@ -1,0 +1,406 @@
+/**
+ * package.json (and .vscodeignore) against SPEC sections 2–4: commands, menus and their `when` clauses
+ * (evaluated, not just string-compared), welcome views, settings, activation and packaging.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
+import { keyRow } from '../../src/core/keyTree';
+
+// out/test/unit → repository root
+const ROOT = join(__dirname, '..', '..', '..');
+
+interface Command { command: string; title: string; category?: string; icon?: string }
+interface MenuItem { command: string; when?: string; group?: string }
+interface Welcome { view: string; when?: string; contents: string }
+interface Setting { type: string; default: unknown; scope?: string }
+interface Manifest {
+  main: string;
+  engines: { vscode: string };
+  activationEvents?: string[];
+  devDependencies: Record<string, string>;
+  contributes: {
+    commands: Command[];
+    menus: Record<string, MenuItem[]>;
+    viewsWelcome: Welcome[];
+    views: Record<string, Array<{ id: string; name: string }>>;
+    viewsContainers: { activitybar: Array<{ id: string; title: string; icon: string }> };
+    configuration: { properties: Record<string, Setting> };
+  };
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
+const { contributes } = manifest;
+
+// ---------------------------------------------------------------------------------------------------------
+// A small evaluator for the `when` clause subset the manifest uses: &&, ||, !, ==, !=, =~ /re/flags,
+// true/false and context keys. Parentheses and other operators are refused so that the test never guesses.
+
+type Context = Readonly<Record<string, string | boolean | undefined>>;
+type Token = { kind: 'op'; value: '&&' | '||' | '!' | '==' | '!=' | '=~' } | { kind: 'word'; value: string } | { kind: 'regex'; value: RegExp };
+
+function tokenize(clause: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < clause.length) {
+    const rest = clause.slice(i);
+    const space = /^\s+/.exec(rest);
+    if (space) { i += space[0].length; continue; }
+    const op = /^(&&|\|\||==|!=|=~|!)/.exec(rest);
+    if (op) {
+      tokens.push({ kind: 'op', value: op[1] as '&&' });
+      i += op[0].length;
+      if (op[1] === '=~') {
+        const literal = /^\s*\/((?:\\.|[^/\\])*)\/([a-z]*)/.exec(clause.slice(i));
+        assert.ok(literal, `a regex literal must follow =~ in: ${clause}`);
+        tokens.push({ kind: 'regex', value: new RegExp(literal[1] as string, literal[2]) });
+        i += literal[0].length;
+      }
+      continue;
+    }
+    const word = /^[^\s&|!=()<>]+/.exec(rest);
+    assert.ok(word, `unsupported when-clause syntax at “${rest}” in: ${clause}`);
+    tokens.push({ kind: 'word', value: word[0] });
+    i += word[0].length;
+  }
+  return tokens;
+}
+
+function evaluate(clause: string | undefined, context: Context): boolean {
+  if (clause === undefined) return true;
+  const tokens = tokenize(clause);
+  let at = 0;
+  const peek = () => tokens[at];
+  const word = (): string => {
+    const token = tokens[at++];
+    assert.ok(token?.kind === 'word', `expected a name or value in: ${clause}`);
+    return token.value;
+  };
+  const term = (): boolean => {
+    const token = peek();
+    if (token?.kind === 'op' && token.value === '!') { at++; return !term(); }
+    const key = word();
+    const next = peek();
+    if (next?.kind === 'op' && (next.value === '==' || next.value === '!=')) {
+      at++;
+      const equal = String(context[key]) === word();
+      return next.value === '==' ? equal : !equal;
+    }
+    if (next?.kind === 'op' && next.value === '=~') {
+      at++;
+      const regex = tokens[at++];
+      assert.ok(regex?.kind === 'regex');
+      const value = context[key];
+      return typeof value === 'string' && regex.value.test(value);
+    }
+    if (key === 'true') return true;
+    if (key === 'false') return false;
+    return Boolean(context[key]);
+  };
+  const and = (): boolean => {
+    let result = term();
+    while (peek()?.kind === 'op' && peek()?.value === '&&') { at++; result = term() && result; }
+    return result;
+  };
+  let result = and();
+  while (peek()?.kind === 'op' && peek()?.value === '||') { at++; result = and() || result; }
+  assert.equal(at, tokens.length, `could not parse the whole clause: ${clause}`);
+  return result;
+}
+
+test('the when-clause evaluator itself', () => {
+  assert.equal(evaluate('a && !b', { a: true, b: false }), true);
+  assert.equal(evaluate('a && !b', { a: true, b: true }), false);
+  assert.equal(evaluate('a || b', { a: false, b: true }), true);
+  assert.equal(evaluate('x == y', { x: 'y' }), true);
+  assert.equal(evaluate('x != y', { x: 'y' }), false);
+  assert.equal(evaluate('v =~ /^a\\.b$/', { v: 'a.b' }), true);
+  assert.equal(evaluate('v =~ /^a\\.b$/', { v: 'axb' }), false);
+  assert.equal(evaluate('false', {}), false);
+  assert.throws(() => evaluate('(a)', { a: true }));
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+const SPEC_COMMANDS: ReadonlyArray<readonly [string, string]> = [
+  ['factify.signIn', 'Set API Token…'],
+  ['factify.signOut', 'Sign Out'],
+  ['factify.refresh', 'Refresh'],
+  ['factify.revokeKey', 'Revoke API Key…'],
+  ['factify.switchOrganization', 'Switch Organization…'],
+  ['factify.showRevokedKeys', 'Show Revoked Keys'],
+  ['factify.hideRevokedKeys', 'Hide Revoked Keys'],
+  ['factify.copyKeyId', 'Copy Key ID'],
+  ['factify.copyKeyPrefix', 'Copy Key Prefix'],
+  ['factify.filterKeys', 'Filter Keys…'],
+  ['factify.clearFilter', 'Clear Filter'],
+  ['factify.showLog', 'Show Log'],
+];
+const ITEM_ONLY = ['factify.copyKeyId', 'factify.copyKeyPrefix', 'factify.editFilter', 'factify.showMoreKeys'];
+const VIEW = 'factify.apiKeys';
+
+function command(id: string): Command {
+  const found = contributes.commands.find((candidate) => candidate.command === id);
+  assert.ok(found, `${id} is not contributed`);
+  return found;
+}
+
+function menu(name: string): MenuItem[] {
+  const items = contributes.menus[name];
+  assert.ok(items, `no ${name} menu`);
+  return items;
+}
+
+describe('commands', () => {
+  test('every SPEC command with its exact title in category Factify', () => {
+    for (const [id, title] of SPEC_COMMANDS) {
+      const found = command(id);
+      assert.equal(found.title, title, id);
+      assert.equal(found.category, 'Factify', id);
+    }
+  });
+
+  test('every contributed command is in category Factify, once', () => {
+    const ids = contributes.commands.map((candidate) => candidate.command);
+    assert.equal(new Set(ids).size, ids.length, 'no duplicate command ids');
+    for (const candidate of contributes.commands) {
+      assert.equal(candidate.category, 'Factify', candidate.command);
+      assert.match(candidate.command, /^factify\./);
+    }
+  });
+
+  test('item-only commands are hidden from the palette (when: false)', () => {
+    const palette = menu('commandPalette');
+    for (const id of ITEM_ONLY) {
+      command(id);
+      const entries = palette.filter((entry) => entry.command === id);
+      assert.equal(entries.length, 1, `${id} needs one commandPalette entry`);
+      assert.equal(entries[0]?.when, 'false', `${id} must be hidden from the palette`);
+    }
+  });
+
+  test('commands that can ask which key, or need none, are not hidden from the palette', () => {
+    const palette = menu('commandPalette');
+    for (const [id] of SPEC_COMMANDS) {
+      if (ITEM_ONLY.includes(id)) continue;
+      for (const entry of palette.filter((candidate) => candidate.command === id)) {
+        assert.notEqual(entry.when?.trim(), 'false', `${id} belongs in the palette`);
+      }
+    }
+    // Signed in, the palette offers revoke (it asks which key) and the account commands.
+    const signedIn = { 'factify.signedIn': true };
+    for (const id of ['factify.revokeKey', 'factify.signOut', 'factify.refresh', 'factify.switchOrganization', 'factify.filterKeys']) {
+      const entry = palette.find((candidate) => candidate.command === id);
+      assert.ok(evaluate(entry?.when, signedIn), `${id} is in the palette when signed in`);
+    }
+  });
+});
+
+describe('key context menu', () => {
+  const NOW = Date.parse('2026-03-01T12:00:00Z');
+  const day = 86_400_000;
+  const iso = (offsetDays: number) => new Date(NOW + offsetDays * day).toISOString();
+  const validId = (n: number) => `key_01k8${String(n).padStart(22, '0')}`;
+  const record = (n: number, name: string, fields: Record<string, unknown>) => ({
+    id: validId(n), org_id: `org_${'0'.repeat(26)}`, name, prefix: `ffy_prod_01k8abc${n}...`,
+    created_at: iso(-100), updated_at: iso(-10), is_active: true, expires_at: null, revoked_at: null,
+    revoked_by: null, revoked_comment: null, ...fields,
+  });
+  const cases: ReadonlyArray<readonly [ReturnType<typeof record>, boolean]> = [
+    [record(1, 'active', { expires_at: iso(200) }), true],
+    [record(2, 'active, never expires', {}), true],
+    [record(3, 'expiring soon', { expires_at: iso(3) }), true],
+    [record(4, 'expired but is_active', { expires_at: iso(-5) }), true],
+    [record(5, 'inactive', { is_active: false, expires_at: iso(60) }), true],
+    [record(6, 'revoked', { is_active: false, revoked_at: iso(-12), revoked_by: 'usr_x', revoked_comment: 'rotated' }), false],
+    [record(7, 'revoked while is_active', { revoked_at: iso(-45) }), false],
+    [record(8, 'revoked and expired', { revoked_at: iso(-45), expires_at: iso(-1) }), false],
+    [record(9, 'invalid id, active', { id: 'key_NOT-A-FACTIFY-ID' }), false],
+    [record(10, 'invalid id, expired', { id: 'KEY_01K8', expires_at: iso(-5) }), false],
+    [record(11, 'invalid id, inactive', { id: `key_${'i'.repeat(26)}`, is_active: false }), false],
+  ];
+  const list = parseKeyList({ api_keys: cases.map(([raw]) => raw) });
+  assert.equal(list.rejected.length, 0, JSON.stringify(list.rejected));
+  const rows = list.keys.map((key: ApiKey, index) => ({ key, row: keyRow(key, NOW, 14), revocable: cases[index]?.[1] as boolean }));
+  const revokeEntries = menu('view/item/context').filter((entry) => entry.command === 'factify.revokeKey');
+
+  test('revokeKey is in the context menu and inline', () => {
+    assert.ok(revokeEntries.some((entry) => entry.group === 'inline'), 'an inline entry');
+    assert.ok(revokeEntries.some((entry) => entry.group !== undefined && entry.group !== 'inline'), 'a context-menu entry');
+    for (const entry of revokeEntries) assert.match(entry.when ?? '', /viewItem\s*=~\s*\//, 'keyed off the contextValue pattern');
+  });
+
+  test('revokeKey shows exactly for revocable contextValues from keyRow()', () => {
+    for (const { key, row, revocable } of rows) {
+      for (const entry of revokeEntries) {
+        assert.equal(evaluate(entry.when, { view: VIEW, viewItem: row.contextValue }), revocable,
+          `${key.name} (${row.contextValue}) ${revocable ? 'must' : 'must not'} offer revoke in group ${entry.group}`);
+        assert.equal(evaluate(entry.when, { view: 'explorer', viewItem: row.contextValue }), false, 'only in the Factify view');
+      }
+    }
+  });
+
+  test('the state is part of every contextValue', () => {
+    const states = new Set(rows.map(({ row }) => row.contextValue.split('.')[1]));
+    assert.deepEqual([...states].sort(), ['active', 'expired', 'inactive', 'revoked']);
+  });
+
+  test('copy commands apply to every key, revoked and invalid ids included', () => {
+    for (const id of ['factify.copyKeyId', 'factify.copyKeyPrefix']) {
+      const entries = menu('view/item/context').filter((entry) => entry.command === id);
+      assert.ok(entries.length > 0, `${id} is in the context menu`);
+      for (const { row } of rows) {
+        assert.ok(entries.some((entry) => evaluate(entry.when, { view: VIEW, viewItem: row.contextValue })), `${id} for ${row.contextValue}`);
+      }
+      for (const entry of entries) assert.equal(evaluate(entry.when, { view: VIEW, viewItem: 'group.active' }), false, `${id} not on group rows`);
+    }
+  });
+});
+
+describe('view title', () => {
+  const visible = (context: Context) =>
+    menu('view/title').filter((entry) => evaluate(entry.when, { view: VIEW, ...context })).map((entry) => entry.command);
+
+  test('Show/Hide Revoked Keys: exactly one, toggled by factify.showRevoked', () => {
+    for (const showRevoked of [false, true]) {
+      const shown = visible({ 'factify.signedIn': true, 'factify.showRevoked': showRevoked })
+        .filter((id) => id === 'factify.showRevokedKeys' || id === 'factify.hideRevokedKeys');
+      assert.deepEqual(shown, [showRevoked ? 'factify.hideRevokedKeys' : 'factify.showRevokedKeys'], `showRevoked=${showRevoked}`);
+    }
+    for (const showRevoked of [false, true]) {
+      const palette = menu('commandPalette').filter((entry) =>
+        (entry.command === 'factify.showRevokedKeys' || entry.command === 'factify.hideRevokedKeys') &&
+        evaluate(entry.when, { 'factify.signedIn': true, 'factify.showRevoked': showRevoked }));
+      assert.equal(palette.length, 1, `one of show/hide in the palette (showRevoked=${showRevoked})`);
+    }
+  });
+
+  test('Filter Keys… vs the filled filter icon, by factify.filterActive', () => {
+    assert.equal(command('factify.filterKeys').icon, '$(filter)');
+    assert.equal(command('factify.editFilter').icon, '$(filter-filled)');
+    assert.equal(command('factify.editFilter').title, 'Filter Keys…');
+    for (const filterActive of [false, true]) {
+      const shown = visible({ 'factify.signedIn': true, 'factify.filterActive': filterActive })
+        .filter((id) => id === 'factify.filterKeys' || id === 'factify.editFilter');
+      assert.deepEqual(shown, [filterActive ? 'factify.editFilter' : 'factify.filterKeys'], `filterActive=${filterActive}`);
+      assert.equal(visible({ 'factify.signedIn': true, 'factify.filterActive': filterActive }).includes('factify.clearFilter'), filterActive);
+    }
+  });
+
+  test('refresh and switch organization in the title while signed in; sign-in always in the view menu', () => {
+    const signedIn = visible({ 'factify.signedIn': true });
+    for (const id of ['factify.refresh', 'factify.switchOrganization', 'factify.signIn', 'factify.signOut']) assert.ok(signedIn.includes(id), id);
+    const signedOut = visible({ 'factify.signedIn': false });
+    assert.ok(signedOut.includes('factify.signIn'));
+    assert.ok(!signedOut.includes('factify.signOut'));
+    assert.ok(!signedOut.includes('factify.refresh'));
+  });
+});
+
+describe('views', () => {
+  test('activity-bar container factify holds the view factify.apiKeys “API Keys”', () => {
+    const container = contributes.viewsContainers.activitybar.find((candidate) => candidate.id === 'factify');
+    assert.equal(container?.title, 'Factify');
+    assert.match(container?.icon ?? '', /^media\/.+\.svg$/);
+    assert.deepEqual(contributes.views['factify']?.map((view) => [view.id, view.name]), [[VIEW, 'API Keys']]);
+  });
+
+  test('welcome content for signedOut, loading, error, empty and filteredEmpty', () => {
+    for (const state of ['signedOut', 'loading', 'error', 'empty', 'filteredEmpty']) {
+      for (const showRevoked of [false, true]) {
+        const matching = contributes.viewsWelcome.filter((welcome) =>
+          welcome.view === VIEW && evaluate(welcome.when, { 'factify.state': state, 'factify.showRevoked': showRevoked }));
+        assert.equal(matching.length, 1, `exactly one welcome for ${state} (showRevoked=${showRevoked})`);
+        assert.ok((matching[0]?.contents.trim().length ?? 0) > 10, `${state} says what happened`);
+      }
+    }
+    const signedOut = contributes.viewsWelcome.find((welcome) => evaluate(welcome.when, { 'factify.state': 'signedOut' }));
+    assert.match(signedOut?.contents ?? '', /\]\(command:factify\.signIn\)/);
+    const loaded = contributes.viewsWelcome.filter((welcome) => evaluate(welcome.when, { 'factify.state': 'loaded' }));
+    assert.equal(loaded.length, 0, 'no welcome content over a list');
+  });
+
+  test('welcome links point at contributed commands (or settings)', () => {
+    const ids = new Set(contributes.commands.map((candidate) => candidate.command));
+    for (const welcome of contributes.viewsWelcome) {
+      for (const match of welcome.contents.matchAll(/\]\(command:([\w.]+)/g)) {
+        const id = match[1] as string;
+        assert.ok(ids.has(id) || id.startsWith('workbench.'), `${id} linked from welcome content`);
+      }
+    }
+  });
+});
+
+describe('settings (SPEC section 4)', () => {
+  const SETTINGS: ReadonlyArray<readonly [string, string, unknown]> = [
+    ['factify.apiBaseUrl', 'string', 'https://api.factify.com'],
+    ['factify.showRevokedKeys', 'boolean', false],
+    ['factify.expiryWarningDays', 'integer', 14],
+    ['factify.autoRefreshSeconds', 'integer', 0],
+    ['factify.confirmRevoke', 'boolean', true],
+    ['factify.requestTimeoutSeconds', 'integer', 30],
+  ];
+
+  test('every setting with its type and default', () => {
+    const properties = contributes.configuration.properties;
+    for (const [key, type, defaultValue] of SETTINGS) {
+      const setting = properties[key];
+      assert.ok(setting, `${key} is contributed`);
+      assert.equal(setting.type, type, key);
+      assert.deepEqual(setting.default, defaultValue, key);
+    }
+  });
+
+  test('factify.apiBaseUrl has application scope: a workspace cannot redirect the token', () => {
+    assert.equal(contributes.configuration.properties['factify.apiBaseUrl']?.scope, 'application');
+  });
+});
+
+describe('activation and packaging', () => {
+  test('no eager activation', () => {
+    for (const event of manifest.activationEvents ?? []) {
+      assert.notEqual(event, '*');
+      assert.notEqual(event, 'onStartupFinished');
+    }
+  });
+
+  test('main is the bundle dist/extension.js', () => {
+    assert.equal(manifest.main.replace(/^\.\//, ''), 'dist/extension.js');
+  });
+
+  test('.vscodeignore is an allow-list: it starts by excluding everything', () => {
+    const lines = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split(/\r?\n/).map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    assert.ok(lines[0] === '**' || lines[0] === '**/*', `first rule is ${lines[0]}`);
+    assert.ok(lines.includes('!dist/extension.js'), 'the bundle is let back in');
+    for (const line of lines.slice(1)) {
+      assert.ok(line.startsWith('!'), `after the exclusion only re-inclusions follow: ${line}`);
+      assert.ok(!/^!(src|out|test|node_modules)\b/.test(line), `nothing the runtime does not need: ${line}`);
+    }
+  });
+
+  test('engines.vscode is compatible with @types/vscode (vsce requires types ≤ engines)', () => {
+    const parse = (range: string): number[] => {
+      const match = /^[\^~]?(\d+)\.(\d+)\.(\d+)$/.exec(range.trim());
+      assert.ok(match, `cannot read the version ${range}`);
+      return [Number(match[1]), Number(match[2]), Number(match[3])];
+    };
+    const compare = (a: number[], b: number[]) => (a[0]! - b[0]!) || (a[1]! - b[1]!) || (a[2]! - b[2]!);
+    assert.match(manifest.engines.vscode, /^\^\d+\.\d+\.\d+$/);
+    const engines = parse(manifest.engines.vscode);
+    const declared = manifest.devDependencies['@types/vscode'];
+    assert.ok(declared, '@types/vscode is a devDependency');
+    const types = parse(declared);
+    assert.ok(compare(types, engines) <= 0, `@types/vscode ${declared} must not be newer than engines.vscode ${manifest.engines.vscode}`);
+    assert.equal(types.slice(0, 2).join('.'), engines.slice(0, 2).join('.'), 'the API typed against is the minimum engine declared');
+    let installed: string | undefined;
+    try {
+      installed = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'vscode', 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      installed = undefined; // not installed: nothing more to check
+    }
+    if (installed) assert.ok(compare(parse(installed), engines) <= 0, `installed @types/vscode ${installed} ≤ engines ${manifest.engines.vscode}`);
+  });
+});
