@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type Redactor } from './core/redact';
-import { offerNewToken, signIn, signOut } from './flows/account';
+import { signIn, signOut } from './flows/account';
 import { type AppContext } from './flows/context';
 import { revokeKeys } from './flows/revoke';
-import { offerSwitchBack, switchOrganization } from './flows/switchOrganization';
+import { offerRecovery } from './flows/recovery';
+import { switchOrganization } from './flows/switchOrganization';
 import { settings } from './settings';
 import { KeyNode, type KeysView } from './treeView';
 
@@ -54,8 +55,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 async function refresh({ ctx }: CommandDeps): Promise<void> {
   await ctx.store.refresh();
   const error = ctx.store.snapshot.error;
-  if (error?.kind === 'unauthorized') await offerNewToken(ctx, error.message);
-  else if (error?.kind === 'forbidden' && ctx.organizations.current) await offerSwitchBack(ctx, error.message);
+  if (error) await offerRecovery(ctx, error);
 }
 
 async function filter({ view }: CommandDeps): Promise<void> {

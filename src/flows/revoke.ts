@@ -5,7 +5,7 @@ import { displayText } from '../core/text';
 import { type AppContext } from './context';
 import { offerNewToken } from './account';
 import { describeOrganization } from './organizationLabel';
-import { offerSwitchBack } from './switchOrganization';
+import { offerRecovery } from './recovery';
 
 const MAX_REASON_LENGTH = 500;
 /** Several DELETEs at once, but few enough not to trip the rate limit. */
@@ -74,9 +74,7 @@ async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
   const snapshot = ctx.store.snapshot;
   if (!snapshot.loaded) {
     const error = snapshot.error;
-    if (error?.kind === 'unauthorized') await offerNewToken(ctx, error.message);
-    else if (error?.kind === 'forbidden' && ctx.organizations.current) await offerSwitchBack(ctx, error.message);
-    else await ctx.prompts.error(error?.message ?? 'Sign in first: run “Factify: Set API Token…”.');
+    if (!error || !(await offerRecovery(ctx, error))) await ctx.prompts.error(error?.message ?? 'Sign in first: run “Factify: Set API Token…”.');
     return undefined;
   }
   const candidates = revocable(ctx, snapshot.loaded.keys);
