@@ -1,6 +1,7 @@
 /** API key records: validation of what the server sent, and the key-state rules of SPEC section 2. */
 import { asKeyId, type KeyId } from './ids';
 import { FactifyError } from './errors';
+import { displayText } from './text';
 
 export type KeyState = 'active' | 'expired' | 'inactive' | 'revoked';
 export const KEY_STATES: readonly KeyState[] = ['active', 'expired', 'inactive', 'revoked'];
@@ -36,6 +37,7 @@ export interface KeyList {
 }
 
 const MAX_ID_LENGTH = 200;
+const NOT_THE_API = 'Check that “factify.apiBaseUrl” points at the Factify API, then Refresh.';
 
 /**
  * Validates a list answer. A body that is not `{"api_keys": [...]}` is an error; a record that breaks the
@@ -43,11 +45,11 @@ const MAX_ID_LENGTH = 200;
  */
 export function parseKeyList(body: unknown): KeyList {
   if (!isPlainObject(body)) {
-    throw new FactifyError('invalidResponse', `The server answered with ${describeJson(body)} instead of the list of API keys.`);
+    throw new FactifyError('invalidResponse', `The server answered with ${describeJson(body)} instead of the list of API keys. ${NOT_THE_API}`);
   }
   const records = body['api_keys'];
   if (!Array.isArray(records)) {
-    throw new FactifyError('invalidResponse', `The server's answer has ${records === undefined ? 'no "api_keys" list' : `"api_keys" as ${describeJson(records)}, not a list`}.`);
+    throw new FactifyError('invalidResponse', `The server's answer has ${records === undefined ? 'no "api_keys" list' : `"api_keys" as ${describeJson(records)}, not a list`}. ${NOT_THE_API}`);
   }
   const keys: ApiKey[] = [];
   const rejected: RejectedRecord[] = [];
@@ -56,10 +58,11 @@ export function parseKeyList(body: unknown): KeyList {
     const record: unknown = records[index];
     const parsed = parseKey(record);
     if (typeof parsed === 'string') {
-      const id = isPlainObject(record) && typeof record['id'] === 'string' ? record['id'].slice(0, MAX_ID_LENGTH) : undefined;
+      // Shown in the log: one line of plain text, so a hostile id cannot forge log lines.
+      const id = isPlainObject(record) && typeof record['id'] === 'string' ? displayText(record['id'], MAX_ID_LENGTH) : undefined;
       rejected.push({ index, id, problem: parsed });
     } else if (seen.has(parsed.id)) {
-      rejected.push({ index, id: parsed.id, problem: 'the same id appears more than once' });
+      rejected.push({ index, id: displayText(parsed.id, MAX_ID_LENGTH), problem: 'the same id appears more than once' });
     } else {
       seen.add(parsed.id);
       keys.push(parsed);

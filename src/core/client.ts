@@ -80,6 +80,8 @@ interface PreparedRequest {
 
 export class FactifyClient {
   private dispatcher: Undici.Dispatcher | undefined;
+  /** `host:port` of the proxy in use (never its credentials), for messages. */
+  private proxyHost: string | undefined;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -167,6 +169,7 @@ export class FactifyClient {
       throw new FactifyError('invalidConfig', `${(error as Error).message} Fix it in the settings or the environment.`);
     }
     const connect = { timeout: this.options.timeoutMs };
+    this.proxyHost = choice?.proxyUrl.host;
     this.dispatcher = choice
       ? new undici.ProxyAgent({
         uri: choice.proxyUrl.href,
@@ -206,8 +209,9 @@ export class FactifyClient {
         `The server answered with a redirect (${status}), which was not followed so that the token is never sent elsewhere. Check “factify.apiBaseUrl”.`,
         { status, logDetail: `location origin: ${originOf(headerValue(headers, 'location'))}` });
     }
-    const text = await readBody(body, MAX_ERROR_BODY_BYTES, undefined, 'truncate');
-    const problem = parseProblemDetails(text, contentType);
+    // A server may echo the token back (in a detail, say): it is masked before anything keeps the text.
+    const text = redactSecrets(await readBody(body, MAX_ERROR_BODY_BYTES, undefined, 'truncate'), [request.auth.token]);
+    const problem = redactProblem(parseProblemDetails(text, contentType), request.auth.token);
     const retryAfterMs = status === 429 ? parseRetryAfter(headerValue(headers, 'retry-after'), Date.now()) : undefined;
     const message = messageForStatus(status, request, problem, isHtml(contentType, text), retryAfterMs);
     throw new FactifyError(statusKind(status), message, {
@@ -238,7 +242,21 @@ export class FactifyClient {
     }
     const message = String((error as Error)?.message ?? '');
     if (/proxy/i.test(message)) {
-      return new FactifyError('network', `The proxy refused to connect to ${host}. Check “http.proxy” and the proxy's credentials.`, { logDetail });
+      const proxyStatus = /proxy response \((\d{3})\)/i.exec(message)?.[1];
+      if (proxyStatus === '407') {
+        return new FactifyError('network',
+          `The proxy${this.proxyHost ? ` ${this.proxyHost}` : ''} asks for credentials (407 Proxy Authentication Required), so ${host} was not reached. Check the user name and password in “http.proxy” (http://user:password@host:port).`,
+          { logDetail });
+      }
+      return new FactifyError('network',
+        `The proxy${this.proxyHost ? ` ${this.proxyHost}` : ''} refused to connect to ${host}${proxyStatus ? ` (${proxyStatus})` : ''}. Check “http.proxy” and the proxy's credentials.`,
+        { logDetail });
+    }
+    if (this.proxyHost && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
+      // Through a proxy, only the connection to the proxy itself fails like this.
+      return new FactifyError('network',
+        `Could not connect to the proxy ${this.proxyHost} (${code === 'ECONNREFUSED' ? 'connection refused' : 'host not found'}). Check “http.proxy” (or HTTPS_PROXY) and your network.`,
+        { logDetail });
     }
     switch (code) {
       case 'ECONNREFUSED':
@@ -286,19 +304,20 @@ function messageForStatus(
   const org = request.auth.organizationId;
   switch (status) {
     case 400:
-      return `Factify rejected the request (400).${serverSays}`;
+      return `Factify rejected the request (400).${serverSays} If it keeps happening, the details are in the log (“Factify: Show Log”).`;
     case 401:
       return 'Factify did not accept the API token (401). Set a new one with “Factify: Set API Token…”.';
     case 403:
       if (org) return `Only Factify staff can act as another organization: Factify refused the request for ${org} (403). Switch back to your token's own organization.`;
       if (request.operation === 'revoke') return `Revoking requires the organization admin role (403).${serverSays}`;
-      return `Factify refused access to the keys (403).${serverSays}`;
+      return `Factify refused access to the keys (403).${serverSays} Check that the token may list this organization's keys, or set another with “Factify: Set API Token…”.`;
     case 404:
       if (request.operation === 'revoke') return 'That key no longer exists in this organization (404); refresh the list.';
       if (org) return `Organization ${org} was not found (404). Switch organization.`;
       return 'Factify answered 404 for the key list. Check “factify.apiBaseUrl”.';
     case 409:
-      return `The key is already revoked (409).${serverSays}`;
+      if (request.operation === 'revoke') return `The key is already revoked (409).${serverSays} Refresh to see it.`;
+      return `Factify answered 409 (conflict) for the key list.${serverSays} Try Refresh; if it keeps happening, the details are in the log (“Factify: Show Log”).`;
     case 429:
       return retryAfterMs === undefined
         ? 'Factify is limiting requests (429). Try again in a moment.'
@@ -308,7 +327,7 @@ function messageForStatus(
         const via = html ? ' The answer was an HTML page, so a proxy or gateway between you and Factify may be failing.' : serverSays;
         return `Factify could not answer (${status}).${via} Try Refresh in a moment.`;
       }
-      return `Factify answered with an unexpected status (${status}).${serverSays}`;
+      return `Factify answered with an unexpected status (${status}).${serverSays} Try Refresh; if it keeps happening, the details are in the log (“Factify: Show Log”).`;
   }
 }
 
@@ -330,6 +349,12 @@ export function parseProblemDetails(text: string, contentType: string | undefine
     detail: text300(value['detail']),
   };
   return Object.values(problem).some((member) => member !== undefined) ? problem : undefined;
+}
+
+function redactProblem(problem: ProblemDetails | undefined, token: string): ProblemDetails | undefined {
+  if (!problem) return undefined;
+  const clean = (member: string | undefined) => (member === undefined ? undefined : redactSecrets(member, [token]));
+  return { ...problem, type: clean(problem.type), title: clean(problem.title), detail: clean(problem.detail) };
 }
 
 /** `Retry-After` as delta-seconds or an HTTP-date, in milliseconds from now. */

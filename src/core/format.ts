@@ -10,13 +10,17 @@ const UNITS: ReadonlyArray<readonly [Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60_000],
 ];
 
-const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+/** Made on first use: creating an Intl formatter loads ICU data (~9 ms), which activation must not pay. */
+let relativeFormat: Intl.RelativeTimeFormat | undefined;
 
 /** "in 3 days", "2 hours ago", "now". */
 export function formatRelative(targetMs: number, nowMs: number): string {
   const delta = targetMs - nowMs;
   for (const [unit, size] of UNITS) {
-    if (Math.abs(delta) >= size) return relativeFormat.format(Math.trunc(delta / size), unit);
+    if (Math.abs(delta) >= size) {
+      relativeFormat ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+      return relativeFormat.format(Math.trunc(delta / size), unit);
+    }
   }
   return 'now';
 }

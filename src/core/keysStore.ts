@@ -6,7 +6,7 @@
 import { markRevoked, type ApiKey, type RejectedRecord } from './apiKey';
 import { type FactifyClient, type RequestAuth } from './client';
 import { FactifyError, describeForLog, toFactifyError, type Logger } from './errors';
-import { type OrgId } from './ids';
+import { type KeyId, type OrgId } from './ids';
 
 export interface KeysQuery {
   readonly includeRevoked: boolean;
@@ -65,7 +65,10 @@ export class KeysStore {
   private generation = 0;
   /** Aborted (and replaced) on reset: cancels everything started for the previous token or organization. */
   private epoch = new AbortController();
-  private readonly revoking = new Set<string>();
+  /** Revokes in flight by key id: asking again joins the request and gets its outcome. */
+  private readonly revoking = new Map<string, Promise<RevokeOutcome>>();
+  /** Ids known to be revoked since the last reset: revocation is permanent, so asking again sends nothing. */
+  private readonly revoked = new Set<string>();
 
   constructor(private readonly deps: KeysStoreDeps) {}
 
@@ -136,6 +139,7 @@ export class KeysStore {
     this.epoch.abort();
     this.epoch = new AbortController();
     this.revoking.clear();
+    this.revoked.clear();
     this.state = { ...SIGNED_OUT, signedIn: this.deps.auth() !== undefined };
     this.emit();
   }
@@ -144,7 +148,7 @@ export class KeysStore {
     return this.revoking.has(key.id);
   }
 
-  /** Revokes one key. Asking again while it is being revoked, or once it is, sends nothing. */
+  /** Revokes one key. Asking again while it is being revoked joins that request; once it is revoked, sends nothing. */
   async revoke(key: ApiKey, reason: string | undefined): Promise<RevokeOutcome> {
     const auth = this.deps.auth();
     if (!auth) return { kind: 'failed', error: new FactifyError('unauthorized', 'Sign in first: run “Factify: Set API Token…”.') };
@@ -152,11 +156,19 @@ export class KeysStore {
       return { kind: 'failed', error: new FactifyError('invalidResponse', 'This key has an id that Factify never issues, so it cannot be revoked from here.') };
     }
     const current = this.state.loaded?.keys.find((candidate) => candidate.id === key.id) ?? key;
-    if (this.revoking.has(key.id) || current.revokedAt !== undefined) return { kind: 'alreadyRevoked' };
-    this.revoking.add(key.id);
-    const epoch = this.epoch;
+    const pending = this.revoking.get(key.id);
+    if (pending) return pending;
+    if (current.revokedAt !== undefined || this.revoked.has(key.id)) return { kind: 'alreadyRevoked' };
+    const request: Promise<RevokeOutcome> = this.sendRevoke(auth, key, key.keyId, reason).finally(() => {
+      if (this.revoking.get(key.id) === request) this.revoking.delete(key.id);
+    });
+    this.revoking.set(key.id, request);
+    return request;
+  }
+
+  private async sendRevoke(auth: RequestAuth, key: ApiKey, keyId: KeyId, reason: string | undefined): Promise<RevokeOutcome> {
     try {
-      await this.deps.client().revokeKey(auth, key.keyId, reason, epoch.signal);
+      await this.deps.client().revokeKey(auth, keyId, reason, this.epoch.signal);
       this.deps.log.info(`Revoked ${key.id}${reason ? ' with a reason' : ''}.`);
       this.markRevoked(key.id, reason);
       return { kind: 'revoked' };
@@ -168,13 +180,12 @@ export class KeysStore {
         return { kind: 'alreadyRevoked' };
       }
       return { kind: 'failed', error };
-    } finally {
-      if (epoch === this.epoch) this.revoking.delete(key.id);
     }
   }
 
   /** Shows the key as revoked at once; a list answer already in flight predates this and is discarded. */
   private markRevoked(id: string, reason: string | undefined): void {
+    this.revoked.add(id);
     const loaded = this.state.loaded;
     if (!loaded) return;
     this.generation++;

@@ -25,7 +25,10 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
   const keys = selected && selected.length > 0 ? revocable(ctx, selected) : await pickKey(ctx);
   if (keys === undefined) return undefined;
   if (keys.length === 0) {
-    await ctx.prompts.info(selected && selected.length > 1 ? 'Those keys are already revoked.' : 'That key is already revoked.');
+    const unrevocable = selected?.some((key) => key.keyId === undefined) ?? false;
+    await ctx.prompts.info(unrevocable
+      ? 'That key has an id Factify never issues, so it cannot be revoked from here.'
+      : selected && selected.length > 1 ? 'Those keys are already revoked.' : 'That key is already revoked.');
     return undefined;
   }
   const single = keys.length === 1 ? keys[0] : undefined;
