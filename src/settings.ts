@@ -10,7 +10,14 @@ export const settings = {
     return checkApiBaseUrl(inspected?.globalValue ?? inspected?.defaultValue ?? 'https://api.factify.com');
   },
   showRevokedKeys: () => factify().get<boolean>('showRevokedKeys', false),
-  setShowRevokedKeys: (value: boolean) => factify().update('showRevokedKeys', value, vscode.ConfigurationTarget.Global),
+  /** Writes where the effective value comes from, so a workspace value cannot silently win over the toggle. */
+  setShowRevokedKeys(value: boolean): Thenable<void> {
+    const inspected = factify().inspect<boolean>('showRevokedKeys');
+    const target = inspected?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
+      : inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+    return factify().update('showRevokedKeys', value, target);
+  },
   expiryWarningDays: () => Math.max(0, factify().get<number>('expiryWarningDays', 14)),
   autoRefreshSeconds: () => {
     const seconds = factify().get<number>('autoRefreshSeconds', 0);

@@ -83,7 +83,9 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private filterText: string | undefined;
   private readonly pageLimits = new Map<KeyState, number>();
   private grouped: { source: KeysSnapshot['loaded']; filter: string | undefined; groups: GroupNode[] } | undefined;
-  private tokenRead = false;
+  /** Undefined until the view first shows; then the read of the token from SecretStorage. */
+  private tokenRead: Promise<void> | undefined;
+  private tokenKnown = false;
   private progressDone: (() => void) | undefined;
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
 
@@ -155,11 +157,13 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   /** The first time the view shows, read the token and load: nothing touches the network before that. */
   private async loadOnFirstShow(): Promise<void> {
-    if (this.tokenRead) return;
-    this.tokenRead = true;
-    await this.readToken();
-    const snapshot = this.ctx.store.snapshot;
-    if (!snapshot.loaded && !snapshot.loading) void this.ctx.store.refresh();
+    this.tokenRead ??= this.readToken().then(() => {
+      this.tokenKnown = true;
+      const snapshot = this.ctx.store.snapshot;
+      if (!snapshot.loaded && !snapshot.loading) void this.ctx.store.refresh();
+      this.render();
+    });
+    await this.tokenRead;
   }
 
   private groups(): GroupNode[] {
@@ -175,6 +179,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   viewState(): ViewState {
     const snapshot = this.ctx.store.snapshot;
+    // Until SecretStorage has answered, "signed out" would be a guess: say loading instead.
+    if (!this.tokenKnown) return 'loading';
     if (!snapshot.signedIn) return 'signedOut';
     if (!snapshot.loaded) return snapshot.error && !snapshot.loading ? 'error' : 'loading';
     const groups = this.groups();
