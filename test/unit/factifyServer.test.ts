@@ -50,19 +50,26 @@ function call(baseUrl: string, path: string, options: CallOptions = {}): Promise
     ...options.headers,
   };
   const requestOptions = { method: options.method ?? 'GET', headers, agent: options.agent };
+  return send(
+    (onResponse) =>
+      url.protocol === 'https:'
+        ? https.request(url, { ...requestOptions, ca: options.ca }, onResponse)
+        : http.request(url, requestOptions, onResponse),
+    options.body,
+  );
+}
+
+/** Sends the request `open` builds and collects the whole answer. */
+function send(open: (onResponse: (res: http.IncomingMessage) => void) => http.ClientRequest, body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const onResponse = (res: http.IncomingMessage): void => {
+    const req = open((res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
-    };
-    const req =
-      url.protocol === 'https:'
-        ? https.request(url, { ...requestOptions, ca: options.ca }, onResponse)
-        : http.request(url, requestOptions, onResponse);
+    });
     req.on('error', reject);
-    req.end(options.body);
+    req.end(body);
   });
 }
 
@@ -645,19 +652,10 @@ test('CONNECT proxy tunnels to the Factify server and records the target and Pro
 
   const tunnel = await connectThrough(proxy.port, target, { 'Proxy-Authorization': proxyAuthorization });
   assert.equal(tunnel.status, 200);
-  const reply = await new Promise<Reply>((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port: server.port, path: '/v1/api-keys', headers: { authorization: `Bearer ${server.tokens.admin}` }, createConnection: () => tunnel.socket },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  const reply = await send((onResponse) => http.request(
+    { host: '127.0.0.1', port: server.port, path: '/v1/api-keys', headers: { authorization: `Bearer ${server.tokens.admin}` }, createConnection: () => tunnel.socket },
+    onResponse,
+  ));
   keysIn(reply);
   tunnel.socket.destroy();
   assert.equal(server.requests.length, 1);
@@ -680,25 +678,16 @@ test('proxy records and forwards plain-HTTP absolute-URI requests', async (t) =>
   const server = await start(t);
   const proxy = await startConnectProxy();
   t.after(() => proxy.close());
-  const reply = await new Promise<Reply>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: proxy.port,
-        path: `${server.url}/v1/api-keys`,
-        headers: { authorization: `Bearer ${server.tokens.admin}`, 'proxy-authorization': 'Basic eDp5' },
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  const reply = await send((onResponse) => http.request(
+    {
+      host: '127.0.0.1',
+      port: proxy.port,
+      path: `${server.url}/v1/api-keys`,
+      headers: { authorization: `Bearer ${server.tokens.admin}`, 'proxy-authorization': 'Basic eDp5' },
+      agent: false,
+    },
+    onResponse,
+  ));
   keysIn(reply);
   assert.equal(proxy.forwards.length, 1);
   assert.equal(proxy.forwards[0].url, `${server.url}/v1/api-keys`);
