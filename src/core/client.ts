@@ -231,7 +231,7 @@ export class FactifyClient {
     const logDetail = `${code ?? 'no code'}: ${redactSecrets(String((error as Error)?.message ?? error), [request.auth.token])}`;
     if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
       return new FactifyError('timeout',
-        `Factify did not answer within ${Math.round(this.options.timeoutMs / 1000)} seconds. Check your connection, or raise “factify.requestTimeoutSeconds”.`,
+        `Factify did not answer within ${formatSeconds(this.options.timeoutMs)}. Check your connection, or raise “factify.requestTimeoutSeconds”.`,
         { logDetail });
     }
     const tlsCode = codes.find((candidate) => TLS_CODES.has(candidate) || candidate.startsWith('ERR_TLS') || candidate.startsWith('ERR_SSL'));
@@ -426,6 +426,11 @@ function errorCodes(error: unknown): string[] {
     if (typeof current.code === 'string') codes.push(current.code);
   }
   return codes;
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

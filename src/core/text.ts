@@ -7,7 +7,10 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u206
 /** One line of plain text: unsafe characters become U+FFFD, long values are cut with an ellipsis. */
 export function displayText(value: string, maxLength = 200): string {
   const clean = value.replace(/\r\n?|\n|\t/g, ' ').replace(UNSAFE_CHARS, '\ufffd');
-  return clean.length > maxLength ? `${clean.slice(0, maxLength - 1)}…` : clean;
+  if (clean.length <= maxLength) return clean;
+  // Never cut between the two halves of a surrogate pair (emoji and other astral characters).
+  const end = /[\ud800-\udbff]/.test(clean.charAt(maxLength - 2)) ? maxLength - 2 : maxLength - 1;
+  return `${clean.slice(0, end)}…`;
 }
 
 /**
