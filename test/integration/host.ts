@@ -1,0 +1,423 @@
+/**
+ * Helpers for the suites that run inside the real extension host (loaded by index.ts, never by Node's own
+ * test runner). They see VS Code through the real `vscode` API, the extension through what `activate()`
+ * returns, and the local Factify server through the runner's loopback control server (run.ts).
+ *
+ * Only Node built-ins and `vscode` are required here: run.ts copies these files next to the unpacked
+ * extension, where nothing else from the repo's node_modules resolves.
+ */
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'factify.factify-api-keys';
+
+// ---------------------------------------------------------------------------------------------------------
+// What the runner passes through the environment
+
+export interface Tokens { staff: string; admin: string; member: string; otherOrgAdmin: string; unknown: string }
+export interface Orgs { primary: string; secondary: string; staffHome: string }
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suites through test/integration/run.ts`);
+  return value;
+}
+
+export const env = {
+  /** The Factify-compatible server the user setting `factify.apiBaseUrl` points at. */
+  get serverUrl(): string { return required('FACTIFY_ITEST_SERVER_URL'); },
+  /** A second origin the workspace settings try to redirect the token to. */
+  get decoyUrl(): string { return required('FACTIFY_ITEST_DECOY_URL'); },
+  get tokens(): Tokens { return JSON.parse(required('FACTIFY_ITEST_TOKENS')) as Tokens; },
+  get orgs(): Orgs { return JSON.parse(required('FACTIFY_ITEST_ORGS')) as Orgs; },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// The runner's control server
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+}
+
+export interface ServerApiKey {
+  id: string;
+  org_id: string;
+  name: string;
+  prefix: string;
+  is_active: boolean;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  revoked_comment: string | null;
+}
+
+function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const url = new URL(path, required('FACTIFY_ITEST_CONTROL_URL'));
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) return reject(new Error(`control ${method} ${path}: ${res.statusCode} ${text}`));
+        resolve((text ? JSON.parse(text) : undefined) as T);
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export const control = {
+  /** Every request the Factify server recorded since the last reset or clear, oldest first. */
+  requests: () => call<RecordedRequest[]>('GET', '/requests'),
+  clearRequests: () => call<void>('POST', '/clear-requests'),
+  /** Seed data back; faults and recorded requests cleared (not the decoy's). */
+  reset: () => call<void>('POST', '/reset'),
+  fault: (rule: unknown) => call<void>('POST', '/fault', rule),
+  clearFaults: () => call<void>('POST', '/clear-faults'),
+  /** The server's live records of an organization, revoked ones included. */
+  keys: (orgId: string) => call<ServerApiKey[]>('GET', `/keys?org=${encodeURIComponent(orgId)}`),
+  /** Everything the decoy origin (the workspace's apiBaseUrl) received during the whole run. */
+  decoyRequests: () => call<unknown[]>('GET', '/decoy-requests'),
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// The extension under test
+
+/** The tree nodes the extension hands out, as far as the tests look into them. */
+export interface NodeLike {
+  readonly key?: { readonly id: string; readonly name: string; readonly prefix: string };
+  readonly group?: { readonly state: string };
+}
+
+/** `activate()`'s `{ view }`: the KeysView, which is the tree's TreeDataProvider. */
+export interface KeysViewLike {
+  getChildren(node?: NodeLike): Promise<NodeLike[]>;
+  getTreeItem(node: NodeLike): vscode.TreeItem;
+  resolveTreeItem(item: vscode.TreeItem, node: NodeLike): Promise<vscode.TreeItem>;
+  getParent(node: NodeLike): NodeLike | undefined;
+  viewState(): string;
+  readonly treeView: vscode.TreeView<NodeLike>;
+}
+
+export function extension(): vscode.Extension<{ view: KeysViewLike }> {
+  const ext = vscode.extensions.getExtension<{ view: KeysViewLike }>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this extension host`);
+  return ext;
+}
+
+export async function view(): Promise<KeysViewLike> {
+  const api = await extension().activate();
+  assert.ok(api?.view, 'activate() returned no { view }');
+  return api.view;
+}
+
+/**
+ * The extension's own SecretStorage (`context.secrets`), reached through the KeysView's context: the test
+ * host has no ExtensionContext of its own, and secrets are per extension. Test-only reach into internals
+ * (TypeScript `private` is compile-time only); it fails loudly if the shape changes.
+ */
+export async function extensionSecrets(): Promise<vscode.SecretStorage> {
+  const keysView = (await view()) as unknown as { ctx?: { tokens?: { secrets?: vscode.SecretStorage } } };
+  const secrets = keysView.ctx?.tokens?.secrets;
+  assert.ok(secrets && typeof secrets.get === 'function' && typeof secrets.store === 'function',
+    'cannot reach the extension\'s SecretStorage through view.ctx.tokens.secrets');
+  return secrets;
+}
+
+export const TOKEN_SECRET_KEY = 'factify.apiToken';
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading the tree
+
+export interface Row {
+  readonly node: NodeLike;
+  readonly item: vscode.TreeItem;
+  readonly label: string;
+  readonly description: string;
+}
+
+export interface Group extends Row {
+  readonly rows: Row[];
+}
+
+function labelOf(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+}
+
+function row(keysView: KeysViewLike, node: NodeLike): Row {
+  const item = keysView.getTreeItem(node);
+  return { node, item, label: labelOf(item), description: typeof item.description === 'string' ? item.description : '' };
+}
+
+/** The whole tree as the provider gives it to VS Code: root groups and their rows. */
+export async function readTree(keysView: KeysViewLike): Promise<Group[]> {
+  const groups: Group[] = [];
+  for (const node of await keysView.getChildren()) {
+    const children = await keysView.getChildren(node);
+    groups.push({ ...row(keysView, node), rows: children.map((child) => row(keysView, child)) });
+  }
+  return groups;
+}
+
+export function describeTree(groups: readonly Group[]): string {
+  return groups.map((group) => `${group.label} (${group.description}): ${group.rows.map((r) => r.label).join(', ')}`).join(' | ') || '(empty)';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What the tree should show, from the server's records and SPEC section 2's state rules
+
+export type State = 'active' | 'expired' | 'inactive' | 'revoked';
+export const GROUP_LABELS: Readonly<Record<State, string>> = { active: 'Active', expired: 'Expired', inactive: 'Inactive', revoked: 'Revoked' };
+
+export function stateOf(key: ServerApiKey, nowMs = Date.now()): State {
+  if (key.revoked_at) return 'revoked';
+  if (key.expires_at && Date.parse(key.expires_at) < nowMs) return 'expired';
+  if (!key.is_active) return 'inactive';
+  return 'active';
+}
+
+export interface ExpectedGroup { label: string; names: string[] }
+
+/** Groups in SPEC order, only non-empty ones, names sorted for comparison. */
+export function expectedGroups(keys: readonly ServerApiKey[], includeRevoked: boolean): ExpectedGroup[] {
+  const order: State[] = ['active', 'expired', 'inactive', 'revoked'];
+  return order
+    .filter((state) => includeRevoked || state !== 'revoked')
+    .map((state) => ({ label: GROUP_LABELS[state], names: keys.filter((key) => stateOf(key) === state).map((key) => key.name).sort() }))
+    .filter((group) => group.names.length > 0);
+}
+
+function shape(groups: readonly Group[]): ExpectedGroup[] {
+  return groups.map((group) => ({ label: group.label, names: group.rows.map((r) => r.label).sort() }));
+}
+
+/** Waits until the tree shows exactly the server's keys of `orgId` (revoked ones only when asked). */
+export async function waitForKeysOf(orgId: string, includeRevoked: boolean, timeoutMs = 15_000): Promise<Group[]> {
+  const keysView = await view();
+  const expected = expectedGroups(await control.keys(orgId), includeRevoked);
+  let last: Group[] = [];
+  await waitFor(async () => {
+    last = await readTree(keysView);
+    return JSON.stringify(shape(last)) === JSON.stringify(expected);
+  }, () => `the tree to show the keys of ${orgId}${includeRevoked ? ' (revoked included)' : ''}:\n` +
+    `  expected ${JSON.stringify(expected)}\n  shown    ${describeTree(last)} (state ${keysView.viewState()})`, timeoutMs);
+  return last;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Waiting
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await delay(100);
+  }
+}
+
+/** Waits until the Factify server recorded a request matching `match` (since the last clear) and returns it. */
+export async function waitForRequest(match: (request: RecordedRequest) => boolean, what: string, timeoutMs = 15_000): Promise<RecordedRequest> {
+  let found: RecordedRequest | undefined;
+  let seen: RecordedRequest[] = [];
+  await waitFor(async () => {
+    seen = await control.requests();
+    found = seen.find(match);
+    return found !== undefined;
+  }, () => `${what}; recorded: ${seen.map(describeRequest).join(', ') || 'nothing'}`, timeoutMs);
+  return found as RecordedRequest;
+}
+
+export function describeRequest(request: RecordedRequest): string {
+  const query = new URLSearchParams(request.query).toString();
+  const org = request.headers['x-factify-organization-id'];
+  return `${request.method} ${request.path}${query ? `?${query}` : ''}${org ? ` [org ${org}]` : ''}`;
+}
+
+export const isList = (request: RecordedRequest): boolean => request.method === 'GET' && request.path === '/v1/api-keys';
+export const bearer = (token: string): string => `Bearer ${token}`;
+
+// ---------------------------------------------------------------------------------------------------------
+// Answering the extension's prompts
+
+/**
+ * One scripted answer. Input boxes, quick picks and modal dialogs are answered strictly in order: a prompt
+ * the script did not expect fails the test (and is answered as Escape). Non-modal messages are recorded and
+ * answered by `messages` (default: dismissed), since the extension shows several of them without waiting.
+ */
+export type Step =
+  | { readonly kind: 'input'; readonly answer: string | undefined; readonly samples?: readonly string[] }
+  | { readonly kind: 'pick'; readonly choose: (items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined }
+  | { readonly kind: 'modal'; readonly choose: (message: string, detail: string, buttons: readonly string[]) => string | undefined };
+
+export const input = (answer: string | undefined, samples?: readonly string[]): Step => ({ kind: 'input', answer, samples });
+export const escape = (): Step => input(undefined);
+export const pick = (labelContains: string): Step => ({
+  kind: 'pick', choose: (items) => items.find((item) => item.label.includes(labelContains)),
+});
+/** Presses the modal's button whose label starts with `prefix`; undefined = Cancel. */
+export const modal = (prefix: string | undefined): Step => ({
+  kind: 'modal', choose: (_message, _detail, buttons) => (prefix === undefined ? undefined : buttons.find((b) => b.startsWith(prefix))),
+});
+
+export type MessageKind = 'info' | 'warn' | 'error';
+
+export interface PromptCall {
+  readonly kind: 'input' | 'pick' | 'modal' | MessageKind;
+  /** The box's title and prompt, the pick's title, or the message. */
+  readonly text: string;
+  readonly detail?: string;
+  readonly password?: boolean;
+  readonly items?: readonly string[];
+  readonly buttons?: readonly string[];
+  readonly answer?: string;
+  /** What validateInput said about the answer and the samples, in that order ('' = accepted). */
+  readonly validation?: readonly string[];
+  readonly unexpected?: boolean;
+}
+
+type WindowFns = Pick<typeof vscode.window,
+  'showInputBox' | 'showQuickPick' | 'showWarningMessage' | 'showInformationMessage' | 'showErrorMessage'>;
+const STUBBED: ReadonlyArray<keyof WindowFns> = ['showInputBox', 'showQuickPick', 'showWarningMessage', 'showInformationMessage', 'showErrorMessage'];
+
+/**
+ * Replaces the prompt functions of `vscode.window` for the duration of `run`. This reaches the extension
+ * because run.ts loads the suites from inside the extension's folder, where VS Code hands `require('vscode')`
+ * the same API object it gave the extension (the usual @vscode/test-electron layout); the first suite
+ * checks that it does.
+ */
+export class ScriptedWindow {
+  readonly calls: PromptCall[] = [];
+  private readonly steps: Step[];
+
+  constructor(steps: readonly Step[], private readonly messages: (kind: MessageKind, message: string, actions: readonly string[]) => string | undefined = () => undefined) {
+    this.steps = [...steps];
+  }
+
+  async run<T>(task: () => Thenable<T> | Promise<T>): Promise<T> {
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const saved = new Map(STUBBED.map((name) => [name, window[name]] as const));
+    window.showInputBox = (options?: vscode.InputBoxOptions) => this.input(options ?? {});
+    window.showQuickPick = (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) => this.pick(items, options);
+    window.showWarningMessage = (message: string, ...rest: unknown[]) => this.message('warn', message, rest);
+    window.showInformationMessage = (message: string, ...rest: unknown[]) => this.message('info', message, rest);
+    window.showErrorMessage = (message: string, ...rest: unknown[]) => this.message('error', message, rest);
+    try {
+      return await task();
+    } finally {
+      for (const [name, fn] of saved) window[name] = fn;
+    }
+  }
+
+  /** Every scripted step was used and nothing unexpected was asked. */
+  assertDone(): void {
+    const unexpected = this.calls.filter((c) => c.unexpected);
+    assert.deepEqual(unexpected, [], 'the extension asked something the script did not expect');
+    assert.equal(this.steps.length, 0, `scripted steps never reached: ${this.steps.map((s) => s.kind).join(', ')}; calls: ${JSON.stringify(this.calls)}`);
+  }
+
+  of(kind: PromptCall['kind']): PromptCall[] {
+    return this.calls.filter((c) => c.kind === kind);
+  }
+
+  private next<K extends Step['kind']>(kind: K, call: Omit<PromptCall, 'unexpected'>): Extract<Step, { kind: K }> | undefined {
+    const step = this.steps[0];
+    if (step?.kind !== kind) {
+      this.calls.push({ ...call, unexpected: true });
+      return undefined;
+    }
+    this.steps.shift();
+    return step as Extract<Step, { kind: K }>;
+  }
+
+  private async input(options: vscode.InputBoxOptions): Promise<string | undefined> {
+    const text = [options.title, options.prompt].filter(Boolean).join(' — ');
+    const step = this.next('input', { kind: 'input', text, password: options.password });
+    if (!step) return undefined;
+    const validation: string[] = [];
+    for (const value of [...(step.answer === undefined ? [] : [step.answer]), ...(step.samples ?? [])]) {
+      const verdict = options.validateInput ? await options.validateInput(value) : undefined;
+      validation.push(typeof verdict === 'string' ? verdict : verdict?.message ?? '');
+    }
+    // A real input box stays open on a refused value; the script treats that as a mistake in the test.
+    const refused = step.answer !== undefined && validation[0] !== '';
+    this.calls.push({ kind: 'input', text, password: options.password, answer: step.answer, validation, unexpected: refused });
+    return refused ? undefined : step.answer;
+  }
+
+  private async pick(source: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions): Promise<vscode.QuickPickItem | undefined> {
+    const items = await source;
+    const text = options?.title ?? options?.placeHolder ?? '';
+    const labels = items.map((item) => item.label);
+    const step = this.next('pick', { kind: 'pick', text, items: labels });
+    if (!step) return undefined;
+    const chosen = step.choose(items);
+    this.calls.push({ kind: 'pick', text, items: labels, answer: chosen?.label, unexpected: chosen === undefined ? false : !items.includes(chosen) });
+    return chosen;
+  }
+
+  private async message(kind: MessageKind, message: string, rest: unknown[]): Promise<string | vscode.MessageItem | undefined> {
+    const first = rest[0];
+    const options = first && typeof first === 'object' && !('title' in first) ? (rest.shift() as vscode.MessageOptions) : undefined;
+    const buttons = rest as Array<string | vscode.MessageItem>;
+    const labels = buttons.map((b) => (typeof b === 'string' ? b : b.title));
+    const choose = (label: string | undefined): string | vscode.MessageItem | undefined =>
+      label === undefined ? undefined : buttons[labels.indexOf(label)];
+    if (options?.modal) {
+      const call = { kind: 'modal' as const, text: message, detail: options.detail ?? '', buttons: labels };
+      const step = this.next('modal', call);
+      if (!step) return undefined;
+      const answer = step.choose(message, options.detail ?? '', labels);
+      this.calls.push({ ...call, answer });
+      return choose(answer);
+    }
+    const answer = this.messages(kind, message, labels);
+    this.calls.push({ kind, text: message, buttons: labels, answer });
+    return choose(answer);
+  }
+}
+
+/** Runs a Factify command with the prompts answered by `steps`, and checks the script was followed. */
+export async function runScripted(command: string, steps: readonly Step[], options: {
+  args?: unknown[];
+  messages?: (kind: MessageKind, message: string, actions: readonly string[]) => string | undefined;
+} = {}): Promise<ScriptedWindow> {
+  const script = new ScriptedWindow(steps, options.messages);
+  await script.run(() => vscode.commands.executeCommand(command, ...(options.args ?? [])));
+  script.assertDone();
+  return script;
+}
+
+/** Signs in through `factify.signIn` with `token` typed into its input box; waits for that org's keys. */
+export async function signInAs(token: string, orgId: string): Promise<ScriptedWindow> {
+  await view();
+  const script = await runScripted('factify.signIn', [input(token)]);
+  await waitForKeysOf(orgId, vscode.workspace.getConfiguration('factify').get<boolean>('showRevokedKeys', false));
+  return script;
+}
+
+/** Back to a known state: no organization override, revoked keys hidden, signed out, server reseeded. */
+export async function resetAll(): Promise<void> {
+  const keysView = await view();
+  if (String(keysView.treeView.description ?? '').includes('acting as')) {
+    await runScripted('factify.switchOrganization', [pick("Token's own organization")], { messages: () => undefined });
+  }
+  if (vscode.workspace.getConfiguration('factify').get<boolean>('showRevokedKeys')) await vscode.commands.executeCommand('factify.hideRevokedKeys');
+  await runScripted('factify.signOut', []);
+  await waitFor(() => keysView.viewState() === 'signedOut', 'the view to be signed out');
+  await control.reset();
+}
