@@ -1,0 +1,138 @@
+'use strict';
+/**
+ * The production bundle (dist/extension.js) in a fresh process, over the `vscode` stand-in.
+ *
+ * Activation: time to require the bundle and to run `activate()`, and whether the HTTP stack (the undici
+ * bundled inside dist/extension.js) was initialised by then. How that is known, two independent ways:
+ *  1. Every `require()` the bundle module makes is recorded (a Module.prototype.require hook that keeps the
+ *     calls whose caller is the bundle). The extension's own code requires nothing but `vscode`; each
+ *     `require("node:…")` in the bundle comes from undici's module bodies, which esbuild wraps in lazy
+ *     `__commonJS` initialisers. So a builtin required by the bundle means undici's code ran.
+ *  2. undici sets `globalThis[Symbol.for('undici.globalDispatcher.N')]` when its module body runs; Node's
+ *     own internal fetch only does so when fetch is used, which nothing here does.
+ * In mode "refresh" both are read again after the first load, as a control that they do turn true.
+ *
+ * Refresh ("refresh" mode): what the extension host does for a view that becomes visible and then for
+ * "Factify: Refresh": the stand-in tree view asks for the root's children (which loads the list) and, on
+ * each change, for the children of the expanded groups and their TreeItems, like VS Code does. Measures the
+ * first load (view shown → first key rows built), `warmRuns` refresh commands (command → rows rebuilt from
+ * the new answer), the longest event-loop stall during each, and the peak RSS.
+ */
+const Module = require('node:module');
+const path = require('node:path');
+const { runWorker, workerArgs, peakRssMb, startStallMonitor } = require('./common.cjs');
+const { install } = require('./vscode-stub.cjs');
+
+function undiciProbe(requiredByBundle) {
+  const builtins = [...new Set(requiredByBundle.filter((id) => id !== 'vscode'))];
+  const dispatcherSymbols = Object.getOwnPropertySymbols(globalThis)
+    .map((symbol) => symbol.description ?? '')
+    .filter((description) => description.startsWith('undici.globalDispatcher'));
+  return {
+    undiciLoaded: builtins.length > 0 || dispatcherSymbols.length > 0,
+    bundleRequiredBuiltins: builtins,
+    globalDispatcherSymbols: dispatcherSymbols,
+  };
+}
+
+/** Rejects the current wait at once when the extension logs a failed list (no point waiting for rows). */
+let failCurrentWait;
+
+function waitFor(stand, predicate, timeoutMs, what, logs) {
+  return new Promise((resolve, reject) => {
+    failCurrentWait = (message) => {
+      clearTimeout(timer);
+      subscription.dispose();
+      reject(new Error(`the extension failed while waiting for ${what}: ${message}`));
+    };
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last render ${JSON.stringify(stand.trees[0]?.state.last)}; messages ${JSON.stringify(stand.messages)}; log tail:\n${logs.slice(-15).join('\n')}`));
+    }, timeoutMs);
+    const subscription = stand.onRender((render) => {
+      if (!predicate(render)) return;
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(render);
+    });
+  });
+}
+
+runWorker(async () => {
+  const options = workerArgs();
+  const bundle = path.resolve(options.bundle);
+  const logs = [];
+  const stand = install({
+    settings: options.url ? { 'factify.apiBaseUrl': options.url } : {},
+    token: options.token,
+    packageJSON: { version: options.version ?? '0.0.0' },
+    log: (level, message) => {
+      logs.push(`${level}: ${message}`);
+      if (level === 'error' && /^Listing keys/.test(message) && failCurrentWait) failCurrentWait(message);
+    },
+  });
+
+  const requiredByBundle = [];
+  const originalRequire = Module.prototype.require;
+  Module.prototype.require = function (id) {
+    if (this.filename === bundle) requiredByBundle.push(id);
+    return originalRequire.apply(this, arguments);
+  };
+
+  const t0 = performance.now();
+  const extension = require(bundle);
+  const tLoaded = performance.now();
+  const api = extension.activate(stand.context);
+  const tActivated = performance.now();
+
+  const result = {
+    loadMs: tLoaded - t0,
+    activateMs: tActivated - tLoaded,
+    totalMs: tActivated - t0,
+    afterActivation: undiciProbe(requiredByBundle),
+    returnedView: Boolean(api && api.view),
+    standInMissing: [...stand.missing],
+  };
+
+  if (options.mode !== 'refresh') return result;
+
+  const tree = stand.trees[0];
+  if (!tree) throw new Error('activate() created no tree view');
+  const stalls = startStallMonitor();
+  const keyRowsBuilt = (render) => render.keyRows > 0;
+
+  // First load: the view becomes visible, VS Code asks for the root's children, the extension loads.
+  stalls.reset();
+  const tShow = performance.now();
+  const firstRender = waitFor(stand, keyRowsBuilt, options.timeoutMs ?? 120_000, 'the first key rows', logs);
+  tree.show();
+  const first = await firstRender;
+  result.firstLoad = {
+    ms: first.at - tShow,
+    renderMs: first.renderMs,
+    keyRows: first.keyRows,
+    items: first.items,
+    ...stalls.read(),
+  };
+  result.afterRefresh = undiciProbe(requiredByBundle);
+
+  // Warm refreshes: "Factify: Refresh", then the rows rebuilt from the new answer.
+  result.refreshes = [];
+  for (let i = 0; i < (options.warmRuns ?? 0); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stalls.reset();
+    const tCommand = performance.now();
+    await stand.vscode.commands.executeCommand('factify.refresh');
+    const fired = tree.state.fires;
+    const render = tree.state.last && tree.state.last.firesAtStart >= fired && !tree.state.rendering
+      ? tree.state.last
+      : await waitFor(stand, (r) => r.firesAtStart >= fired && keyRowsBuilt(r), options.timeoutMs ?? 120_000, 'rows after refresh', logs);
+    result.refreshes.push({ ms: render.at - tCommand, renderMs: render.renderMs, keyRows: render.keyRows, ...stalls.read() });
+  }
+  stalls.stop();
+  result.peakRssMb = peakRssMb();
+  result.heapUsedMb = process.memoryUsage().heapUsed / 1024 / 1024;
+  result.errors = stand.messages.filter((message) => message.level === 'error');
+  for (const disposable of stand.context.subscriptions) disposable.dispose();
+  return result;
+});
