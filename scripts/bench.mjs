@@ -310,11 +310,11 @@ function report({ bundleBytes, activation, sizes, vscode }) {
   log('(the compiled core loads undici from node_modules, ~60 files; the bundle carries it inline, as users run it)');
 
   log('\n== Activation ==');
-  log(`bundle dist/extension.js: ${fmtN(bundleBytes)} bytes`);
+  log(`bundle dist/extension.js: ${fmtN(bundleBytes)} bytes (+ dist/httpStack.js ${fmtN(fs.statSync(path.join(path.dirname(bundle), 'httpStack.js')).size)} bytes, loaded on the first request)`);
   log(`require(bundle) + activate(): ${fmt(activation.totalMs.median, 1)} ms median (p90 ${fmt(activation.totalMs.p90, 1)}) = load ${fmt(activation.loadMs.median, 1)} + activate ${fmt(activation.activateMs.median, 1)}`);
-  log(`undici initialised during activation: ${activation.undiciLoaded} (bundle requires beyond vscode: ${JSON.stringify(activation.probe.bundleRequiredBuiltins)}; undici global dispatcher: ${JSON.stringify(activation.probe.globalDispatcherSymbols)})`);
+  log(`undici (dist/httpStack.js) loaded during activation: ${activation.undiciLoaded} (bundle requires beyond vscode: ${JSON.stringify(activation.probe.bundleRequired)}; in Node's module cache: ${JSON.stringify(activation.probe.httpStackInModuleCache)})`);
   const control = sizes[0]?.undiciProbeAfterRefresh;
-  if (control) log(`control, same probe after the first refresh: undici initialised = ${control.undiciLoaded} (${control.bundleRequiredBuiltins.length} node builtins required by the bundle, dispatcher ${JSON.stringify(control.globalDispatcherSymbols)})`);
+  if (control) log(`control, same probe after the first refresh: undici loaded = ${control.undiciLoaded} (bundle required ${JSON.stringify(control.bundleRequired)}; in module cache: ${JSON.stringify(control.httpStackInModuleCache)})`);
 
   log('\n== Real VS Code ==');
   if (vscode.skipped) log(`vscode: skipped (${vscode.skipped})`);

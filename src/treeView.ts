@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
-import { groupKeys, keyRow, keyTooltipMarkdown, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon } from './core/keyTree';
+import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
 import { type KeysSnapshot } from './core/keysStore';
 import { displayText } from './core/text';
 import { type AppContext } from './flows/context';
@@ -26,10 +26,10 @@ export class GroupNode {
 }
 
 export class KeyNode {
-  constructor(readonly key: ApiKey, readonly parent: GroupNode) {}
+  constructor(readonly key: ApiKey, readonly parent: GroupNode, private readonly row: KeyRow) {}
 
   toTreeItem(): vscode.TreeItem {
-    const row = keyRow(this.key, Date.now(), settings.expiryWarningDays());
+    const row = this.row;
     const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.key.id;
     item.description = row.description;
@@ -82,7 +82,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private readonly disposables: vscode.Disposable[] = [];
   private filterText: string | undefined;
   private readonly pageLimits = new Map<KeyState, number>();
-  private grouped: { source: KeysSnapshot['loaded']; filter: string | undefined; groups: GroupNode[] } | undefined;
+  private sorted: { source: KeysSnapshot['loaded']; groups: KeyGroup[] } | undefined;
+  private filtered: { filter: string | undefined; nodes: GroupNode[] } | undefined;
   /** Undefined until the view first shows; then the read of the token from SecretStorage. */
   private tokenRead: Promise<void> | undefined;
   private tokenKnown = false;
@@ -144,7 +145,10 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (node instanceof GroupNode) {
       const limit = this.pageLimits.get(node.group.state) ?? PAGE_SIZE;
       const keys = node.group.keys;
-      const rows: Node[] = keys.slice(0, limit).map((key) => new KeyNode(key, node));
+      // One clock and one settings read per page, not per row.
+      const nowMs = Date.now();
+      const warningDays = settings.expiryWarningDays();
+      const rows: Node[] = keys.slice(0, limit).map((key) => new KeyNode(key, node, keyRow(key, nowMs, warningDays)));
       if (keys.length > limit) rows.push(new MoreNode(node.group.state, keys.length - limit, node));
       return rows;
     }
@@ -166,15 +170,19 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     await this.tokenRead;
   }
 
+  /** Grouping sorts every key, so it runs once per loaded list; a filter only narrows the sorted groups. */
   private groups(): GroupNode[] {
-    const snapshot = this.ctx.store.snapshot;
-    const loaded = snapshot.loaded;
+    const loaded = this.ctx.store.snapshot.loaded;
     if (!loaded) return [];
-    if (this.grouped?.source !== loaded || this.grouped.filter !== this.filterText) {
-      const groups = groupKeys(loaded.keys, { nowMs: Date.now(), includeRevoked: loaded.query.includeRevoked, filter: this.filterText });
-      this.grouped = { source: loaded, filter: this.filterText, groups: groups.map((group) => new GroupNode(group, this.filterText !== undefined)) };
+    if (this.sorted?.source !== loaded) {
+      this.sorted = { source: loaded, groups: groupByState(loaded.keys, { nowMs: Date.now(), includeRevoked: loaded.query.includeRevoked }) };
+      this.filtered = undefined;
     }
-    return this.grouped.groups.filter((node) => node.group.keys.length > 0);
+    if (!this.filtered || this.filtered.filter !== this.filterText) {
+      const groups = filterGroups(this.sorted.groups, this.filterText);
+      this.filtered = { filter: this.filterText, nodes: groups.map((group) => new GroupNode(group, this.filterText !== undefined)) };
+    }
+    return this.filtered.nodes.filter((node) => node.group.keys.length > 0);
   }
 
   viewState(): ViewState {
@@ -185,7 +193,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (!snapshot.loaded) return snapshot.error && !snapshot.loading ? 'error' : 'loading';
     const groups = this.groups();
     if (groups.length > 0) return 'ready';
-    return this.filterText !== undefined && this.grouped?.groups.length ? 'filteredEmpty' : 'empty';
+    return this.filterText !== undefined && this.sorted?.groups.length ? 'filteredEmpty' : 'empty';
   }
 
   private render(): void {
@@ -214,7 +222,10 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const rejected = snapshot.loaded?.rejected.length ?? 0;
     if (rejected > 0) lines.push(`⚠ ${rejected} record${rejected === 1 ? '' : 's'} from Factify ${rejected === 1 ? 'was' : 'were'} not valid and ${rejected === 1 ? 'is' : 'are'} not shown; see the log (Factify: Show Log).`);
     if (this.filterText !== undefined && state !== 'signedOut') {
-      lines.push(state === 'filteredEmpty' ? `No key matches “${displayText(this.filterText, 80)}”.` : `Filtered by “${displayText(this.filterText, 80)}”.`);
+      // VS Code hides a view's welcome content while the view has a message: filtered-to-nothing alone is
+      // left to the welcome content, which also offers Clear Filter and Filter Keys….
+      if (state !== 'filteredEmpty') lines.push(`Filtered by “${displayText(this.filterText, 80)}”.`);
+      else if (lines.length > 0) lines.push(`No key matches “${displayText(this.filterText, 80)}”.`);
     }
     return lines.length ? lines.join(' ') : undefined;
   }

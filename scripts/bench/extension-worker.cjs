@@ -2,14 +2,12 @@
 /**
  * The production bundle (dist/extension.js) in a fresh process, over the `vscode` stand-in.
  *
- * Activation: time to require the bundle and to run `activate()`, and whether the HTTP stack (the undici
- * bundled inside dist/extension.js) was initialised by then. How that is known, two independent ways:
+ * Activation: time to require the bundle and to run `activate()`, and whether the HTTP stack (undici, built
+ * into its own file dist/httpStack.js next to the bundle) was loaded by then. How that is known, two ways:
  *  1. Every `require()` the bundle module makes is recorded (a Module.prototype.require hook that keeps the
- *     calls whose caller is the bundle). The extension's own code requires nothing but `vscode`; each
- *     `require("node:…")` in the bundle comes from undici's module bodies, which esbuild wraps in lazy
- *     `__commonJS` initialisers. So a builtin required by the bundle means undici's code ran.
- *  2. undici sets `globalThis[Symbol.for('undici.globalDispatcher.N')]` when its module body runs; Node's
- *     own internal fetch only does so when fetch is used, which nothing here does.
+ *     calls whose caller is the bundle). The extension requires nothing but `vscode` until its first request,
+ *     which requires `./httpStack.js`.
+ *  2. Node's module cache: dist/httpStack.js appears in `require.cache` once anything has loaded it.
  * In mode "refresh" both are read again after the first load, as a control that they do turn true.
  *
  * Refresh ("refresh" mode): what the extension host does for a view that becomes visible and then for
@@ -23,15 +21,14 @@ const path = require('node:path');
 const { runWorker, workerArgs, peakRssMb, startStallMonitor } = require('./common.cjs');
 const { install } = require('./vscode-stub.cjs');
 
-function undiciProbe(requiredByBundle) {
-  const builtins = [...new Set(requiredByBundle.filter((id) => id !== 'vscode'))];
-  const dispatcherSymbols = Object.getOwnPropertySymbols(globalThis)
-    .map((symbol) => symbol.description ?? '')
-    .filter((description) => description.startsWith('undici.globalDispatcher'));
+function undiciProbe(requiredByBundle, bundle) {
+  const required = [...new Set(requiredByBundle.filter((id) => id !== 'vscode'))];
+  const httpStackFile = path.join(path.dirname(bundle), 'httpStack.js');
+  const inModuleCache = Object.keys(require.cache).filter((file) => file === httpStackFile);
   return {
-    undiciLoaded: builtins.length > 0 || dispatcherSymbols.length > 0,
-    bundleRequiredBuiltins: builtins,
-    globalDispatcherSymbols: dispatcherSymbols,
+    undiciLoaded: required.length > 0 || inModuleCache.length > 0,
+    bundleRequired: required,
+    httpStackInModuleCache: inModuleCache.map((file) => path.basename(file)),
   };
 }
 
@@ -89,7 +86,7 @@ runWorker(async () => {
     loadMs: tLoaded - t0,
     activateMs: tActivated - tLoaded,
     totalMs: tActivated - t0,
-    afterActivation: undiciProbe(requiredByBundle),
+    afterActivation: undiciProbe(requiredByBundle, bundle),
     returnedView: Boolean(api && api.view),
     standInMissing: [...stand.missing],
   };
@@ -114,7 +111,7 @@ runWorker(async () => {
     items: first.items,
     ...stalls.read(),
   };
-  result.afterRefresh = undiciProbe(requiredByBundle);
+  result.afterRefresh = undiciProbe(requiredByBundle, bundle);
 
   // Warm refreshes: "Factify: Refresh", then the rows rebuilt from the new answer.
   result.refreshes = [];

@@ -44,6 +44,32 @@ const NOT_THE_API = 'Check that “factify.apiBaseUrl” points at the Factify A
  * contract is left out and reported, so one bad record never hides the others.
  */
 export function parseKeyList(body: unknown): KeyList {
+  const records = apiKeyRecords(body);
+  const list = new KeyListBuilder();
+  list.add(records, 0, records.length);
+  return list.result();
+}
+
+/** Records validated per slice between two turns of the event loop, so a huge list never freezes the host. */
+export const RECORDS_PER_SLICE = 20_000;
+
+/** `parseKeyList`, yielding to the event loop between slices of a long list. */
+export async function parseKeyListInSlices(body: unknown): Promise<KeyList> {
+  const records = apiKeyRecords(body);
+  const list = new KeyListBuilder();
+  const long = records.length > RECORDS_PER_SLICE;
+  for (let start = 0; start < records.length; start += RECORDS_PER_SLICE) {
+    if (long) await yieldToEventLoop();
+    list.add(records, start, Math.min(records.length, start + RECORDS_PER_SLICE));
+  }
+  return list.result();
+}
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function apiKeyRecords(body: unknown): unknown[] {
   if (!isPlainObject(body)) {
     throw new FactifyError('invalidResponse', `The server answered with ${describeJson(body)} instead of the list of API keys. ${NOT_THE_API}`);
   }
@@ -51,24 +77,34 @@ export function parseKeyList(body: unknown): KeyList {
   if (!Array.isArray(records)) {
     throw new FactifyError('invalidResponse', `The server's answer has ${records === undefined ? 'no "api_keys" list' : `"api_keys" as ${describeJson(records)}, not a list`}. ${NOT_THE_API}`);
   }
-  const keys: ApiKey[] = [];
-  const rejected: RejectedRecord[] = [];
-  const seen = new Set<string>();
-  for (let index = 0; index < records.length; index++) {
-    const record: unknown = records[index];
-    const parsed = parseKey(record);
-    if (typeof parsed === 'string') {
-      // Shown in the log: one line of plain text, so a hostile id cannot forge log lines.
-      const id = isPlainObject(record) && typeof record['id'] === 'string' ? displayText(record['id'], MAX_ID_LENGTH) : undefined;
-      rejected.push({ index, id, problem: parsed });
-    } else if (seen.has(parsed.id)) {
-      rejected.push({ index, id: displayText(parsed.id, MAX_ID_LENGTH), problem: 'the same id appears more than once' });
-    } else {
-      seen.add(parsed.id);
-      keys.push(parsed);
+  return records;
+}
+
+class KeyListBuilder {
+  private readonly keys: ApiKey[] = [];
+  private readonly rejected: RejectedRecord[] = [];
+  private readonly seen = new Set<string>();
+
+  add(records: readonly unknown[], start: number, end: number): void {
+    for (let index = start; index < end; index++) {
+      const record: unknown = records[index];
+      const parsed = parseKey(record);
+      if (typeof parsed === 'string') {
+        // Shown in the log: one line of plain text, so a hostile id cannot forge log lines.
+        const id = isPlainObject(record) && typeof record['id'] === 'string' ? displayText(record['id'], MAX_ID_LENGTH) : undefined;
+        this.rejected.push({ index, id, problem: parsed });
+      } else if (this.seen.has(parsed.id)) {
+        this.rejected.push({ index, id: displayText(parsed.id, MAX_ID_LENGTH), problem: 'the same id appears more than once' });
+      } else {
+        this.seen.add(parsed.id);
+        this.keys.push(parsed);
+      }
     }
   }
-  return { keys, rejected };
+
+  result(): KeyList {
+    return { keys: this.keys, rejected: this.rejected };
+  }
 }
 
 /** One record, or the reason it breaks the contract. */
@@ -81,40 +117,43 @@ function parseKey(record: unknown): ApiKey | string {
   if (typeof prefix !== 'string') return '"prefix" is missing or not a string';
   if (typeof isActive !== 'boolean') return '"is_active" is missing or not a boolean';
   if (typeof createdAt !== 'string') return '"created_at" is missing or not a string';
-  const orgId = optionalString(record, 'org_id');
-  const updatedAt = optionalString(record, 'updated_at');
-  const revokedBy = optionalString(record, 'revoked_by');
-  const revokedComment = optionalString(record, 'revoked_comment');
-  const expiresAt = optionalTimestamp(record, 'expires_at');
-  const revokedAt = optionalTimestamp(record, 'revoked_at');
-  for (const [field, value] of [['org_id', orgId], ['updated_at', updatedAt], ['revoked_by', revokedBy],
-    ['revoked_comment', revokedComment], ['expires_at', expiresAt], ['revoked_at', revokedAt]] as const) {
-    if (value === INVALID) return `"${field}" has the wrong type or format`;
-  }
+  const orgId = record['org_id'];
+  const updatedAt = record['updated_at'];
+  const revokedBy = record['revoked_by'];
+  const revokedComment = record['revoked_comment'];
+  if (!isOptionalString(orgId)) return wrongType('org_id');
+  if (!isOptionalString(updatedAt)) return wrongType('updated_at');
+  if (!isOptionalString(revokedBy)) return wrongType('revoked_by');
+  if (!isOptionalString(revokedComment)) return wrongType('revoked_comment');
+  const expiresAt = optionalTimestamp(record['expires_at']);
+  if (expiresAt === INVALID) return wrongType('expires_at');
+  const revokedAt = optionalTimestamp(record['revoked_at']);
+  if (revokedAt === INVALID) return wrongType('revoked_at');
   return {
     id, keyId: asKeyId(id), name, prefix, isActive, createdAt,
-    orgId: orgId as string | undefined,
-    updatedAt: updatedAt as string | undefined,
-    expiresAt: expiresAt as number | undefined,
-    revokedAt: revokedAt as number | undefined,
-    revokedBy: revokedBy as string | undefined,
-    revokedComment: revokedComment as string | undefined,
+    orgId: orgId ?? undefined,
+    updatedAt: updatedAt ?? undefined,
+    expiresAt,
+    revokedAt,
+    revokedBy: revokedBy ?? undefined,
+    revokedComment: revokedComment ?? undefined,
   };
+}
+
+function wrongType(field: string): string {
+  return `"${field}" has the wrong type or format`;
+}
+
+function isOptionalString(value: unknown): value is string | null | undefined {
+  return value === undefined || value === null || typeof value === 'string';
 }
 
 const INVALID = Symbol('invalid');
 
-function optionalString(record: Record<string, unknown>, field: string): string | undefined | typeof INVALID {
-  const value = record[field];
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : INVALID;
-}
-
 /** RFC 3339 as the API sends it: a date, `T`, a time, and a zone. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-function optionalTimestamp(record: Record<string, unknown>, field: string): number | undefined | typeof INVALID {
-  const value = record[field];
+function optionalTimestamp(value: unknown): number | undefined | typeof INVALID {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !RFC3339.test(value)) return INVALID;
   const ms = Date.parse(value);

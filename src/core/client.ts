@@ -3,7 +3,7 @@
  * bodies are checked and turned into typed errors with a message a person can act on.
  */
 import type * as Undici from 'undici';
-import { parseKeyList, isPlainObject, type KeyList } from './apiKey';
+import { parseKeyListInSlices, isPlainObject, yieldToEventLoop, type KeyList } from './apiKey';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
 import { chooseProxy, type ProxySettings } from './proxy';
@@ -12,18 +12,21 @@ import { displayText } from './text';
 
 /** Bigger answers are refused rather than read into memory. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Past this size a body is parsed in a turn of the event loop of its own. */
+const LONG_BODY_CHARS = 4 * 1024 * 1024;
 /** Error bodies are only read this far: enough for any problem details. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-let undiciModule: typeof Undici | undefined;
+type HttpStack = typeof import('./httpStack');
+let httpStack: HttpStack | undefined;
 
-/** undici costs ~100 ms to load, so it loads on the first request, never during activation. */
-function loadUndici(): typeof Undici {
-  return (undiciModule ??= require('undici') as typeof Undici);
+/** undici costs tens of milliseconds to load, so it loads on the first request, never during activation. */
+function loadHttpStack(): HttpStack {
+  return (httpStack ??= require('./httpStack') as HttpStack);
 }
 
 export function isHttpStackLoaded(): boolean {
-  return undiciModule !== undefined;
+  return httpStack !== undefined;
 }
 
 export interface RetryPolicy {
@@ -89,13 +92,17 @@ export class FactifyClient {
     return this.options.origin;
   }
 
+  private get maxBodyBytes(): number {
+    return this.options.maxBodyBytes ?? MAX_BODY_BYTES;
+  }
+
   async listKeys(auth: RequestAuth, options: ListOptions): Promise<KeyList> {
     const url = new URL('/v1/api-keys', this.options.origin);
     url.searchParams.set('include_revoked', String(options.includeRevoked));
     const body = await this.send({
       operation: 'list', method: 'GET', url, auth, signal: options.signal, onRateLimited: options.onRateLimited,
     });
-    return parseKeyList(body);
+    return parseKeyListInSlices(body);
   }
 
   /** Resolves on 204 (or any 2xx). An empty or missing reason sends no body at all. */
@@ -134,7 +141,6 @@ export class FactifyClient {
   }
 
   private async attempt(request: PreparedRequest): Promise<unknown> {
-    const undici = loadUndici();
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
     const headers: Record<string, string> = {
@@ -145,12 +151,13 @@ export class FactifyClient {
     if (request.auth.organizationId) headers['x-factify-organization-id'] = request.auth.organizationId;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     try {
-      const response = await undici.request(request.url, {
+      const response = await this.getDispatcher().request({
+        origin: request.url.origin,
+        path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
         headers,
         body: request.body,
         signal,
-        dispatcher: this.getDispatcher(undici),
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
@@ -160,24 +167,26 @@ export class FactifyClient {
     }
   }
 
-  private getDispatcher(undici: typeof Undici): Undici.Dispatcher {
+  private getDispatcher(): Undici.Dispatcher {
     if (this.dispatcher) return this.dispatcher;
+    const { Agent, ProxyAgent } = loadHttpStack();
     let choice;
     try {
       choice = chooseProxy(this.options.origin, this.options.proxy, this.options.env ?? process.env);
     } catch (error) {
       throw new FactifyError('invalidConfig', `${(error as Error).message} Fix it in the settings or the environment.`);
     }
-    const connect = { timeout: this.options.timeoutMs };
+    // undici enforces the size cap while parsing, so bodies can be read whole with text(), the fast path.
+    const limits = { connect: { timeout: this.options.timeoutMs }, maxResponseSize: this.maxBodyBytes };
     this.proxyHost = choice?.proxyUrl.host;
     this.dispatcher = choice
-      ? new undici.ProxyAgent({
+      ? new ProxyAgent({
         uri: choice.proxyUrl.href,
         proxyTls: { rejectUnauthorized: choice.strictSSL },
         requestTls: { rejectUnauthorized: choice.strictSSL },
-        connect,
+        ...limits,
       })
-      : new undici.Agent({ connect });
+      : new Agent(limits);
     return this.dispatcher;
   }
 
@@ -189,12 +198,18 @@ export class FactifyClient {
         await body.dump();
         return undefined;
       }
-      const text = await readBody(body, this.options.maxBodyBytes ?? MAX_BODY_BYTES, headerValue(headers, 'content-length'));
+      if (Number(headerValue(headers, 'content-length')) > this.maxBodyBytes) {
+        body.destroy();
+        throw tooLargeError(this.maxBodyBytes);
+      }
+      const text = await body.text();
       if (!isJsonContentType(contentType)) {
         throw new FactifyError('invalidResponse',
           `The server answered with ${describeContentType(contentType)} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.`,
           { status, logDetail: `content-type: ${contentType ?? '(none)'}` });
       }
+      // Decoding and parsing a long list are each one long stretch of work: let the host breathe between them.
+      if (text.length > LONG_BODY_CHARS) await yieldToEventLoop();
       try {
         return JSON.parse(text);
       } catch (error) {
@@ -210,7 +225,7 @@ export class FactifyClient {
         { status, logDetail: `location origin: ${originOf(headerValue(headers, 'location'))}` });
     }
     // A server may echo the token back (in a detail, say): it is masked before anything keeps the text.
-    const text = redactSecrets(await readBody(body, MAX_ERROR_BODY_BYTES, undefined, 'truncate'), [request.auth.token]);
+    const text = redactSecrets(await readStart(body, MAX_ERROR_BODY_BYTES), [request.auth.token]);
     const problem = redactProblem(parseProblemDetails(text, contentType), request.auth.token);
     const retryAfterMs = status === 429 ? parseRetryAfter(headerValue(headers, 'retry-after'), Date.now()) : undefined;
     const message = messageForStatus(status, request, problem, isHtml(contentType, text), retryAfterMs);
@@ -229,6 +244,7 @@ export class FactifyClient {
     const code = codes[0];
     const host = this.options.origin.host;
     const logDetail = `${code ?? 'no code'}: ${redactSecrets(String((error as Error)?.message ?? error), [request.auth.token])}`;
+    if (codes.includes('UND_ERR_RES_EXCEEDED_MAX_SIZE')) return tooLargeError(this.maxBodyBytes);
     if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
       return new FactifyError('timeout',
         `Factify did not answer within ${formatSeconds(this.options.timeoutMs)}. Check your connection, or raise “factify.requestTimeoutSeconds”.`,
@@ -368,25 +384,22 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 
 type BodyStream = Undici.Dispatcher.ResponseData['body'];
 
-async function readBody(body: BodyStream, limit: number, declaredLength: string | undefined, overflow: 'fail' | 'truncate' = 'fail'): Promise<string> {
-  const tooLarge = () => new FactifyError('invalidResponse',
+function tooLargeError(limit: number): FactifyError {
+  return new FactifyError('invalidResponse',
     `The server's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, so it was not read. Check “factify.apiBaseUrl”.`);
-  if (overflow === 'fail' && declaredLength !== undefined && Number(declaredLength) > limit) {
-    body.destroy();
-    throw tooLarge();
-  }
+}
+
+/** The first `limit` bytes of a body as text; the rest is never read. */
+async function readStart(body: BodyStream, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (size + chunk.length > limit) {
+    chunks.push(size + chunk.length > limit ? chunk.subarray(0, limit - size) : chunk);
+    size = Math.min(limit, size + chunk.length);
+    if (size === limit) {
       body.destroy();
-      if (overflow === 'fail') throw tooLarge();
-      chunks.push(chunk.subarray(0, limit - size));
-      size = limit;
       break;
     }
-    chunks.push(chunk);
-    size += chunk.length;
   }
   return Buffer.concat(chunks, size).toString('utf8');
 }

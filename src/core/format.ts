@@ -1,7 +1,7 @@
 /** Relative times for key rows: "expires in 3 days", "revoked 2 hours ago". */
 import { type ApiKey, type KeyState } from './apiKey';
 
-const UNITS: ReadonlyArray<readonly [Intl.RelativeTimeFormatUnit, number]> = [
+const UNITS: ReadonlyArray<readonly [unit: string, size: number]> = [
   ['year', 365 * 86_400_000],
   ['month', 30 * 86_400_000],
   ['week', 7 * 86_400_000],
@@ -10,17 +10,27 @@ const UNITS: ReadonlyArray<readonly [Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60_000],
 ];
 
-/** Made on first use: creating an Intl formatter loads ICU data (~9 ms), which activation must not pay. */
-let relativeFormat: Intl.RelativeTimeFormat | undefined;
+/** What `Intl.RelativeTimeFormat('en', { numeric: 'auto' })` says for ±1 of these units. */
+const ONE_AWAY: Readonly<Record<string, readonly [past: string, future: string]>> = {
+  year: ['last year', 'next year'],
+  month: ['last month', 'next month'],
+  week: ['last week', 'next week'],
+  day: ['yesterday', 'tomorrow'],
+};
 
-/** "in 3 days", "2 hours ago", "now". */
+/**
+ * "in 3 days", "2 hours ago", "tomorrow", "now": English, as Intl.RelativeTimeFormat words it. Written out
+ * because creating an Intl formatter loads ICU data (~9 ms), which a first refresh should not pay.
+ */
 export function formatRelative(targetMs: number, nowMs: number): string {
   const delta = targetMs - nowMs;
   for (const [unit, size] of UNITS) {
-    if (Math.abs(delta) >= size) {
-      relativeFormat ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-      return relativeFormat.format(Math.trunc(delta / size), unit);
-    }
+    if (Math.abs(delta) < size) continue;
+    const count = Math.trunc(delta / size);
+    const oneAway = ONE_AWAY[unit];
+    if (oneAway && Math.abs(count) === 1) return count < 0 ? oneAway[0] : oneAway[1];
+    const amount = `${Math.abs(count)} ${unit}${Math.abs(count) === 1 ? '' : 's'}`;
+    return count < 0 ? `${amount} ago` : `in ${amount}`;
   }
   return 'now';
 }

@@ -5,14 +5,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asKeyId, asOrgId, checkToken, explainInvalidOrgId } from '../../src/core/ids';
-import { isExpiringSoon, keyState, parseKeyList, type ApiKey } from '../../src/core/apiKey';
+import { isExpiringSoon, keyState, parseKeyList, parseKeyListInSlices, RECORDS_PER_SLICE, type ApiKey } from '../../src/core/apiKey';
 import { FactifyError } from '../../src/core/errors';
 import { describeKeyTiming, formatRelative } from '../../src/core/format';
 import { displayText, escapeMarkdown } from '../../src/core/text';
 import { checkApiBaseUrl } from '../../src/core/baseUrl';
 import { chooseProxy, isExcluded, type ProxySettings } from '../../src/core/proxy';
 import { Redactor, redactSecrets } from '../../src/core/redact';
-import { groupKeys, keyRow, keyTooltipMarkdown } from '../../src/core/keyTree';
+import { filterGroups, groupByState, groupKeys, keyRow, keyTooltipMarkdown, nameSortKey } from '../../src/core/keyTree';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 const MINUTE = 60_000;
@@ -179,6 +179,18 @@ describe('typed ids', () => {
 });
 
 describe('parseKeyList', () => {
+  test('parseKeyListInSlices gives exactly what parseKeyList gives, across slice boundaries, and yields between slices', async () => {
+    const records = Array.from({ length: RECORDS_PER_SLICE * 2 + 7 }, (_, i) =>
+      i % 1000 === 3 ? { ...record(), id: 42 } : i === RECORDS_PER_SLICE + 1 ? record({ id: keyIdFor(0) }) : record({ id: keyIdFor(i), name: `key ${i}` }));
+    let turns = 0;
+    const timer = setInterval(() => turns++, 0);
+    const sliced = await parseKeyListInSlices({ api_keys: records });
+    clearInterval(timer);
+    assert.deepEqual(sliced, parseKeyList({ api_keys: records }));
+    assert.ok(sliced.rejected.some((rejected) => rejected.problem === 'the same id appears more than once'));
+    assert.ok(turns > 0, 'timers ran while a long list was validated');
+  });
+
   test('a body that is not {"api_keys": [...]} is an invalidResponse error', () => {
     for (const body of [null, 'api_keys', 42, [record()], {}, { api_keys: null }, { api_keys: {} }, { api_keys: 'x' }, { keys: [] }]) {
       assert.throws(() => parseKeyList(body), (error: unknown) => {
@@ -330,6 +342,19 @@ describe('key state (SPEC section 2)', () => {
 });
 
 describe('relative times', () => {
+  test('formatRelative words every distance exactly as Intl.RelativeTimeFormat (en, numeric auto) would', () => {
+    const intl = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+    const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+      ['year', 365 * DAY], ['month', 30 * DAY], ['week', 7 * DAY], ['day', DAY], ['hour', 3_600_000], ['minute', 60_000]];
+    const reference = (delta: number) => {
+      for (const [unit, size] of units) if (Math.abs(delta) >= size) return intl.format(Math.trunc(delta / size), unit);
+      return 'now';
+    };
+    const deltas = [0, 59_999, 60_000, -60_000, 3_600_000, -DAY, DAY, 2 * DAY, -7 * DAY, 13 * DAY, 30 * DAY, -45 * DAY, 365 * DAY, -800 * DAY];
+    for (let exponent = 0; exponent <= 11; exponent += 0.25) deltas.push(10 ** exponent, -(10 ** exponent));
+    for (const delta of deltas) assert.equal(formatRelative(NOW + delta, NOW), reference(delta), `delta ${delta}`);
+  });
+
   test('formatRelative picks the largest whole unit, both directions', () => {
     assert.equal(formatRelative(NOW + 3 * DAY, NOW), 'in 3 days');
     assert.equal(formatRelative(NOW - 2 * HOUR, NOW), '2 hours ago');
@@ -539,6 +564,20 @@ describe('redaction', () => {
 });
 
 describe('key tree', () => {
+  test('nameSortKey orders names ignoring case and accents, with numbers by value', () => {
+    const names = ['key 10', 'Key 9', 'éclair', 'Eclair 2', 'alpha', 'key 010', 'zulu', 'Ärger', 'key 9a'];
+    const sorted = [...names].sort((a, b) => (nameSortKey(a) < nameSortKey(b) ? -1 : nameSortKey(a) > nameSortKey(b) ? 1 : 0));
+    assert.deepEqual(sorted, ['alpha', 'Ärger', 'éclair', 'Eclair 2', 'Key 9', 'key 9a', 'key 10', 'key 010', 'zulu']);
+  });
+
+  test('filterGroups narrows the sorted groups without re-sorting and keeps the totals', () => {
+    const groups = groupByState(keys, { nowMs: NOW, includeRevoked: true });
+    const filtered = filterGroups(groups, '  BETA ');
+    assert.deepEqual(filtered.map((group) => [group.state, group.total, group.keys.map((key) => key.name)]),
+      [['active', 4, ['beta 9', 'beta 10']], ['expired', 1, []], ['inactive', 1, []], ['revoked', 2, []]]);
+    assert.deepEqual(filterGroups(groups, undefined), groups);
+  });
+
   const keys: ApiKey[] = [
     makeKey({ id: keyIdFor(1), name: 'zeta service', prefix: 'ffy_prod_aaaa1111...' }),
     makeKey({ id: keyIdFor(2), name: 'Alpha worker', prefix: 'ffy_prod_bbbb2222...', expiresAt: NOW + 2 * DAY }),
