@@ -53,7 +53,26 @@ export class MoreNode {
   }
 }
 
-export type Node = GroupNode | KeyNode | MoreNode;
+/**
+ * A way out of an error, as a row under the view's message: VS Code hides welcome content while a view has a
+ * message, and the message is what says what went wrong.
+ */
+export class ActionNode {
+  readonly parent = undefined;
+
+  constructor(readonly label: string, readonly icon: string, readonly command: vscode.Command) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `factify.action.${this.command.command}`;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.command = this.command;
+    item.contextValue = 'factifyAction';
+    return item;
+  }
+}
+
+export type Node = GroupNode | KeyNode | MoreNode | ActionNode;
 
 const GROUP_ICONS: Readonly<Record<KeyState, vscode.ThemeIcon>> = {
   active: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
@@ -140,7 +159,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   async getChildren(node?: Node): Promise<Node[]> {
     if (node === undefined) {
       await this.loadOnFirstShow();
-      return this.groups();
+      return this.viewState() === 'error' ? this.recoveryActions() : this.groups();
     }
     if (node instanceof GroupNode) {
       const limit = this.pageLimits.get(node.group.state) ?? PAGE_SIZE;
@@ -157,6 +176,25 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   getParent(node: Node): Node | undefined {
     return node instanceof GroupNode ? undefined : node.parent;
+  }
+
+  /** What can be done about the error that left the view without keys. */
+  private recoveryActions(): ActionNode[] {
+    const error = this.ctx.store.snapshot.error;
+    const actions = [new ActionNode('Refresh', 'refresh', { command: 'factify.refresh', title: 'Refresh' })];
+    if (error?.kind === 'unauthorized') {
+      actions.push(new ActionNode('Set API Token…', 'key', { command: 'factify.signIn', title: 'Set API Token…' }));
+    }
+    if (error?.kind === 'forbidden' || error?.kind === 'notFound' || this.ctx.organizations.current) {
+      actions.push(new ActionNode('Switch Organization…', 'organization', { command: 'factify.switchOrganization', title: 'Switch Organization…' }));
+    }
+    if (error && ['invalidConfig', 'network', 'tls', 'redirect', 'invalidResponse', 'timeout'].includes(error.kind)) {
+      actions.push(new ActionNode('Open Factify Settings', 'settings-gear', {
+        command: 'workbench.action.openSettings', title: 'Open Factify Settings', arguments: ['@ext:factify.factify-api-keys'],
+      }));
+    }
+    actions.push(new ActionNode('Show Log', 'output', { command: 'factify.showLog', title: 'Show Log' }));
+    return actions;
   }
 
   /** The first time the view shows, read the token and load: nothing touches the network before that. */

@@ -264,20 +264,21 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       assert.deepEqual(await treeRows(page), full, 'the last good list stays');
       assert.equal(requestsOf(api, 'GET').length, 1);
 
-      // With no list yet (switching organization drops it): the message is all there is.
+      // With no list yet (switching organization drops it): the message says why, rows below offer the ways out.
       api.addFault({ fault: { kind: 'html502' }, times: 1 });
       await runCommand(page, 'Switch Organization…');
       await pickQuickPickItem(page, "Token's own organization");
       const failed = await waitFor('the error state', async () => {
         const text = await viewMessage(page);
-        return (await treeRows(page)).length === 0 && /502/.test(text) && !(await viewBusy(page)) ? text : undefined;
+        return /502/.test(text) && !(await viewBusy(page)) ? text : undefined;
       });
+      assert.deepEqual(await treeRows(page), ['Refresh', 'Show Log'], 'the error offers Refresh and the log as rows');
       assert.match(failed, /^Factify could not answer \(502\)\. The answer was an HTML page, so a proxy or gateway between you and Factify may be failing\. Try Refresh in a moment\.$/);
       assert.doesNotMatch(failed, /<html|nginx/i, 'the proxy page itself is not shown');
       await shot(page, 'error-502');
 
       api.clearRequests();
-      await titleAction(page, 'Refresh').click();
+      await treeRow(page, 'Refresh').click();
       const recovered = await waitForRows(page, 'the list after Refresh', (r) => r.length === full.length);
       assert.deepEqual(recovered, full);
       assert.equal(await viewMessage(page), '');

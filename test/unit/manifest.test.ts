@@ -307,8 +307,9 @@ describe('views', () => {
     assert.deepEqual(contributes.views['factify']?.map((view) => [view.id, view.name]), [[VIEW, 'API Keys']]);
   });
 
-  test('welcome content for signedOut, loading, error, empty and filteredEmpty', () => {
-    for (const state of ['signedOut', 'loading', 'error', 'empty', 'filteredEmpty']) {
+  // The error state has a message, and VS Code hides welcome content under a message: its ways out are rows.
+  test('welcome content for signedOut, loading, empty and filteredEmpty', () => {
+    for (const state of ['signedOut', 'loading', 'empty', 'filteredEmpty']) {
       for (const showRevoked of [false, true]) {
         const matching = contributes.viewsWelcome.filter((welcome) =>
           welcome.view === VIEW && evaluate(welcome.when, { 'factify.state': state, 'factify.showRevoked': showRevoked }));
