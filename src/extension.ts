@@ -8,8 +8,7 @@ import { createLog } from './log';
 import { MementoOrganizations } from './organizations';
 import { vscodePrompts } from './prompts';
 import { SecretTokenStore } from './secrets';
-import { affectsConnection } from './settings';
-import { settings } from './settings';
+import { affectsConnection, settings } from './settings';
 import { OrganizationStatusBar } from './statusBar';
 import { KeysView } from './treeView';
 

@@ -63,6 +63,8 @@ export async function signOut(ctx: AppContext): Promise<void> {
     await ctx.prompts.error('VS Code could not remove the token from the system keychain. Check that your OS keyring is unlocked, then try again.');
     return;
   }
+  // The next token may belong to someone else: it must not silently act as another organization.
+  if (ctx.organizations.current) await ctx.organizations.select(undefined);
   ctx.store.reset();
   ctx.log.info('Signed out; token deleted from SecretStorage.');
   void ctx.prompts.info('Signed out of Factify. The token was removed from VS Code’s secret storage.');

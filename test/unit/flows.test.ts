@@ -198,6 +198,14 @@ describe('signOut', () => {
     assert.match(target.prompts.only('info').message, /Signed out/);
     assert.equal(server.requests.length, 0);
   });
+
+  test('drops the organization override, so the next token never silently acts as another organization', async () => {
+    const target = await loadedApp(server.tokens.staff, { organization: server.orgs.secondary, recent: [server.orgs.secondary], script: [info()] });
+    await signOut(target.ctx);
+    target.prompts.assertDone();
+    assert.equal(target.organizations.current, undefined);
+    assert.deepEqual(target.organizations.recent, [server.orgs.secondary], 'it stays among the recent ones');
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
