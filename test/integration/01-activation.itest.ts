@@ -2,22 +2,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { control, delay, describeRequest, extension, escape, ScriptedWindow } from './host';
+import { SPEC_COMMANDS } from './specNames';
 
-/** SPEC section 3, ids and titles. */
-const SPEC_COMMANDS: ReadonlyArray<[string, string]> = [
-  ['factify.signIn', 'Set API Token…'],
-  ['factify.signOut', 'Sign Out'],
-  ['factify.refresh', 'Refresh'],
-  ['factify.revokeKey', 'Revoke API Key…'],
-  ['factify.switchOrganization', 'Switch Organization…'],
-  ['factify.showRevokedKeys', 'Show Revoked Keys'],
-  ['factify.hideRevokedKeys', 'Hide Revoked Keys'],
-  ['factify.copyKeyId', 'Copy Key ID'],
-  ['factify.copyKeyPrefix', 'Copy Key Prefix'],
-  ['factify.filterKeys', 'Filter Keys…'],
-  ['factify.clearFilter', 'Clear Filter'],
-  ['factify.showLog', 'Show Log'],
-];
 
 suite('Activation (packaged extension in a real extension host)', () => {
   test('the extension is installed from the unpacked .vsix and not active before anything asks for it', () => {

@@ -36,26 +36,10 @@ export const env = {
 // ---------------------------------------------------------------------------------------------------------
 // The runner's control server
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: string;
-  at: number;
-}
+// The server's own types; type-only, so nothing outside this folder is loaded in the extension host.
+import type { RecordedRequest, ServerApiKey } from '../server/factifyServer';
 
-export interface ServerApiKey {
-  id: string;
-  org_id: string;
-  name: string;
-  prefix: string;
-  is_active: boolean;
-  expires_at: string | null;
-  revoked_at: string | null;
-  revoked_by: string | null;
-  revoked_comment: string | null;
-}
+export type { RecordedRequest, ServerApiKey };
 
 function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const url = new URL(path, required('FACTIFY_ITEST_CONTROL_URL'));

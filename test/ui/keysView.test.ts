@@ -3,35 +3,22 @@
  * the key list, revoked keys, the filter, Copy Key ID, a proxy's 502, sign out, and a search for the token
  * everywhere it must not be. One code-server, browser and Factify server for the whole file.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { fillInputBox, pickQuickPickItem, runCommand, treeRow, treeRows } from '../realvscode/harness';
 import {
-  ORG_HEADER, SECRET_STORAGE_ENTRY, SIDE_BAR_CLIP, ensureSignedIn, parkMouse, assertGroups, chooseFromContextMenu, clearNotifications, contextMenuItems, escape,
-  expectedGroups, expectedRowCount, findTokenLeaks, inputBoxVisible, journey, keyNamed, requestsOf, setToken, shot,
-  signInAndWaitForKeys, startSession, statusBarText, statusItem, stopSession, titleAction, titleActions,
-  typeAndReadValidation, viewBusy, viewMessage, waitFor, waitForInputTitle, waitForNotification, waitForRows,
-  welcomeButton, welcomeText, clickOpenMenuItem, delay, readClipboard, readSecretStorageEntry, type UiSession,
+  assertGroups, chooseFromContextMenu, clearNotifications, clickOpenMenuItem, contextMenuItems, delay,
+  ensureSignedIn, escape, expectedGroups, expectedRowCount, findTokenLeaks, inputBoxVisible, keyNamed, ORG_HEADER,
+  parkMouse, readClipboard, readSecretStorageEntry, requestsOf, SECRET_STORAGE_ENTRY, setToken, sharedSession, shot,
+  SIDE_BAR_CLIP, signInAndWaitForKeys, statusBarText, statusItem, titleAction, titleActions, typeAndReadValidation,
+  viewBusy, viewMessage, waitFor, waitForInputTitle, waitForNotification, waitForRows, welcomeButton, welcomeText,
 } from './session';
 
 const SIGNED_OUT_WELCOME = /Sign in with a Factify API token to see and manage your organization's API keys/;
 
 describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 }, () => {
-  let s: UiSession | undefined;
-  const session = (): UiSession => {
-    assert.ok(s, 'the session did not start');
-    return s;
-  };
-  const run = (name: string, body: () => Promise<void>) => journey(() => s, name, body);
-
-  before(async () => {
-    s = await startSession();
-  });
-
-  after(async () => {
-    await stopSession(s);
-  });
+  const { session, run } = sharedSession();
 
   beforeEach(async () => {
     session().api.reset();

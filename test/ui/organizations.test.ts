@@ -4,31 +4,18 @@
  * header, that organization's keys, the warning-coloured status bar), and a non-staff user's 403 with the
  * offer to switch back. One code-server, browser and Factify server for the whole file.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillInputBox, pickQuickPickItem, runCommand } from '../realvscode/harness';
 import {
-  ORG_HEADER, STATUS_ITEM_SELECTOR, assertGroups, clearNotifications, clickNotificationButton, delay, ensureSignedIn,
-  escape, expectedGroups, expectedRowCount, findTokenLeaks, inputBoxVisible, journey, quickPickRows, requestsOf, shot,
-  startSession, statusItem, stopSession, titleAction, typeAndReadValidation, viewMessage, waitFor, waitForInputTitle,
-  waitForNotification, waitForRows, type UiSession,
+  assertGroups, clearNotifications, clickNotificationButton, delay, ensureSignedIn, escape, expectedGroups,
+  expectedRowCount, findTokenLeaks, inputBoxVisible, ORG_HEADER, quickPickRows, requestsOf, sharedSession, shot,
+  STATUS_ITEM_SELECTOR, statusItem, titleAction, typeAndReadValidation, viewMessage, waitFor, waitForInputTitle,
+  waitForNotification, waitForRows,
 } from './session';
 
 describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }, () => {
-  let s: UiSession | undefined;
-  const session = (): UiSession => {
-    assert.ok(s, 'the session did not start');
-    return s;
-  };
-  const run = (name: string, body: () => Promise<void>) => journey(() => s, name, body);
-
-  before(async () => {
-    s = await startSession();
-  });
-
-  after(async () => {
-    await stopSession(s);
-  });
+  const { session, run } = sharedSession();
 
   beforeEach(async () => {
     const { api, page } = session();

@@ -3,31 +3,18 @@
  * one key with a reason, cancelled at the reason box or the dialog, an empty reason, several keys with one
  * failure, and a member who may not revoke. One code-server, browser and Factify server for the whole file.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clickDialogButton, fillInputBox, readDialog, treeRow, treeRows } from '../realvscode/harness';
 import {
-  ORG_HEADER, assertGroups, chooseFromContextMenu, clearNotifications, clickOpenMenuItem, delay, ensureSignedIn, escape,
-  expectedGroups, expectedRowCount, findTokenLeaks, inputBoxVisible, journey, keyNamed, parseRows, requestsOf,
-  resetServerAndView, shot, signInAndWaitForKeys, startSession, stopSession, waitFor, waitForInputTitle,
-  waitForNotification, waitForRows, type UiSession,
+  assertGroups, chooseFromContextMenu, clearNotifications, clickOpenMenuItem, delay, ensureSignedIn, escape,
+  expectedGroups, expectedRowCount, findTokenLeaks, inputBoxVisible, keyNamed, ORG_HEADER, parseRows, requestsOf,
+  resetServerAndView, sharedSession, shot, signInAndWaitForKeys, waitFor, waitForInputTitle, waitForNotification,
+  waitForRows,
 } from './session';
 
 describe('Revoking API keys in VS Code (code-server)', { timeout: 300_000 }, () => {
-  let s: UiSession | undefined;
-  const session = (): UiSession => {
-    assert.ok(s, 'the session did not start');
-    return s;
-  };
-  const run = (name: string, body: () => Promise<void>) => journey(() => s, name, body);
-
-  before(async () => {
-    s = await startSession();
-  });
-
-  after(async () => {
-    await stopSession(s);
-  });
+  const { session, run } = sharedSession();
 
   beforeEach(async () => {
     await ensureSignedIn(session());

@@ -7,6 +7,7 @@
  * message and welcome content, the status bar). See test/realvscode/README.md for the harness.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -97,6 +98,27 @@ export async function stopSession(session: UiSession | undefined): Promise<void>
  * Runs a journey body; on failure saves a screenshot named after it and adds the view's state and the
  * server's requests to the error, so a red run says what the user saw.
  */
+/**
+ * One code-server, browser and Factify server for the calling describe(): started before its first test and
+ * stopped after its last. `run` wraps a journey (screenshot and context on failure).
+ */
+export function sharedSession(): { session: () => UiSession; run: (name: string, body: () => Promise<void>) => Promise<void> } {
+  let current: UiSession | undefined;
+  before(async () => {
+    current = await startSession();
+  });
+  after(async () => {
+    await stopSession(current);
+  });
+  return {
+    session: () => {
+      assert.ok(current, 'the session did not start');
+      return current;
+    },
+    run: (name, body) => journey(() => current, name, body),
+  };
+}
+
 export async function journey(session: () => UiSession | undefined, name: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();

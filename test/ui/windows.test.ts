@@ -9,14 +9,14 @@
  * The journey below checks for a live follow and skips (saying so) when the platform does not deliver it;
  * the other window then picks the token up on its next load, which is checked.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Page } from 'playwright-core';
 import { clickDialogButton, fillInputBox, readDialog, readNotifications, treeRows } from '../realvscode/harness';
 import {
   chooseFromContextMenu, clearNotifications, ensureSignedIn, expectedGroups, expectedRowCount, findTokenLeaks,
-  journey, keyNamed, openKeysView, openWindow, requestsOf, resetServerAndView, shot, signInAndWaitForKeys, startSession,
-  stopSession, titleAction, viewBusy, viewMessage, waitFor, waitForInputTitle, waitForRows, welcomeText, type UiSession,
+  keyNamed, openKeysView, openWindow, requestsOf, resetServerAndView, sharedSession, shot, signInAndWaitForKeys,
+  titleAction, viewBusy, viewMessage, waitFor, waitForInputTitle, waitForRows, welcomeText,
 } from './session';
 
 const SIGNED_OUT_WELCOME = /Sign in with a Factify API token/;
@@ -24,22 +24,9 @@ const LIVE_FOLLOW_WAIT_MS = 6_000;
 const SLOW_DELETE_MS = 6_000;
 
 describe('Windows and reloads in VS Code (code-server)', { timeout: 300_000 }, () => {
-  let s: UiSession | undefined;
+  const { session, run } = sharedSession();
   let second: Page | undefined;
-  const session = (): UiSession => {
-    assert.ok(s, 'the session did not start');
-    return s;
-  };
-  const run = (name: string, body: () => Promise<void>) => journey(() => s, name, body);
   const listsKeys = (rows: readonly string[]): boolean => rows.some((row) => /^Active \d/.test(row));
-
-  before(async () => {
-    s = await startSession();
-  });
-
-  after(async () => {
-    await stopSession(s);
-  });
 
   beforeEach(async () => {
     session().api.reset();

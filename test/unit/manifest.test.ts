@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { keyRow } from '../../src/core/keyTree';
+import { SPEC_COMMANDS } from '../integration/specNames';
 
 // out/test/unit → repository root
 const ROOT = join(__dirname, '..', '..', '..');
@@ -124,20 +125,6 @@ test('the when-clause evaluator itself', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 
-const SPEC_COMMANDS: ReadonlyArray<readonly [string, string]> = [
-  ['factify.signIn', 'Set API Token…'],
-  ['factify.signOut', 'Sign Out'],
-  ['factify.refresh', 'Refresh'],
-  ['factify.revokeKey', 'Revoke API Key…'],
-  ['factify.switchOrganization', 'Switch Organization…'],
-  ['factify.showRevokedKeys', 'Show Revoked Keys'],
-  ['factify.hideRevokedKeys', 'Hide Revoked Keys'],
-  ['factify.copyKeyId', 'Copy Key ID'],
-  ['factify.copyKeyPrefix', 'Copy Key Prefix'],
-  ['factify.filterKeys', 'Filter Keys…'],
-  ['factify.clearFilter', 'Clear Filter'],
-  ['factify.showLog', 'Show Log'],
-];
 const ITEM_ONLY = ['factify.copyKeyId', 'factify.copyKeyPrefix', 'factify.editFilter', 'factify.showMoreKeys'];
 const VIEW = 'factify.apiKeys';
 
