@@ -16,10 +16,10 @@ function run(title, command, args, env = {}) {
 
 /** node:test writes TAP to a file beside the spec output; its summary comments give the counts. */
 function tapCounts(file) {
-  if (!existsSync(file)) return { passed: 0, failed: 1 };
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
   const text = readFileSync(file, 'utf8');
   const count = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, "m")) ?? [])[1] ?? 0);
-  return { passed: count('pass'), failed: count('fail') + count('cancelled') };
+  return { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') };
 }
 
 /** `*.test.js` files below `dir`, named explicitly so helpers beside them never run as tests. */
@@ -43,8 +43,12 @@ function nodeTestSuite(title, dir, tapName) {
   return counts;
 }
 
-const totals = { passed: 0, failed: 0 };
-const add = (counts) => { totals.passed += counts.passed; totals.failed += counts.failed; };
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const add = (counts) => {
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped ?? 0;
+};
 
 if (run('build: type-check, bundle, package the .vsix', 'npm', ['run', '--silent', 'package']) !== 0
   || run('compile tests', 'npx', ['tsc', '-p', '.']) !== 0) {
@@ -66,5 +70,5 @@ if (process.env.FACTIFY_SKIP_REAL_VSCODE === '1') {
   add(nodeTestSuite('UI journeys (Playwright in a real VS Code workbench)', 'out/test/ui/', 'ui.tap'));
 }
 
-console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
 process.exit(totals.failed === 0 ? 0 : 1);
