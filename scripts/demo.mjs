@@ -59,7 +59,7 @@ if (hasCode) {
   const codeServer = await harness.startCodeServer({ ...dirs, settings, port: Number(args.port) });
   stop = () => codeServer.stop();
   console.log(`\n[demo] VS Code (code-server) is running: open ${codeServer.url}/?folder=${encodeURIComponent(dirs.workspaceDir)}`);
-  console.log('[demo] (on another machine, forward the port first, e.g. ssh -L 8080:127.0.0.1:8080 …)');
+  console.log(`[demo] (on another machine, forward the port first: ssh -L ${codeServer.port}:127.0.0.1:${codeServer.port} …)`);
 }
 
 console.log(`\n[demo] Factify API: ${apiBaseUrl}${server ? ' (local Factify-compatible server with sample keys)' : ''}`);
