@@ -9,6 +9,9 @@ import { settings } from './settings';
 
 export const VIEW_ID = 'factify.apiKeys';
 
+/** How long a grouping by state stays right: a key can expire while the list is shown. */
+const REGROUP_AFTER_MS = 60_000;
+
 /** What the welcome content keys off (`factify.state`). */
 export type ViewState = 'signedOut' | 'loading' | 'error' | 'empty' | 'filteredEmpty' | 'ready';
 
@@ -101,7 +104,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private readonly disposables: vscode.Disposable[] = [];
   private filterText: string | undefined;
   private readonly pageLimits = new Map<KeyState, number>();
-  private sorted: { source: KeysSnapshot['loaded']; groups: KeyGroup[] } | undefined;
+  private sorted: { keys: readonly ApiKey[]; includeRevoked: boolean; at: number; groups: KeyGroup[] } | undefined;
   private filtered: { filter: string | undefined; nodes: GroupNode[] } | undefined;
   /** Undefined until the view first shows; then the read of the token from SecretStorage. */
   private tokenRead: Promise<void> | undefined;
@@ -208,16 +211,23 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     await this.tokenRead;
   }
 
-  /** Grouping sorts every key, so it runs once per loaded list; a filter only narrows the sorted groups. */
+  /**
+   * Grouping sorts every key, so it runs once per list (a refresh that brings back the same answer keeps the
+   * same list), and again only when a minute has passed, since keys expire with time. A filter only narrows the
+   * sorted groups.
+   */
   private groups(): GroupNode[] {
     const loaded = this.ctx.store.snapshot.loaded;
     if (!loaded) return [];
-    if (this.sorted?.source !== loaded) {
-      this.sorted = { source: loaded, groups: groupByState(loaded.keys, { nowMs: Date.now(), includeRevoked: loaded.query.includeRevoked }) };
+    const nowMs = Date.now();
+    const includeRevoked = loaded.query.includeRevoked;
+    let sorted = this.sorted;
+    if (!sorted || sorted.keys !== loaded.keys || sorted.includeRevoked !== includeRevoked || nowMs - sorted.at > REGROUP_AFTER_MS) {
+      sorted = this.sorted = { keys: loaded.keys, includeRevoked, at: nowMs, groups: groupByState(loaded.keys, { nowMs, includeRevoked }) };
       this.filtered = undefined;
     }
     if (!this.filtered || this.filtered.filter !== this.filterText) {
-      const groups = filterGroups(this.sorted.groups, this.filterText);
+      const groups = filterGroups(sorted.groups, this.filterText);
       this.filtered = { filter: this.filterText, nodes: groups.map((group) => new GroupNode(group, this.filterText !== undefined)) };
     }
     return this.filtered.nodes.filter((node) => node.group.keys.length > 0);

@@ -111,6 +111,22 @@ describe('what the client sends', () => {
     assert.equal(server.requests[0]?.headers['authorization'], `Bearer ${server.tokens.staff}`);
   });
 
+  test('an answer identical to the previous one gives back the same validated list; any change gives a new one', QUICK, async () => {
+    const client = makeClient();
+    const admin = auth(server.tokens.admin);
+    const first = await client.listKeys(admin, { includeRevoked: false });
+    assert.equal(await client.listKeys(admin, { includeRevoked: false }), first, 'same answer: the same list object');
+    assert.notEqual(await client.listKeys(admin, { includeRevoked: true }), first, 'another query is never answered from the previous one');
+    const renamed = server.keysOf(server.orgs.primary)[0];
+    assert.ok(renamed);
+    renamed.name = 'Renamed between two refreshes';
+    const changed = await client.listKeys(admin, { includeRevoked: true });
+    assert.ok(changed.keys.some((key) => key.name === 'Renamed between two refreshes'));
+    const staffElsewhere = await client.listKeys(auth(server.tokens.staff, server.orgs.primary), { includeRevoked: true });
+    assert.notEqual(staffElsewhere, changed, 'the same text under another organization header is validated again');
+    assert.equal(server.requests.length, 5, 'every refresh still asks the server');
+  });
+
   test('an organization id that fails its pattern never reaches a request', QUICK, async () => {
     const client = makeClient();
     const forged: RequestAuth = { token: server.tokens.staff as ApiToken, organizationId: 'org_x\r\nX-Evil: 1' as OrgId };
