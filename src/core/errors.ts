@@ -47,10 +47,6 @@ export class FactifyError extends Error {
   }
 }
 
-export function isCancellation(error: unknown): boolean {
-  return error instanceof FactifyError && error.kind === 'cancelled';
-}
-
 /** Anything thrown as a FactifyError; unknown errors get a generic message and keep their text for the log. */
 export function toFactifyError(error: unknown): FactifyError {
   if (error instanceof FactifyError) return error;
