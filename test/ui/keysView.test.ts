@@ -12,7 +12,7 @@ import {
   ensureSignedIn, escape, expectedGroups, expectedRowCount, findTokenLeaks, inputBoxVisible, keyNamed, ORG_HEADER,
   parkMouse, readClipboard, readSecretStorageEntry, requestsOf, SECRET_STORAGE_ENTRY, setToken, sharedSession, shot,
   SIDE_BAR_CLIP, signInAndWaitForKeys, statusBarText, statusItem, titleAction, titleActions, typeAndReadValidation,
-  viewBusy, viewMessage, waitFor, waitForInputTitle, waitForNotification, waitForRows, welcomeButton, welcomeText,
+  viewBusy, viewMessage, waitFor, waitForInputTitle, waitForNotification, waitForPrimaryList, waitForRows, welcomeButton, welcomeText,
 } from './session';
 
 const SIGNED_OUT_WELCOME = /Sign in with a Factify API token to see and manage your organization's API keys/;
@@ -169,7 +169,7 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       await ensureSignedIn(session());
       const { page, api } = session();
       const keys = api.keysOf(api.orgs.primary);
-      const all = await waitForRows(page, 'the full list', (r) => r.length === expectedRowCount(expectedGroups(keys, false)));
+      const all = await waitForPrimaryList(session());
       api.clearRequests();
 
       await titleAction(page, 'Filter Keys…').click();
@@ -235,8 +235,7 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
     run('server-fault', async () => {
       await ensureSignedIn(session());
       const { page, api } = session();
-      const keys = api.keysOf(api.orgs.primary);
-      const full = await waitForRows(page, 'the full list', (r) => r.length === expectedRowCount(expectedGroups(keys, false)));
+      const full = await waitForPrimaryList(session());
       api.clearRequests();
 
       // While a list is shown: it stays, with a warning that says why the refresh failed.

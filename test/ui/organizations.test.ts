@@ -37,13 +37,20 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
       rows.length === expectedRowCount(expected) && expected.every((group) => rows.includes(`${group.label} ${group.count}`)));
   };
 
+  /** Signed in with the staff token in its own organization; the status-bar item as it reads there. */
+  const signedInAsStaffAtHome = async () => {
+    const { page, api } = session();
+    await ensureSignedIn(session(), api.tokens.staff);
+    const own = await statusItem(page);
+    assert.equal(own.text, `Factify: ${api.orgs.staffHome}`);
+    api.clearRequests();
+    return own;
+  };
+
   test('an invalid organization id is refused under the input box and nothing is sent', () =>
     run('org-invalid', async () => {
       const { page, api } = session();
-      await ensureSignedIn(session(), api.tokens.staff);
-      const own = await statusItem(page);
-      assert.equal(own.text, `Factify: ${api.orgs.staffHome}`);
-      api.clearRequests();
+      const own = await signedInAsStaffAtHome();
 
       // From the status bar item, as a person would.
       await page.locator(STATUS_ITEM_SELECTOR).click();
@@ -72,10 +79,7 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
   test('Factify staff acting as another organization: header sent, its keys shown, status bar in warning colour; back to own', () =>
     run('org-staff', async () => {
       const { page, api } = session();
-      await ensureSignedIn(session(), api.tokens.staff);
-      const own = await statusItem(page);
-      assert.equal(own.text, `Factify: ${api.orgs.staffHome}`);
-      api.clearRequests();
+      const own = await signedInAsStaffAtHome();
 
       await titleAction(page, 'Switch Organization…').click();
       await pickQuickPickItem(page, 'Enter organization ID…');

@@ -418,13 +418,18 @@ export async function ensureSignedIn(session: UiSession, token = session.api.tok
   await clearNotifications(session.page);
 }
 
+/** The primary organization's whole list (revoked keys hidden), once every group and row of it shows. */
+export function waitForPrimaryList(session: UiSession): Promise<string[]> {
+  const expected = expectedGroups(session.api.keysOf(session.api.orgs.primary), false);
+  return waitForRows(session.page, 'the primary organization\'s whole list', (rows) =>
+    expected.every((group) => rows.includes(`${group.label} ${group.count}`)) && rows.length === expectedRowCount(expected));
+}
+
 /** Puts the server back to its seed data and reloads the view, so a journey starts from the full list. */
 export async function resetServerAndView(session: UiSession): Promise<string[]> {
   session.api.reset();
   await titleAction(session.page, 'Refresh').click();
-  const expected = expectedGroups(session.api.keysOf(session.api.orgs.primary), false);
-  const rows = await waitForRows(session.page, 'the seed list after a reset', (rows) =>
-    expected.every((group) => rows.includes(`${group.label} ${group.count}`)) && rows.length === expectedRowCount(expected));
+  const rows = await waitForPrimaryList(session);
   await waitFor('the view to stop loading', async () => !(await viewBusy(session.page)));
   session.api.clearRequests();
   return rows;
