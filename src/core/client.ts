@@ -62,11 +62,22 @@ export interface RateLimitWait {
   readonly waitMs: number;
 }
 
-export interface ListOptions {
-  readonly includeRevoked: boolean;
+/**
+ * Asked before every attempt (the first, and each retry after a 429 wait): a reason not to send it, such as
+ * "the organization changed after you confirmed", or undefined to go ahead.
+ */
+export type ContextCheck = () => string | undefined;
+
+export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** Called before waiting out a 429, so the user sees a wait rather than an error. */
   readonly onRateLimited?: (wait: RateLimitWait) => void;
+  /** When it gives a reason, nothing more is sent and the request fails as `notSent` with that reason. */
+  readonly contextChange?: ContextCheck;
+}
+
+export interface ListOptions extends RequestOptions {
+  readonly includeRevoked: boolean;
 }
 
 type Operation = 'list' | 'revoke';
@@ -84,6 +95,7 @@ interface PreparedRequest {
   readonly body?: string;
   readonly signal: AbortSignal | undefined;
   readonly onRateLimited?: (wait: RateLimitWait) => void;
+  readonly contextChange?: ContextCheck;
 }
 
 export class FactifyClient {
@@ -106,7 +118,7 @@ export class FactifyClient {
     const url = new URL('/v1/api-keys', this.options.origin);
     url.searchParams.set('include_revoked', String(options.includeRevoked));
     const { status, text } = await this.send({
-      operation: 'list', method: 'GET', url, auth, signal: options.signal, onRateLimited: options.onRateLimited,
+      operation: 'list', method: 'GET', url, auth, signal: options.signal, onRateLimited: options.onRateLimited, contextChange: options.contextChange,
     });
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
@@ -126,13 +138,18 @@ export class FactifyClient {
     return list;
   }
 
-  /** Resolves on 204 (or any 2xx). An empty or missing reason sends no body at all. */
-  async revokeKey(auth: RequestAuth, keyId: KeyId, reason: string | undefined, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves on 204 (or any 2xx). An empty or missing reason sends no body at all. A 429 is waited out and
+   * retried like a list (a rate-limited DELETE did nothing), after asking `contextChange` again.
+   */
+  async revokeKey(auth: RequestAuth, keyId: KeyId, reason: string | undefined, options: RequestOptions = {}): Promise<void> {
     // The type already promises this; the check keeps a cast elsewhere from ever building a request.
     if (!KEY_ID_PATTERN.test(keyId)) throw new FactifyError('invalidResponse', 'This key has an id Factify never issues, so it cannot be revoked from here.');
     const url = new URL(`/v1/api-keys/${keyId}`, this.options.origin);
     const body = reason ? JSON.stringify({ reason }) : undefined;
-    await this.send({ operation: 'revoke', method: 'DELETE', url, auth, body, signal });
+    await this.send({
+      operation: 'revoke', method: 'DELETE', url, auth, body, signal: options.signal, onRateLimited: options.onRateLimited, contextChange: options.contextChange,
+    });
   }
 
   /** Closes pooled connections; in-flight requests are aborted. */
@@ -149,15 +166,22 @@ export class FactifyClient {
     }
     const retry = this.options.retry ?? DEFAULT_RETRY;
     for (let attempt = 1; ; attempt++) {
+      throwIfContextChanged(request);
       try {
         return await this.attempt(request);
       } catch (error) {
-        const retryable = request.method === 'GET' && error instanceof FactifyError && error.kind === 'rateLimited';
+        const retryable = error instanceof FactifyError && error.kind === 'rateLimited';
         if (!retryable || attempt >= retry.maxAttempts) throw error;
         const waitMs = error.extra.retryAfterMs ?? retry.baseDelayMs * 2 ** (attempt - 1);
         if (waitMs > retry.maxWaitMs) throw error;
         request.onRateLimited?.({ attempt, waitMs });
-        await sleep(waitMs, request.signal);
+        try {
+          await sleep(waitMs, request.signal);
+        } catch (cancelled) {
+          // Cancelled while waiting: nothing was sent since the 429, and the reason says why.
+          throwIfContextChanged(request);
+          throw cancelled;
+        }
       }
     }
   }
@@ -303,6 +327,11 @@ export class FactifyClient {
         return new FactifyError('network', `Could not reach ${host}. Check your network and “factify.apiBaseUrl”.`, { logDetail });
     }
   }
+}
+
+function throwIfContextChanged(request: PreparedRequest): void {
+  const reason = request.contextChange?.();
+  if (reason !== undefined) throw new FactifyError('notSent', `Not sent: ${reason}.`, { logDetail: `${request.method} ${request.url.pathname} not sent` });
 }
 
 const TLS_CODES = new Set([

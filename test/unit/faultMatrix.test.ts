@@ -379,7 +379,7 @@ describe('server answers', () => {
       assert.equal(row.icon, 'unrevocable');
       assert.doesNotMatch(row.contextValue, /revocable/);
       assert.match(keyTooltipMarkdown(key, Date.now(), 14), /cannot be revoked/);
-      const outcome = await store.revoke(key, undefined);
+      const outcome = await store.revoke(key, undefined, store.currentAuth());
       assert.equal(outcome.kind, 'failed');
       if (outcome.kind === 'failed') {
         noteError(outcome.error);
@@ -462,7 +462,7 @@ describe('server answers', () => {
 
     const memberStore = keysStore(c, server.tokens.member);
     await memberStore.refresh();
-    const outcome = await memberStore.revoke(loadedKey(memberStore, 'CI deploy'), 'rotated');
+    const outcome = await memberStore.revoke(loadedKey(memberStore, 'CI deploy'), 'rotated', memberStore.currentAuth());
     assert.equal(outcome.kind, 'failed');
     if (outcome.kind === 'failed') {
       noteError(outcome.error);
@@ -517,11 +517,11 @@ describe('server answers', () => {
     const serverRecord = server.keysOf(server.orgs.primary).find((key) => key.name === 'Old CI token');
     assert.ok(serverRecord?.revoked_at);
     const stale = parseOne({ ...serverRecord, revoked_at: null, revoked_by: null, is_active: true });
-    const outcome = await store.revoke(stale, undefined);
+    const outcome = await store.revoke(stale, undefined, store.currentAuth());
     assert.equal(outcome.kind, 'alreadyRevoked', 'treated as done, not as an error');
     assert.equal(requestsOf('DELETE').length, 1);
     assert.ok(evidence.log.some((line) => line.includes('conflict status=409') && line.includes('already revoked')));
-    assert.equal((await store.revoke(stale, undefined)).kind, 'alreadyRevoked');
+    assert.equal((await store.revoke(stale, undefined, store.currentAuth())).kind, 'alreadyRevoked');
     assert.equal(requestsOf('DELETE').length, 1, 'and never asked again');
   });
 
@@ -582,19 +582,22 @@ describe('server answers', () => {
     assert.ok(ms < 1_000);
   });
 
-  test('F23 429 on DELETE: never retried', async () => {
+  test('F23 429 on DELETE: waited out and retried like a list (a rate-limited DELETE did nothing)', async () => {
     const c = client(server.url);
     const store = keysStore(c, server.tokens.admin);
     await store.refresh();
+    server.addFault({ fault: { kind: 'rateLimit', retryAfter: '0' }, method: 'DELETE', times: 1 });
+    assert.equal((await store.revoke(loadedKey(store, 'CI deploy'), undefined, store.currentAuth())).kind, 'revoked');
+    assert.equal(requestsOf('DELETE').length, 2);
     server.addFault({ fault: { kind: 'rateLimit', retryAfter: '0' }, method: 'DELETE' });
-    const outcome = await store.revoke(loadedKey(store, 'CI deploy'), undefined);
+    const outcome = await store.revoke(loadedKey(store, 'Billing webhook'), undefined, store.currentAuth());
     assert.equal(outcome.kind, 'failed');
     if (outcome.kind === 'failed') {
       noteError(outcome.error);
       assert.equal(outcome.error.kind, 'rateLimited');
       explains(outcome.error, [/429/], /Try again/);
     }
-    assert.equal(requestsOf('DELETE').length, 1);
+    assert.equal(requestsOf('DELETE').length, 5, 'three attempts at most');
   });
 
   test('F24 problem details with wrong member types (ignored, never crashing)', async () => {
@@ -701,7 +704,7 @@ describe('server answers', () => {
       } else {
         const store = keysStore(c, server.tokens.admin);
         await store.refresh();
-        const outcome = await store.revoke(loadedKey(store, 'CI deploy'), 'rotated');
+        const outcome = await store.revoke(loadedKey(store, 'CI deploy'), 'rotated', store.currentAuth());
         assert.equal(outcome.kind, 'failed');
         assert.ok(outcome.kind === 'failed');
         error = outcome.error;
@@ -821,7 +824,7 @@ describe('client side', () => {
     const running = store.refresh();
     await sleep(50);
     assert.equal(store.snapshot.loading, true);
-    const outcome = await store.revoke(key, 'rotated');
+    const outcome = await store.revoke(key, 'rotated', store.currentAuth());
     assert.equal(outcome.kind, 'revoked');
     const afterRevoke = seen.length;
     assert.ok(!store.snapshot.loaded?.keys.some((candidate) => candidate.id === key.id), 'the key leaves the list at once');
@@ -868,7 +871,7 @@ describe('client side', () => {
     const store = keysStore(client(server.url), server.tokens.admin, { includeRevoked: () => true });
     await store.refresh();
     const key = loadedKey(store, 'Billing webhook');
-    const outcomes = await Promise.all([store.revoke(key, undefined), store.revoke(key, undefined)]);
+    const outcomes = await Promise.all([store.revoke(key, undefined, store.currentAuth()), store.revoke(key, undefined, store.currentAuth())]);
     assert.equal(outcomes[0]?.kind, 'revoked');
     assert.ok(outcomes[1]?.kind === 'revoked' || outcomes[1]?.kind === 'alreadyRevoked', 'the second joins or is a no-op');
     assert.equal(requestsOf('DELETE').length, 1);
@@ -880,8 +883,8 @@ describe('client side', () => {
     const store = keysStore(c, server.tokens.admin); // revoked keys hidden: the key leaves the list
     await store.refresh();
     const key = loadedKey(store, 'Data warehouse sync');
-    assert.equal((await store.revoke(key, undefined)).kind, 'revoked');
-    assert.equal((await store.revoke(key, undefined)).kind, 'alreadyRevoked', 'the stale tree item asks again');
+    assert.equal((await store.revoke(key, undefined, store.currentAuth())).kind, 'revoked');
+    assert.equal((await store.revoke(key, undefined, store.currentAuth())).kind, 'alreadyRevoked', 'the stale tree item asks again');
     // The command from a stale tree item, too.
     const prompts = script(inputStep(''), confirmStep(true), infoStep());
     await runFlow(prompts, () => revokeKeys(context(store, c, prompts), [key]));
@@ -1214,11 +1217,117 @@ describe('proxy', () => {
     // The same for a revoke: the DELETE goes direct too.
     const store = keysStore(client(server.url, { env: { HTTP_PROXY: p.url } }), server.tokens.admin);
     await store.refresh();
-    assert.equal((await store.revoke(loadedKey(store, 'CI deploy'), undefined)).kind, 'revoked');
+    assert.equal((await store.revoke(loadedKey(store, 'CI deploy'), undefined, store.currentAuth())).kind, 'revoked');
     assert.deepEqual(p.connects, [], 'the proxy saw no CONNECT');
     assert.deepEqual(p.forwards, [], 'nor any forwarded request');
     assert.equal(requestsOf('GET').length, forms.length + 1);
     assert.ok(server.requests.every((request) => request.headers['authorization'] === `Bearer ${server.tokens.admin}`));
+  });
+});
+
+describe('confirmed context', () => {
+  /** A client whose Nth DELETE first runs `before` (a switch or a token change at exactly that moment). */
+  function interceptDeletes(real: FactifyClient, before: (call: number) => void, onWait?: () => void): FactifyClient {
+    const wrapped = Object.create(real) as FactifyClient;
+    let calls = 0;
+    wrapped.revokeKey = (requestAuth, keyId, reason, options = {}) => {
+      before(++calls);
+      return real.revokeKey(requestAuth, keyId, reason, {
+        ...options,
+        onRateLimited: (wait) => {
+          options.onRateLimited?.(wait);
+          onWait?.();
+        },
+      });
+    };
+    return wrapped;
+  }
+
+  function revocableKeys(store: KeysStore, count: number): ApiKey[] {
+    const keys = (store.snapshot.loaded?.keys ?? []).filter((key) => key.keyId !== undefined && key.revokedAt === undefined).slice(0, count);
+    assert.equal(keys.length, count);
+    return keys;
+  }
+
+  test('F62 organization switched in the middle of a six-key revoke: the rest is not sent, the summary says which and why', async () => {
+    const organizations = new MemoryOrganizations(server.orgs.primary);
+    const real = client(server.url);
+    const c = interceptDeletes(real, (call) => {
+      if (call === 3) void organizations.select(server.orgs.secondary as OrgId);
+    });
+    const store = keysStore(c, server.tokens.staff, { organization: () => organizations.current });
+    await store.refresh();
+    const keys = revocableKeys(store, 6);
+    const prompts = script(inputStep(''), confirmStep(true), warnStep());
+    const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts, { organizations }), keys));
+    prompts.assertDone();
+    assert.ok(results);
+    assert.deepEqual(results.map((result) => result.outcome), ['revoked', 'revoked', 'notSent', 'notSent', 'notSent', 'notSent']);
+    const deletes = requestsOf('DELETE');
+    assert.equal(deletes.length, 2, 'only the two sent before the switch');
+    assert.ok(deletes.every((request) => request.headers['x-factify-organization-id'] === server.orgs.primary), 'all under the confirmed organization');
+    const confirmation = prompts.only('confirm');
+    assert.match(confirmation.detail, new RegExp(`Organization: ${server.orgs.primary}`));
+    const summary = prompts.only('warn').message;
+    assert.match(summary, /^Revoked 2 of 6 API keys: “[^”]+”, “[^”]+”\. Not revoked, because the organization changed after you confirmed: /);
+    for (const result of results.slice(2)) assert.ok(summary.includes(`“${result.key.name}”`), `names ${result.key.name}`);
+    assert.match(summary, /Nothing was sent for them\. .*run Revoke again/);
+    for (const key of keys.slice(2)) assert.equal(server.keysOf(server.orgs.primary).find((k) => k.id === key.id)?.revoked_at, null);
+  });
+
+  test('F63 the token changed in the middle of a multi-key revoke: nothing goes out with the new token', async () => {
+    let token = server.tokens.admin;
+    const real = client(server.url);
+    const c = interceptDeletes(real, (call) => {
+      if (call === 2) token = server.tokens.otherOrgAdmin;
+    });
+    const store = new KeysStore({ client: () => c, auth: () => auth(token), includeRevoked: () => false, now: Date.now, log: logger });
+    stores.push(store);
+    await store.refresh();
+    const keys = revocableKeys(store, 5);
+    const prompts = script(inputStep('rotated'), confirmStep(true), warnStep());
+    const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts), keys));
+    assert.deepEqual(results?.map((result) => result.outcome), ['revoked', 'notSent', 'notSent', 'notSent', 'notSent']);
+    assert.ok(results?.slice(1).every((result) => result.reason === 'the API token changed after you confirmed'));
+    assert.ok(requestsOf('DELETE').every((request) => request.headers['authorization'] === `Bearer ${server.tokens.admin}`));
+    assert.equal(requestsOf('DELETE').length, 1);
+    assert.match(prompts.only('warn').message, /Not revoked, because the API token changed after you confirmed/);
+
+    // A single revoke confirmed under one token, asked after a sign-out: nothing is sent either.
+    const signedOut = new KeysStore({ client: () => c, auth: () => undefined, includeRevoked: () => false, now: Date.now, log: logger });
+    stores.push(signedOut);
+    assert.deepEqual(await signedOut.revoke(keys[1] as ApiKey, undefined, auth(server.tokens.admin)), { kind: 'notSent', reason: 'you signed out after confirming' });
+    assert.equal(requestsOf('DELETE').length, 1);
+  });
+
+  test('F64 an organization switch while a DELETE waits out a 429: the retry is never sent', async () => {
+    const organizations = new MemoryOrganizations(server.orgs.primary);
+    const real = client(server.url);
+    const c = interceptDeletes(real, () => undefined, () => void organizations.select(server.orgs.secondary as OrgId));
+    const store = keysStore(c, server.tokens.staff, { organization: () => organizations.current });
+    await store.refresh();
+    const [key] = revocableKeys(store, 1);
+    server.addFault({ fault: { kind: 'rateLimit', retryAfter: '1' }, method: 'DELETE', times: 1 });
+    const prompts = script(inputStep(''), confirmStep(true), warnStep());
+    const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts, { organizations }), [key as ApiKey]));
+    assert.deepEqual(results?.map((result) => [result.outcome, result.reason]), [['notSent', 'the organization changed after you confirmed']]);
+    assert.equal(requestsOf('DELETE').length, 1, 'the 429 only; no retry under the new organization');
+    assert.equal(requestsOf('DELETE')[0]?.headers['x-factify-organization-id'], server.orgs.primary);
+    assert.match(prompts.only('warn').message, /^“[^”]+” was not revoked: the organization changed after you confirmed\. Nothing was sent for it/);
+
+    // The same for a list: a retry after a 429 wait is not sent once the organization changed.
+    await store.refresh();
+    server.clearRequests();
+    server.addFault({ fault: { kind: 'rateLimit', retryAfter: '0' }, method: 'GET', times: 1 });
+    let organization: string | undefined = server.orgs.primary;
+    const listed = auth(server.tokens.staff, server.orgs.primary);
+    const error = await failure(real.listKeys(listed, {
+      includeRevoked: false,
+      onRateLimited: () => (organization = server.orgs.secondary),
+      contextChange: () => (organization === listed.organizationId ? undefined : 'the organization changed'),
+    }), 'notSent');
+    assert.match(error.message, /^Not sent: the organization changed\.$/);
+    assert.equal(requestsOf('GET').length, 1, 'the 429 only');
   });
 });
 
