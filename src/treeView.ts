@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
 import { type KeysSnapshot } from './core/keysStore';
+import { type Redactor } from './core/redact';
 import { displayText } from './core/text';
 import { type AppContext } from './flows/context';
 import { ownOrganizationId } from './flows/organizationLabel';
@@ -112,7 +113,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private progressDone: (() => void) | undefined;
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
 
-  constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>) {
+  /** Everything the view shows passes the log's redactor (`getTreeItem`, `resolveTreeItem`, `render`). */
+  constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>, private readonly redactor: Redactor) {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, canSelectMany: true, showCollapseAll: false });
     this.disposables.push(
       this.treeView,
@@ -145,12 +147,18 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    return node.toTreeItem();
+    const item = node.toTreeItem();
+    const redact = (text: string) => this.redactor.redact(text);
+    if (typeof item.label === 'string') item.label = redact(item.label);
+    if (typeof item.description === 'string') item.description = redact(item.description);
+    if (typeof item.tooltip === 'string') item.tooltip = redact(item.tooltip);
+    if (item.accessibilityInformation) item.accessibilityInformation = { ...item.accessibilityInformation, label: redact(item.accessibilityInformation.label) };
+    return item;
   }
 
   async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
     if (node instanceof KeyNode) {
-      const tooltip = new vscode.MarkdownString(keyTooltipMarkdown(node.key, Date.now(), settings.expiryWarningDays()));
+      const tooltip = new vscode.MarkdownString(this.redactor.redact(keyTooltipMarkdown(node.key, Date.now(), settings.expiryWarningDays())));
       tooltip.isTrusted = false;
       tooltip.supportHtml = false;
       tooltip.supportThemeIcons = false;
@@ -251,9 +259,11 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     void vscode.commands.executeCommand('setContext', 'factify.signedIn', snapshot.signedIn);
     void vscode.commands.executeCommand('setContext', 'factify.filterActive', this.filterText !== undefined);
     void vscode.commands.executeCommand('setContext', 'factify.showRevoked', settings.showRevokedKeys());
-    this.treeView.message = this.message(snapshot, state);
+    const message = this.message(snapshot, state);
+    this.treeView.message = message === undefined ? undefined : this.redactor.redact(message);
     const override = this.ctx.organizations.current;
-    this.treeView.description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
+    const description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
+    this.treeView.description = description === undefined ? undefined : this.redactor.redact(description);
     this.trackProgress(snapshot.loading);
     this.changed.fire(undefined);
     this.scheduleAutoRefresh();
@@ -262,10 +272,10 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private message(snapshot: KeysSnapshot, state: ViewState): string | undefined {
     const error = snapshot.error;
     if (snapshot.notice) return snapshot.notice;
-    if (state === 'error' && error) return displayText(error.message, 500);
+    if (state === 'error' && error) return this.shown(error.message, 500);
     const lines: string[] = [];
     if (error && snapshot.loaded && !snapshot.loading) {
-      lines.push(`⚠ Refresh failed: ${displayText(error.message, 400)} Showing the keys loaded ${new Date(snapshot.loaded.loadedAt).toLocaleTimeString()}.`);
+      lines.push(`⚠ Refresh failed: ${this.shown(error.message, 400)} Showing the keys loaded ${new Date(snapshot.loaded.loadedAt).toLocaleTimeString()}.`);
     }
     const rejected = snapshot.loaded?.rejected.length ?? 0;
     if (rejected > 0) lines.push(`⚠ ${rejected} record${rejected === 1 ? '' : 's'} from Factify ${rejected === 1 ? 'was' : 'were'} not valid and ${rejected === 1 ? 'is' : 'are'} not shown; see the log (Factify: Show Log).`);
@@ -276,6 +286,11 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       else if (lines.length > 0) lines.push(`No key matches “${displayText(this.filterText, 80)}”.`);
     }
     return lines.length ? lines.join(' ') : undefined;
+  }
+
+  /** Server-derived text for the message: redacted first, then cut, so a cut never hides a secret from the redactor. */
+  private shown(text: string, maxLength: number): string {
+    return displayText(this.redactor.redact(text), maxLength);
   }
 
   private trackProgress(loading: boolean): void {

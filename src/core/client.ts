@@ -251,8 +251,8 @@ export class FactifyClient {
       const text = await body.text();
       if (!isJsonContentType(contentType)) {
         throw new FactifyError('invalidResponse',
-          `The server answered with ${describeContentType(contentType)} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.`,
-          { status, logDetail: `content-type: ${contentType ?? '(none)'}` });
+          `The server answered with ${describeContentType(contentType, request.auth.token)} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.`,
+          { status, logDetail: `content-type: ${contentType === undefined ? '(none)' : displayText(redactSecrets(contentType, [request.auth.token]), 200)}` });
       }
       return { status, text };
     }
@@ -263,15 +263,16 @@ export class FactifyClient {
         { status, logDetail: `location origin: ${originOf(headerValue(headers, 'location'))}` });
     }
     // A server may echo the token back (in a detail, say): it is masked before anything keeps the text.
+    // Masked in the raw text and again in each decoded member (JSON escapes), always before any cut.
     const text = redactSecrets(await readStart(body, MAX_ERROR_BODY_BYTES), [request.auth.token]);
-    const problem = redactProblem(parseProblemDetails(text, contentType), request.auth.token);
+    const problem = parseProblemDetails(text, contentType, [request.auth.token]);
     const retryAfterMs = status === 429 ? parseRetryAfter(headerValue(headers, 'retry-after'), Date.now()) : undefined;
     const message = messageForStatus(status, request, problem, isHtml(contentType, text), retryAfterMs);
     throw new FactifyError(statusKind(status), message, {
       status,
       problem,
       retryAfterMs,
-      logDetail: problem ? `problem: ${JSON.stringify(problem)}` : `body: ${describeContentType(contentType)}, ${text.length} characters`,
+      logDetail: problem ? `problem: ${JSON.stringify(problem)}` : `body: ${describeContentType(contentType, request.auth.token)}, ${text.length} characters`,
     });
   }
 
@@ -390,8 +391,11 @@ function messageForStatus(
   }
 }
 
-/** Problem details members with the wrong types are ignored, never trusted or shown raw. */
-export function parseProblemDetails(text: string, contentType: string | undefined): ProblemDetails | undefined {
+/**
+ * Problem details members with the wrong types are ignored, never trusted or shown raw. Each member is
+ * redacted as decoded, then cut.
+ */
+export function parseProblemDetails(text: string, contentType: string | undefined, secrets: readonly string[] = []): ProblemDetails | undefined {
   if (!isJsonContentType(contentType) && !text.trimStart().startsWith('{')) return undefined;
   let value: unknown;
   try {
@@ -400,7 +404,7 @@ export function parseProblemDetails(text: string, contentType: string | undefine
     return undefined;
   }
   if (!isPlainObject(value)) return undefined;
-  const text300 = (member: unknown) => (typeof member === 'string' && member.trim() !== '' ? displayText(member.trim(), 300) : undefined);
+  const text300 = (member: unknown) => (typeof member === 'string' && member.trim() !== '' ? displayText(redactSecrets(member.trim(), secrets), 300) : undefined);
   const problem: ProblemDetails = {
     type: text300(value['type']),
     title: text300(value['title']),
@@ -408,12 +412,6 @@ export function parseProblemDetails(text: string, contentType: string | undefine
     detail: text300(value['detail']),
   };
   return Object.values(problem).some((member) => member !== undefined) ? problem : undefined;
-}
-
-function redactProblem(problem: ProblemDetails | undefined, token: string): ProblemDetails | undefined {
-  if (!problem) return undefined;
-  const clean = (member: string | undefined) => (member === undefined ? undefined : redactSecrets(member, [token]));
-  return { ...problem, type: clean(problem.type), title: clean(problem.title), detail: clean(problem.detail) };
 }
 
 /** `Retry-After` as delta-seconds or an HTTP-date, in milliseconds from now. */
@@ -460,10 +458,10 @@ function isHtml(contentType: string | undefined, text: string): boolean {
   return /html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(text);
 }
 
-function describeContentType(contentType: string | undefined): string {
+function describeContentType(contentType: string | undefined, token: string): string {
   if (!contentType) return 'an answer of unknown type';
   if (/html/i.test(contentType)) return 'an HTML page';
-  return `“${displayText(contentType.split(';')[0] ?? '', 60)}”`;
+  return `“${displayText(redactSecrets(contentType.split(';')[0] ?? '', [token]), 60)}”`;
 }
 
 function originOf(location: string | undefined): string {

@@ -18,6 +18,9 @@ import { keyRow, keyTooltipMarkdown } from '../../src/core/keyTree';
 import { KeysStore, type KeysSnapshot } from '../../src/core/keysStore';
 import { type ProxySettings } from '../../src/core/proxy';
 import { Redactor } from '../../src/core/redact';
+import { createSafeLog, type LogChannel } from '../../src/core/logChannel';
+import { displayText, escapeThemeIcons } from '../../src/core/text';
+import { describeOrganization, ownOrganizationId } from '../../src/flows/organizationLabel';
 import { signIn } from '../../src/flows/account';
 import { type AppContext } from '../../src/flows/context';
 import { revokeKeys } from '../../src/flows/revoke';
@@ -1328,6 +1331,144 @@ describe('confirmed context', () => {
     }), 'notSent');
     assert.match(error.message, /^Not sent: the organization changed\.$/);
     assert.equal(requestsOf('GET').length, 1, 'the 429 only');
+  });
+});
+
+describe('server text: tokens echoed back, org ids, icons', () => {
+  /** The needles a leak would show: the token, its random part, and long runs of it. */
+  const leaks = (text: string, token: string): string[] =>
+    [token, token.slice(4), token.slice(-20), token.slice(0, 24), token.slice(10, 26)].filter((needle) => text.includes(needle));
+  /** Every escaped spelling a JSON body can give the same token. */
+  const escapings = (token: string): string[] => [
+    token.replace(/_/g, '\\u005f'),
+    token.replace(/_/g, '\\u005F').replace(/f/g, '\\u0066'),
+    [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  ];
+
+  test('F65 the token echoed in the Content-Type of a 2xx: masked before the cut, at every offset', async () => {
+    const c = client(server.url);
+    for (const offset of [0, 1, 17, 30, 40, 45, 50, 55, 58]) {
+      const contentType = `text/${'a'.repeat(offset)}${MARKER_TOKEN}; charset=utf-8`;
+      server.addFault({ fault: { kind: 'body', json: { api_keys: [] }, contentType }, times: 1 });
+      const error = await failure(c.listKeys(auth(MARKER_TOKEN), { includeRevoked: false }), 'invalidResponse');
+      const everything = `${error.message} ${describeForLog(error)}`;
+      assert.deepEqual(leaks(everything, MARKER_TOKEN), [], `offset ${offset}: ${everything}`);
+      assert.doesNotMatch(error.message, /ffy_canary_\w/, `no token-shaped fragment at offset ${offset}: ${error.message}`);
+    }
+  });
+
+  test('F66 the token in a problem title and detail: JSON-escaped, repeated, at any offset, or long parts of it', async () => {
+    const c = client(server.url);
+    const shapes = [
+      (token: string) => `${token} ${token} ${token}`,
+      ...escapings(MARKER_TOKEN).map((escaped) => () => `rejected ${escaped}`),
+      (token: string) => `tail only: ${token.slice(4)}`,
+      (token: string) => `last part: …${token.slice(-24)}`,
+      (token: string) => `${'y'.repeat(250)} ${token}`,
+    ];
+    for (const shape of shapes) {
+      for (const pad of [0, 240, 270, 285, 295]) {
+        const said = `${'x'.repeat(pad)}${shape(MARKER_TOKEN)}`;
+        const raw = JSON.stringify({ type: 'https://api.factify.com/problems/x', title: said, status: 400, detail: said })
+          .replace(/\\\\u/g, '\\u'); // the escapes go into the body as JSON escapes, not as literal backslashes
+        server.addFault({ fault: { kind: 'status', status: 400, contentType: 'application/problem+json', body: raw }, times: 1 });
+        const error = await failure(c.listKeys(auth(MARKER_TOKEN), { includeRevoked: false }), 'badRequest');
+        const everything = `${error.message} ${describeForLog(error)} ${JSON.stringify(error.extra)}`;
+        assert.deepEqual(leaks(everything, MARKER_TOKEN), [], `pad ${pad}: ${everything.slice(0, 400)}`);
+        assert.doesNotMatch(error.message, /ffy_canary_\w/);
+      }
+    }
+    // And what the shell shows and logs, through the shell's redactor that learned the stored token.
+    const redactor = new Redactor();
+    redactor.addSecret(MARKER_TOKEN);
+    for (const escaped of escapings(MARKER_TOKEN)) assert.deepEqual(leaks(redactor.redact(`said: ${escaped}.`), MARKER_TOKEN), []);
+    assert.equal(redactor.redact(`x ${MARKER_TOKEN.slice(9)} y`), 'x [redacted] y', 'a long part of a known token');
+    assert.equal(redactor.redact(`key ffy_prod_a1b2 and ${'z'.repeat(11)}`), `key ffy_prod_a1b2 and ${'z'.repeat(11)}`, 'prefixes and short runs stay');
+  });
+
+  test('F67 a cut never leaves part of a token', () => {
+    for (let at = 0; at < 60; at++) {
+      const text = `${'n'.repeat(at)}${MARKER_TOKEN} after`;
+      for (const max of [20, 40, 50, 64]) {
+        const shown = displayText(text, max);
+        assert.doesNotMatch(shown, /ffy_(?!\[redacted\])\w*…$/, `cut at ${max}, token at ${at}: ${shown}`);
+        assert.ok(shown.length <= max + 'ffy_[redacted]'.length, shown);
+      }
+    }
+    assert.equal(displayText('Key ffy_prod_a1b2', 80), 'Key ffy_prod_a1b2', 'an uncut prefix is left alone');
+  });
+
+  test('F68 an org_id from the answer is shown only if it matches its pattern; server text never becomes $(icon) syntax', async () => {
+    const own = server.orgs.primary;
+    const hostile = ['org_x\n$(alert) Click [here](command:factify.signOut)', `${own}\u202e`, '$(warning) Factify: acting as org_evil', 'ORG_01KDX'];
+    for (const orgId of hostile) {
+      server.setKeys(own, server.keysOf(own).map((key, index) => (index === 0 ? { ...key, org_id: orgId } : key)));
+      const store = keysStore(client(server.url), server.tokens.admin);
+      await store.refresh();
+      assert.equal(ownOrganizationId(store.snapshot), own, 'the valid ids still name the organization');
+      const hostileKey = store.snapshot.loaded?.keys[0];
+      assert.ok(hostileKey);
+      const tooltip = keyTooltipMarkdown(hostileKey, Date.now(), 7);
+      assert.ok(!tooltip.includes(orgId.slice(0, 8)) || orgId.startsWith(own), `tooltip: ${tooltip}`);
+      assert.match(tooltip, /not a valid organization ID/);
+      const prompts = script(inputStep(''), confirmStep(false));
+      await runFlow(prompts, () => revokeKeys(context(store, client(server.url), prompts), [hostileKey]));
+      const detail = prompts.only('confirm').detail;
+      assert.match(detail, new RegExp(`^Organization: ${own} \\(the token's own organization\\)\\.`));
+      assert.doesNotMatch(detail, /\$\(|command:|\u202e|org_evil|ORG_/);
+      server.reset();
+    }
+    // Every record invalid, or two valid ones disagreeing: no organization id is shown at all.
+    server.setKeys(own, server.keysOf(own).map((key) => ({ ...key, org_id: '$(alert) org' })));
+    const store = keysStore(client(server.url), server.tokens.admin);
+    await store.refresh();
+    assert.equal(ownOrganizationId(store.snapshot), undefined);
+    assert.equal(describeOrganization(undefined, store.snapshot), "the token's own organization");
+    server.setKeys(own, server.keysOf(own).map((key, index) => ({ ...key, org_id: index === 0 ? server.orgs.secondary : own })));
+    await store.refresh();
+    assert.equal(ownOrganizationId(store.snapshot), undefined, 'records that disagree name no organization');
+
+    assert.equal(escapeThemeIcons('$(alert) key $(sync~spin)'), '\\$(alert) key \\$(sync~spin)');
+    assert.equal(escapeThemeIcons('already \\$(alert)'), 'already \\$(alert)');
+  });
+});
+
+describe('the log', () => {
+  test('F69 logging never throws, and nothing is logged after dispose', () => {
+    const written: string[] = [];
+    let closed = false;
+    const channel: LogChannel = {
+      trace: (message) => write(`trace ${message}`),
+      info: (message) => write(`info ${message}`),
+      warn: (message) => write(`warn ${message}`),
+      error: (message) => write(`error ${message}`),
+      show: () => write('show'),
+      dispose: () => {
+        closed = true;
+      },
+    };
+    function write(line: string): void {
+      if (closed) throw new Error('Channel has been closed');
+      written.push(line);
+    }
+    const redactor = new Redactor();
+    redactor.addSecret(MARKER_TOKEN);
+    const log = createSafeLog(channel, redactor);
+    log.info(`signed in with ${MARKER_TOKEN}`);
+    assert.deepEqual(written, ['info signed in with [redacted]']);
+    // The channel closes under the log (a window reload): writing must not throw.
+    closed = true;
+    assert.doesNotThrow(() => log.error('Command factify.revokeKey failed: cancelled'));
+    assert.doesNotThrow(() => log.show());
+    closed = false;
+    log.dispose();
+    assert.equal(log.disposed, true);
+    assert.equal(closed, true);
+    log.error('after dispose');
+    log.warn('after dispose');
+    log.show();
+    assert.deepEqual(written, ['info signed in with [redacted]'], 'nothing written after dispose');
+    assert.doesNotThrow(() => log.dispose(), 'disposing twice is harmless');
   });
 });
 
