@@ -381,7 +381,7 @@ function messageForStatus(
     case 429:
       return retryAfterMs === undefined
         ? 'Factify is limiting requests (429). Try again in a moment.'
-        : `Factify is limiting requests (429). Try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} seconds.`;
+        : `Factify is limiting requests (429). Try again in ${describeWait(retryAfterMs)}.`;
     default:
       if (status >= 500) {
         const via = html ? ' The answer was an HTML page, so a proxy or gateway between you and Factify may be failing.' : serverSays;
@@ -414,13 +414,68 @@ export function parseProblemDetails(text: string, contentType: string | undefine
   return Object.values(problem).some((member) => member !== undefined) ? problem : undefined;
 }
 
-/** `Retry-After` as delta-seconds or an HTTP-date, in milliseconds from now. */
+/** A `Retry-After` longer than this is taken as this: nobody waits for it, and the wording stays sane. */
+export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
+const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const LONG_DAY_NAME = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH = `(${MONTHS.join('|')})`;
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+/** The three HTTP-date forms: IMF-fixdate, the obsolete RFC 850 form and asctime, all in GMT. */
+const IMF_FIXDATE = new RegExp(`^${DAY_NAME}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+const RFC850_DATE = new RegExp(`^${LONG_DAY_NAME}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
+const ASCTIME_DATE = new RegExp(`^${DAY_NAME} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
+
+/**
+ * `Retry-After` in milliseconds from now, as RFC 9110 defines it: delta-seconds (digits only) or an
+ * HTTP-date (a date already past means now). Anything else — negative, fractional, signed, garbage — is
+ * undefined, as if absent, so the caller backs off instead of retrying at once. Capped at a day.
+ */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+  if (/^\d+$/.test(trimmed)) return Math.min(MAX_RETRY_AFTER_MS, Number(trimmed) * 1000);
+  const date = parseHttpDate(trimmed);
+  return date === undefined ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - nowMs));
+}
+
+function parseHttpDate(text: string): number | undefined {
+  let parts: { day: string; month: string; year: number; hour: string; minute: string; second: string } | undefined;
+  let match = IMF_FIXDATE.exec(text);
+  if (match) parts = { day: match[1] ?? '', month: match[2] ?? '', year: Number(match[3]), hour: match[4] ?? '', minute: match[5] ?? '', second: match[6] ?? '' };
+  else if ((match = RFC850_DATE.exec(text))) {
+    // Two-digit years: RFC 9110 says a year more than 50 years ahead is in the past century.
+    const short = Number(match[3]);
+    const thisYear = new Date().getUTCFullYear();
+    let year = Math.floor(thisYear / 100) * 100 + short;
+    if (year > thisYear + 50) year -= 100;
+    parts = { day: match[1] ?? '', month: match[2] ?? '', year, hour: match[4] ?? '', minute: match[5] ?? '', second: match[6] ?? '' };
+  } else if ((match = ASCTIME_DATE.exec(text))) {
+    parts = { day: (match[2] ?? '').trim(), month: match[1] ?? '', year: Number(match[6]), hour: match[3] ?? '', minute: match[4] ?? '', second: match[5] ?? '' };
+  }
+  if (!parts) return undefined;
+  const [day, hour, minute, second] = [parts.day, parts.hour, parts.minute, parts.second].map(Number) as [number, number, number, number];
+  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const ms = Date.UTC(parts.year, MONTHS.indexOf(parts.month), day, hour, minute, Math.min(second, 59));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A wait worded for a person: "1 second", "45 seconds", "2 minutes", "about 3 hours", "a day or more". */
+export function describeWait(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  const unit = (count: number, name: string) => `${count} ${name}${count === 1 ? '' : 's'}`;
+  if (seconds < 60) return unit(seconds, 'second');
+  if (seconds < 3_600) {
+    const minutes = Math.round(seconds / 60);
+    return seconds % 60 === 0 ? unit(minutes, 'minute') : `about ${unit(minutes, 'minute')}`;
+  }
+  if (seconds < 86_400) {
+    const hours = Math.round(seconds / 3_600);
+    if (hours === 24) return 'about a day';
+    return seconds % 3_600 === 0 ? unit(hours, 'hour') : `about ${unit(hours, 'hour')}`;
+  }
+  return 'a day or more';
 }
 
 type BodyStream = Undici.Dispatcher.ResponseData['body'];

@@ -4,7 +4,7 @@
  * for (organization switched, key revoked meanwhile) is discarded, never shown.
  */
 import { markRevoked, type ApiKey, type RejectedRecord } from './apiKey';
-import { type FactifyClient, type RequestAuth } from './client';
+import { describeWait, type FactifyClient, type RequestAuth } from './client';
 import { FactifyError, describeForLog, toFactifyError, type Logger } from './errors';
 import { type KeyId, type OrgId } from './ids';
 
@@ -115,7 +115,7 @@ export class KeysStore {
         onRateLimited: ({ waitMs }) => {
           if (generation !== this.generation) return;
           this.deps.log.warn(`List rate-limited (429); retrying in ${waitMs} ms.`);
-          this.update({ notice: `Factify is limiting requests; trying again in ${Math.ceil(waitMs / 1000)} s…` });
+          this.update({ notice: `Factify is limiting requests; trying again in ${describeWait(waitMs)}…` });
         },
       });
       if (generation !== this.generation) return;

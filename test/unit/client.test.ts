@@ -295,7 +295,7 @@ describe('rate limits (429)', () => {
 
     server.addFault({ ...FAULT_LIST, fault: { kind: 'rateLimit', retryAfter: new Date(Date.now() + 3_600_000).toUTCString() } });
     server.clearRequests();
-    const error = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'rateLimited', /Try again in (359\d|3600) seconds/);
+    const error = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'rateLimited', /Try again in (about )?1 hour\./);
     assert.ok((error.extra.retryAfterMs ?? 0) > 3_500_000);
     assert.equal(server.requests.length, 1, 'an hour is not waited for');
   });

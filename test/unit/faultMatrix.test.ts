@@ -11,7 +11,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { checkApiBaseUrl } from '../../src/core/baseUrl';
-import { FactifyClient, MAX_BODY_BYTES, type ConnectionOptions, type RateLimitWait, type RetryPolicy } from '../../src/core/client';
+import { FactifyClient, MAX_BODY_BYTES, MAX_RETRY_AFTER_MS, describeWait, parseRetryAfter, type ConnectionOptions, type RateLimitWait, type RetryPolicy } from '../../src/core/client';
 import { FactifyError, describeForLog, type FactifyErrorKind, type Logger } from '../../src/core/errors';
 import { asOrgId, type ApiToken, type KeyId, type OrgId } from '../../src/core/ids';
 import { keyRow, keyTooltipMarkdown } from '../../src/core/keyTree';
@@ -534,7 +534,7 @@ describe('server answers', () => {
     const seen = watch(store);
     await store.refresh();
     const notices = seen.map((snapshot) => snapshot.notice).filter((notice): notice is string => notice !== undefined);
-    assert.ok(notices.some((notice) => /limiting requests/.test(notice) && /1 s/.test(notice)), `notices: ${notices.join(' | ')}`);
+    assert.ok(notices.some((notice) => /limiting requests/.test(notice) && /trying again in 1 second…$/.test(notice)), `notices: ${notices.join(' | ')}`);
     assert.ok(seen.every((snapshot) => snapshot.error === undefined), 'never an error');
     assert.ok(store.snapshot.loaded);
     assert.equal(store.snapshot.notice, undefined);
@@ -562,7 +562,7 @@ describe('server answers', () => {
     const seen = watch(store);
     const waits: number[] = [];
     store.onDidChange(() => {
-      const match = /trying again in (\d+) s/.exec(store.snapshot.notice ?? '');
+      const match = /trying again in (\d+) seconds?…/.exec(store.snapshot.notice ?? '');
       if (match) waits.push(Number(match[1]));
     });
     await store.refresh();
@@ -580,7 +580,7 @@ describe('server answers', () => {
     server.addFault({ fault: { kind: 'rateLimit', retryAfter: '3600' }, method: 'GET' });
     const { value: error, ms } = await timed(() =>
       failure(client(server.url).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'rateLimited'));
-    explains(error, [/429/, /3600 seconds/], /Try again/);
+    explains(error, [/429/, /Try again in 1 hour\./], /Try again/);
     assert.equal(requestsOf('GET').length, 1);
     assert.ok(ms < 1_000);
   });
@@ -1469,6 +1469,48 @@ describe('the log', () => {
     log.show();
     assert.deepEqual(written, ['info signed in with [redacted]'], 'nothing written after dispose');
     assert.doesNotThrow(() => log.dispose(), 'disposing twice is harmless');
+  });
+});
+
+describe('Retry-After', () => {
+  test('F70 Retry-After read as RFC 9110 says: garbage is absent (backoff, never a burst), huge is capped, waits are worded for a person', async () => {
+    const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const cases: Array<[string, number | undefined]> = [
+      ['0', 0], ['1', 1_000], ['120', 120_000], [' 7 ', 7_000], ['0007', 7_000],
+      ['-1', undefined], ['-0', undefined], ['+5', undefined], ['1.5', undefined], ['0.1', undefined], ['1e3', undefined],
+      ['Infinity', undefined], ['NaN', undefined], ['', undefined], ['soon', undefined], ['5 seconds', undefined], ['0x10', undefined],
+      ['2026', 2_026_000], ['12/01/2026', undefined], ['Tue, 01 Dec 2026 12:00:30 UTC', undefined],
+      ['1000000000', MAX_RETRY_AFTER_MS], ['9'.repeat(400), MAX_RETRY_AFTER_MS],
+      ['Tue, 01 Dec 2026 12:00:30 GMT', 30_000], ['Tuesday, 01-Dec-26 12:02:00 GMT', 120_000], ['Tue Dec  1 13:00:00 2026', 3_600_000],
+      ['Mon, 30 Nov 2026 12:00:00 GMT', 0], ['Fri, 01 Dec 2100 00:00:00 GMT', MAX_RETRY_AFTER_MS],
+    ];
+    for (const [value, expected] of cases) assert.equal(parseRetryAfter(value, now), expected, JSON.stringify(value));
+
+    const words: Array<[number, string]> = [
+      [0, '1 second'], [1, '1 second'], [1_000, '1 second'], [1_001, '2 seconds'], [59_000, '59 seconds'], [60_000, '1 minute'],
+      [120_000, '2 minutes'], [150_000, 'about 3 minutes'], [3_600_000, '1 hour'], [3 * 3_600_000 + 5_000, 'about 3 hours'],
+      [86_399_000, 'about a day'], [MAX_RETRY_AFTER_MS, 'a day or more'], [Number.MAX_SAFE_INTEGER, 'a day or more'],
+    ];
+    for (const [ms, expected] of words) assert.equal(describeWait(ms), expected, `${ms} ms`);
+
+    // End to end: a garbage or negative value backs off (waits grow), never a burst of immediate retries.
+    for (const retryAfter of ['-1', '1.5', '+1', 'soon']) {
+      server.reset();
+      server.addFault({ fault: { kind: 'rateLimit', retryAfter }, method: 'GET' });
+      const waits: RateLimitWait[] = [];
+      const error = await failure(client(server.url).listKeys(auth(server.tokens.admin), {
+        includeRevoked: false, onRateLimited: (wait) => waits.push(wait),
+      }), 'rateLimited');
+      assert.deepEqual(waits.map((wait) => wait.waitMs), [FAST_RETRY.baseDelayMs, FAST_RETRY.baseDelayMs * 2], `backoff for ${retryAfter}`);
+      assert.equal(error.message, 'Factify is limiting requests (429). Try again in a moment.');
+    }
+    for (const [retryAfter, said] of [['1000000000', 'a day or more'], ['86400', 'a day or more'], ['7200', '2 hours'], ['90', 'about 2 minutes']] as const) {
+      server.reset();
+      server.addFault({ fault: { kind: 'rateLimit', retryAfter }, method: 'GET' });
+      const error = await failure(client(server.url).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'rateLimited');
+      assert.equal(error.message, `Factify is limiting requests (429). Try again in ${said}.`);
+      assert.doesNotMatch(error.message, /Infinity|NaN|\d{5,}|\b1 seconds\b/);
+    }
   });
 });
 
