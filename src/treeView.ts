@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
-import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
+import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, ownTreeItemId, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
 import { type KeysSnapshot } from './core/keysStore';
 import { type Redactor } from './core/redact';
 import { displayText } from './core/text';
@@ -21,7 +21,7 @@ export class GroupNode {
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(STATE_LABELS[this.group.state], vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `factify.group.${this.group.state}`;
+    item.id = ownTreeItemId('group', this.group.state);
     item.description = this.filtered ? `${this.group.keys.length} of ${this.group.total}` : String(this.group.total);
     item.contextValue = `keyGroup.${this.group.state}`;
     item.iconPath = GROUP_ICONS[this.group.state];
@@ -49,7 +49,7 @@ export class MoreNode {
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, this.remaining)} more…`, vscode.TreeItemCollapsibleState.None);
-    item.id = `factify.more.${this.state}`;
+    item.id = ownTreeItemId('more', this.state);
     item.description = `${this.remaining} not shown`;
     item.iconPath = new vscode.ThemeIcon('ellipsis');
     item.command = { command: 'factify.showMoreKeys', title: 'Show More Keys', arguments: [this.state] };
@@ -68,7 +68,7 @@ export class ActionNode {
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
-    item.id = `factify.action.${this.command.command}`;
+    item.id = ownTreeItemId('action', this.command.command);
     item.iconPath = new vscode.ThemeIcon(this.icon);
     item.command = this.command;
     item.contextValue = 'factifyAction';

@@ -9,12 +9,12 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
+import { KEY_STATES, parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { checkApiBaseUrl } from '../../src/core/baseUrl';
 import { FactifyClient, MAX_BODY_BYTES, MAX_RETRY_AFTER_MS, describeWait, parseRetryAfter, type ConnectionOptions, type RateLimitWait, type RetryPolicy } from '../../src/core/client';
 import { FactifyError, describeForLog, type FactifyErrorKind, type Logger } from '../../src/core/errors';
 import { asOrgId, type ApiToken, type KeyId, type OrgId } from '../../src/core/ids';
-import { keyRow, keyTooltipMarkdown } from '../../src/core/keyTree';
+import { groupByState, keyRow, keyTooltipMarkdown, ownTreeItemId } from '../../src/core/keyTree';
 import { KeysStore, type KeysSnapshot } from '../../src/core/keysStore';
 import { type ProxySettings } from '../../src/core/proxy';
 import { Redactor } from '../../src/core/redact';
@@ -1511,6 +1511,40 @@ describe('Retry-After', () => {
       assert.equal(error.message, `Factify is limiting requests (429). Try again in ${said}.`);
       assert.doesNotMatch(error.message, /Infinity|NaN|\d{5,}|\b1 seconds\b/);
     }
+  });
+});
+
+describe('ids', () => {
+  test('F71 a record whose id equals one of the tree\'s own rows, or repeats another, cannot drop a group', async () => {
+    const live = server.keysOf(server.orgs.primary).filter((key) => key.revoked_at === null);
+    const [first, second] = live;
+    assert.ok(first && second);
+    const ownIds = [...KEY_STATES.map((state) => ownTreeItemId('group', state)), ownTreeItemId('more', 'active'), ownTreeItemId('action', 'factify.refresh')];
+    const impostors = ownIds.map((id, index) => ({ ...first, id, name: `impostor ${index}` }));
+    const duplicate = { ...second, name: 'the same id again' };
+    server.setKeys(server.orgs.primary, [...impostors, ...server.keysOf(server.orgs.primary), duplicate]);
+    const store = keysStore(client(server.url), server.tokens.admin, { includeRevoked: () => true });
+    await store.refresh();
+    const loaded = store.snapshot.loaded;
+    assert.ok(loaded);
+    assert.equal(loaded.keys.filter((key) => key.id === second.id).length, 1, 'a repeated id is shown once');
+    assert.equal(loaded.keys.find((key) => key.id === second.id)?.name, second.name, 'the first record wins');
+    assert.ok(loaded.keys.every((key) => !ownIds.includes(key.id)), 'no record takes a row\'s id');
+    assert.deepEqual(loaded.rejected.map((rejected) => rejected.id), [...ownIds, second.id]);
+    for (const id of ownIds) {
+      assert.ok(evidence.rawLog.some((line) => line.includes(`(${id})`) && line.includes('keeps for its own rows')), `logged: ${id}`);
+    }
+    assert.ok(evidence.rawLog.some((line) => line.includes(`(${second.id})`) && line.includes('more than once')));
+
+    // Every id the tree would give VS Code is unique, and every group is there.
+    const groups = groupByState(loaded.keys, { nowMs: Date.now(), includeRevoked: true });
+    const treeIds = [
+      ...groups.map((group) => ownTreeItemId('group', group.state)), ...groups.map((group) => ownTreeItemId('more', group.state)),
+      ...['factify.refresh', 'factify.signIn', 'factify.showLog'].map((command) => ownTreeItemId('action', command)),
+      ...loaded.keys.map((key) => key.id),
+    ];
+    assert.equal(new Set(treeIds).size, treeIds.length, 'no two rows share an id');
+    assert.deepEqual(groups.filter((group) => group.keys.length > 0).map((group) => group.state), ['active', 'expired', 'inactive', 'revoked']);
   });
 });
 
