@@ -4,10 +4,13 @@ import { type InputOptions, type PickItem, type Prompts } from './flows/context'
 
 /**
  * The journeys' prompts over `vscode.window`: thin on purpose, so the journeys themselves stay testable.
- * Every text shown passes the log's redactor here, the one choke point for what a prompt says.
+ * Every text shown passes the log's redactor here, the one choke point for what a prompt says; a
+ * notification's text can never form a link.
  */
 export function createPrompts(redactor: Redactor): Prompts {
   const text = (value: string): string => redactor.redact(value);
+  // Notifications turn `[label](command:…)` into a link: no text the product shows is one, so none can become one.
+  const notification = (value: string): string => text(value).replace(/\]\(/g, ']\u200b(');
   const optional = (value: string | undefined): string | undefined => (value === undefined ? undefined : text(value));
   return {
     async input(options: InputOptions) {
@@ -32,9 +35,9 @@ export function createPrompts(redactor: Redactor): Prompts {
       const label = text(confirmLabel);
       return (await vscode.window.showWarningMessage(text(message), { modal: true, detail: text(detail) }, label)) === label;
     },
-    info: async (message, ...actions) => vscode.window.showInformationMessage(text(message), ...actions),
-    warn: async (message, ...actions) => vscode.window.showWarningMessage(text(message), ...actions),
-    error: async (message, ...actions) => vscode.window.showErrorMessage(text(message), ...actions),
+    info: async (message, ...actions) => vscode.window.showInformationMessage(notification(message), ...actions),
+    warn: async (message, ...actions) => vscode.window.showWarningMessage(notification(message), ...actions),
+    error: async (message, ...actions) => vscode.window.showErrorMessage(notification(message), ...actions),
     async progress<T>(title: string, task: () => Promise<T>) {
       return vscode.window.withProgress({ location: { viewId: 'factify.apiKeys' }, title: text(title) }, task);
     },

@@ -1,7 +1,7 @@
 /** Revoke API Key… (SPEC section 3): reason, confirmation, DELETE, and a per-key summary. */
 import { keyState, type ApiKey } from '../core/apiKey';
 import { FactifyError } from '../core/errors';
-import { displayText } from '../core/text';
+import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
 import { offerNewToken } from './account';
 import { describeOrganization } from './organizationLabel';
@@ -94,9 +94,10 @@ async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
   const now = Date.now();
   const chosen = await ctx.prompts.pick(
     candidates.map((key) => ({
-      label: displayText(key.name, 120) || '(unnamed key)',
-      description: displayText(key.prefix, 40),
-      detail: `${keyState(key, now)} · ${key.id}`,
+      // Quick picks render `$(icon)` syntax: server text is escaped so it stays text.
+      label: escapeThemeIcons(displayText(key.name, 120)) || '(unnamed key)',
+      description: escapeThemeIcons(displayText(key.prefix, 40)),
+      detail: `${keyState(key, now)} · ${escapeThemeIcons(displayText(key.id, 80))}`,
       value: key,
     })),
     { title: 'Factify: Revoke API Key', placeHolder: 'Which key do you want to revoke? Type to filter by name or prefix.' });

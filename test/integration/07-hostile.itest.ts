@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
-  control, env, input, modal, readTree, resetAll, runScripted, signInAs, view, waitFor, waitForKeysOf, type ServerApiKey,
+  control, env, input, modal, pick, readTree, resetAll, runScripted, signInAs, view, waitFor, waitForKeysOf, type ServerApiKey,
 } from './host';
 
 /** What a leak would show: the token, its random tail, or a long run of it. */
@@ -60,6 +60,24 @@ suite('Hostile answers', () => {
     const shown = script.calls.map((call) => `${call.text} ${call.detail ?? ''}`).join('\n');
     assert.match(shown, /\[redacted\]/, shown);
     assert.deepEqual(leaksOf(shown, token), [], shown);
+  });
+
+  test('a key name with link syntax is never a link in a notification, nor $(icon) syntax in the quick pick', async () => {
+    const keysView = await view();
+    const [first, ...rest] = await liveKeys();
+    assert.ok(first);
+    const named = { ...first, name: '[Sign out](command:factify.signOut) $(alert)' };
+    await control.fault({ fault: { kind: 'body', json: { api_keys: [named, ...rest] } }, method: 'GET' });
+    await runScripted('factify.refresh', []);
+    await waitFor(async () => (await readTree(keysView)).some((group) => group.rows.some((row) => row.label.startsWith('[Sign out]'))),
+      'the row of the key with link syntax in its name');
+    const script = await runScripted('factify.revokeKey', [pick('Sign out'), input(''), modal('Revoke')]);
+    const items = script.of('pick')[0]?.items ?? [];
+    assert.ok(items.includes('[Sign out](command:factify.signOut) \\$(alert)'), JSON.stringify(items));
+    await waitFor(() => script.of('info').length > 0, 'the revoke summary');
+    const summary = script.of('info')[0]?.text ?? '';
+    assert.match(summary, /^Revoked “\[Sign out\]/);
+    assert.doesNotMatch(summary, /\]\(command:/, `no link in the notification: ${summary}`);
   });
 
   test('records that take the tree\'s own ids or repeat an id cannot drop a group; an org_id that is not one is never shown', async () => {

@@ -31,7 +31,7 @@ import { startFactifyServer, type FactifyServer, type ServerApiKey } from '../se
 import { selfSignedCert } from '../server/selfSignedCert';
 import {
   MemoryOrganizations, MemoryTokenStore, ScriptedPrompts, confirm as confirmStep, error as errorStep, info as infoStep,
-  input as inputStep, warn as warnStep, type Step,
+  input as inputStep, pick as pickStep, warn as warnStep, type Step,
 } from './helpers/scriptedPrompts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1430,6 +1430,25 @@ describe('server text: tokens echoed back, org ids, icons', () => {
 
     assert.equal(escapeThemeIcons('$(alert) key $(sync~spin)'), '\\$(alert) key \\$(sync~spin)');
     assert.equal(escapeThemeIcons('already \\$(alert)'), 'already \\$(alert)');
+  });
+});
+
+describe('server text in quick picks', () => {
+  test('F72 key names, prefixes and ids in the revoke quick pick never become $(icon) syntax', async () => {
+    const own = server.orgs.primary;
+    server.setKeys(own, server.keysOf(own).map((key, index) => (index === 0 ? { ...key, name: '$(alert) Urgent: click $(sync~spin)', prefix: '$(key)ffy_' } : key)));
+    const c = client(server.url);
+    const store = keysStore(c, server.tokens.admin);
+    await store.refresh();
+    const prompts = script(pickStep('Urgent'), inputStep(undefined));
+    await runFlow(prompts, () => revokeKeys(context(store, c, prompts), undefined));
+    const items = prompts.only('pick').items;
+    const hostile = items.find((item) => item.label.includes('Urgent'));
+    assert.ok(hostile);
+    assert.equal(hostile.label, '\\$(alert) Urgent: click \\$(sync~spin)');
+    assert.equal(hostile.description, '\\$(key)ffy_');
+    for (const item of items) assert.doesNotMatch(`${item.label} ${item.description ?? ''} ${item.detail ?? ''}`, /(^|[^\\])\$\(/);
+    assert.equal(requestsOf('DELETE').length, 0);
   });
 });
 
