@@ -112,6 +112,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private tokenKnown = false;
   private progressDone: (() => void) | undefined;
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
+  /** What the rows were last built from: a render that changes none of it leaves the tree alone. */
+  private treeInputs: readonly unknown[] | undefined;
 
   /** Everything the view shows passes the log's redactor (`getTreeItem`, `resolveTreeItem`, `render`). */
   constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>, private readonly redactor: Redactor) {
@@ -132,6 +134,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   setFilter(text: string | undefined): void {
     this.filterText = text?.trim() || undefined;
     this.pageLimits.clear();
+    // Also how settings that change the rows (the expiry warning, say) redraw them: always rebuild.
+    this.treeInputs = undefined;
     this.render();
   }
 
@@ -265,7 +269,16 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
     this.treeView.description = description === undefined ? undefined : this.redactor.redact(description);
     this.trackProgress(snapshot.loading);
-    this.changed.fire(undefined);
+    // Rebuilding the tree drops VS Code's handles to its rows for a moment (a click on a row's inline action
+    // then finds no row): only when what the rows show changed, e.g. not for a refresh with the same answer.
+    const treeInputs = [
+      state, snapshot.loaded?.keys, snapshot.loaded?.query.includeRevoked, this.filterText, snapshot.error?.kind,
+      this.ctx.organizations.current, Math.floor(Date.now() / REGROUP_AFTER_MS),
+    ];
+    if (!this.treeInputs || treeInputs.some((input, index) => input !== this.treeInputs?.[index])) {
+      this.treeInputs = treeInputs;
+      this.changed.fire(undefined);
+    }
     this.scheduleAutoRefresh();
   }
 
