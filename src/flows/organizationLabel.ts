@@ -1,3 +1,4 @@
+import { type ApiKey } from '../core/apiKey';
 import { type KeysSnapshot } from '../core/keysStore';
 import { asOrgId, type OrgId } from '../core/ids';
 
@@ -8,8 +9,16 @@ import { asOrgId, type OrgId } from '../core/ids';
 export function ownOrganizationId(snapshot: KeysSnapshot): OrgId | undefined {
   const loaded = snapshot.loaded;
   if (!loaded || loaded.query.organizationId !== undefined) return undefined;
+  // Every render asks; a long list is scanned once.
+  if (!OWN_BY_LIST.has(loaded.keys)) OWN_BY_LIST.set(loaded.keys, agreedOrganizationId(loaded.keys));
+  return OWN_BY_LIST.get(loaded.keys);
+}
+
+const OWN_BY_LIST = new WeakMap<readonly ApiKey[], OrgId | undefined>();
+
+function agreedOrganizationId(keys: readonly ApiKey[]): OrgId | undefined {
   let own: OrgId | undefined;
-  for (const key of loaded.keys) {
+  for (const key of keys) {
     const orgId = asOrgId(key.orgId);
     if (!orgId) continue;
     if (own !== undefined && own !== orgId) return undefined;
