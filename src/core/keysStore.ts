@@ -69,6 +69,8 @@ export class KeysStore {
   private epoch = new AbortController();
   /** Revokes in flight by key id: asking again joins the request and gets its outcome. */
   private readonly revoking = new Map<string, Promise<RevokeOutcome>>();
+  /** The epoch each context handed out by `currentAuth` was captured in. */
+  private readonly confirmedIn = new WeakMap<RequestAuth, AbortSignal>();
   /** Ids known to be revoked since the last reset: revocation is permanent, so asking again sends nothing. */
   private readonly revoked = new Set<string>();
 
@@ -149,7 +151,9 @@ export class KeysStore {
 
   /** The token and organization a request would go out under now: what a confirmation must capture. */
   currentAuth(): RequestAuth | undefined {
-    return this.deps.auth();
+    const auth = this.deps.auth();
+    if (auth) this.confirmedIn.set(auth, this.epoch.signal);
+    return auth;
   }
 
   /** Why a request confirmed under `confirmed` must not go out now, or undefined when it still may. */
@@ -158,6 +162,9 @@ export class KeysStore {
     if (!current) return 'you signed out after confirming';
     if (current.token !== confirmed.token) return 'the API token changed after you confirmed';
     if (current.organizationId !== confirmed.organizationId) return 'the organization changed after you confirmed';
+    // A reset since (the API base URL or proxy settings changed, say) cancelled what was in flight; what was
+    // still queued is not sent to wherever the new settings point either.
+    if (this.confirmedIn.get(confirmed)?.aborted) return 'the connection settings changed after you confirmed';
     return undefined;
   }
 

@@ -1303,6 +1303,26 @@ describe('confirmed context', () => {
     assert.equal(requestsOf('DELETE').length, 1);
   });
 
+  test('F73 the connection settings changed in the middle of a multi-key revoke: what was queued is not sent', async () => {
+    let store: KeysStore | undefined;
+    const real = client(server.url);
+    const c = interceptDeletes(real, (call) => {
+      if (call === 2) store?.reset(); // what a change of factify.apiBaseUrl or the proxy settings does
+    });
+    store = keysStore(c, server.tokens.admin);
+    await store.refresh();
+    const keys = revocableKeys(store, 5);
+    const prompts = script(inputStep(''), confirmStep(true), warnStep());
+    const results = await runFlow(prompts, () => revokeKeys(context(store as KeysStore, c, prompts), keys));
+    const outcomes = results?.map((result) => result.outcome) ?? [];
+    // The one in flight is cancelled by the reset (it may or may not have reached the server); the rest never leave.
+    assert.deepEqual(outcomes, ['failed', 'notSent', 'notSent', 'notSent', 'notSent']);
+    assert.equal(results?.[0]?.error?.kind, 'cancelled');
+    assert.ok(results?.filter((result) => result.outcome === 'notSent').every((result) => result.reason === 'the connection settings changed after you confirmed'));
+    assert.ok(requestsOf('DELETE').length <= 1, 'at most the one started before the change');
+    assert.match(prompts.only('warn').message, /Not revoked, because the connection settings changed after you confirmed/);
+  });
+
   test('F64 an organization switch while a DELETE waits out a 429: the retry is never sent', async () => {
     const organizations = new MemoryOrganizations(server.orgs.primary);
     const real = client(server.url);
