@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type Redactor } from './core/redact';
+import { displayText, escapeThemeIcons } from './core/text';
 import { signIn, signOut } from './flows/account';
 import { type AppContext } from './flows/context';
 import { revokeKeys } from './flows/revoke';
@@ -44,9 +45,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       try {
         return await handler(deps, ...args);
       } catch (thrown) {
-        const error = toFactifyError(thrown);
-        deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
-        void vscode.window.showErrorMessage(deps.redactor.redact(error.message));
+        // The boundary itself never throws: the log swallows a closed channel, and the message is shown
+        // through the prompts (redacted there) without awaiting it.
+        try {
+          const error = toFactifyError(thrown);
+          deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
+          deps.ctx.prompts.error(error.message).catch(() => undefined);
+        } catch {
+          // Nothing sensible is left to do: the window is going away.
+        }
         return undefined;
       }
     }));
@@ -68,11 +75,13 @@ async function filter({ view }: CommandDeps): Promise<void> {
   if (text !== undefined) view.setFilter(text);
 }
 
-async function copy({ view }: CommandDeps, clicked: unknown, field: 'id' | 'prefix'): Promise<void> {
+async function copy({ view, redactor }: CommandDeps, clicked: unknown, field: 'id' | 'prefix'): Promise<void> {
   const key = keysFromArgs(view, clicked, undefined)?.[0];
   if (!key) return;
   await vscode.env.clipboard.writeText(key[field]);
-  vscode.window.setStatusBarMessage(field === 'id' ? `Copied key ID ${key.id}` : 'Copied key prefix', 3000);
+  // The id is server text: redacted, one line, and never `$(icon)` syntax in the status bar.
+  const id = escapeThemeIcons(displayText(redactor.redact(key.id), 80));
+  vscode.window.setStatusBarMessage(field === 'id' ? `Copied key ID ${id}` : 'Copied key prefix', 3000);
 }
 
 /**

@@ -6,7 +6,7 @@ import { Connection } from './connection';
 import { type AppContext } from './flows/context';
 import { createLog } from './log';
 import { MementoOrganizations } from './organizations';
-import { vscodePrompts } from './prompts';
+import { createPrompts } from './prompts';
 import { SecretTokenStore } from './secrets';
 import { affectsConnection, settings } from './settings';
 import { OrganizationStatusBar } from './statusBar';
@@ -31,10 +31,10 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView } {
     log,
   });
   const ctx: AppContext = {
-    prompts: vscodePrompts, tokens, organizations, store, log, client: connection.current, confirmRevoke: settings.confirmRevoke,
+    prompts: createPrompts(redactor), tokens, organizations, store, log, client: connection.current, confirmRevoke: settings.confirmRevoke,
   };
-  const view = new KeysView(ctx, () => tokens.get());
-  const statusBar = new OrganizationStatusBar(ctx);
+  const view = new KeysView(ctx, () => tokens.get(), redactor);
+  const statusBar = new OrganizationStatusBar(ctx, redactor);
 
   context.subscriptions.push(
     log, tokens, connection, view, statusBar, { dispose: () => store.dispose() },

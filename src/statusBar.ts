@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { type Redactor } from './core/redact';
+import { displayText, escapeThemeIcons } from './core/text';
 import { type AppContext } from './flows/context';
 import { ownOrganizationId } from './flows/organizationLabel';
 
@@ -7,7 +9,7 @@ export class OrganizationStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('factify.organization', vscode.StatusBarAlignment.Left, 50);
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly ctx: AppContext) {
+  constructor(private readonly ctx: AppContext, private readonly redactor: Redactor) {
     this.item.name = 'Factify Organization';
     this.item.command = 'factify.switchOrganization';
     this.subscription = ctx.store.onDidChange(() => this.update());
@@ -22,16 +24,21 @@ export class OrganizationStatusBar implements vscode.Disposable {
     }
     const override = this.ctx.organizations.current;
     if (override) {
-      this.item.text = `$(warning) Factify: acting as ${override}`;
-      this.item.tooltip = `Requests act on organization ${override} (X-Factify-Organization-Id), not the token's own. Click to switch.`;
+      this.item.text = `$(warning) Factify: acting as ${this.plain(override)}`;
+      this.item.tooltip = this.redactor.redact(`Requests act on organization ${override} (X-Factify-Organization-Id), not the token's own. Click to switch.`);
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else {
       const own = ownOrganizationId(snapshot);
-      this.item.text = `$(organization) Factify: ${own ?? "token's organization"}`;
+      this.item.text = `$(organization) Factify: ${own ? this.plain(own) : "token's organization"}`;
       this.item.tooltip = "Factify API keys of the token's own organization. Click to switch organization.";
       this.item.backgroundColor = undefined;
     }
     this.item.show();
+  }
+
+  /** A value inside the status bar's text: redacted, one line, and never `$(icon)` syntax. */
+  private plain(value: string): string {
+    return escapeThemeIcons(displayText(this.redactor.redact(value), 60));
   }
 
   dispose(): void {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
-import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
+import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, ownTreeItemId, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
 import { type KeysSnapshot } from './core/keysStore';
+import { type Redactor } from './core/redact';
 import { displayText } from './core/text';
 import { type AppContext } from './flows/context';
 import { ownOrganizationId } from './flows/organizationLabel';
@@ -20,7 +21,7 @@ export class GroupNode {
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(STATE_LABELS[this.group.state], vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `factify.group.${this.group.state}`;
+    item.id = ownTreeItemId('group', this.group.state);
     item.description = this.filtered ? `${this.group.keys.length} of ${this.group.total}` : String(this.group.total);
     item.contextValue = `keyGroup.${this.group.state}`;
     item.iconPath = GROUP_ICONS[this.group.state];
@@ -48,7 +49,7 @@ export class MoreNode {
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, this.remaining)} more…`, vscode.TreeItemCollapsibleState.None);
-    item.id = `factify.more.${this.state}`;
+    item.id = ownTreeItemId('more', this.state);
     item.description = `${this.remaining} not shown`;
     item.iconPath = new vscode.ThemeIcon('ellipsis');
     item.command = { command: 'factify.showMoreKeys', title: 'Show More Keys', arguments: [this.state] };
@@ -67,7 +68,7 @@ export class ActionNode {
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
-    item.id = `factify.action.${this.command.command}`;
+    item.id = ownTreeItemId('action', this.command.command);
     item.iconPath = new vscode.ThemeIcon(this.icon);
     item.command = this.command;
     item.contextValue = 'factifyAction';
@@ -111,8 +112,11 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private tokenKnown = false;
   private progressDone: (() => void) | undefined;
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
+  /** What the rows were last built from: a render that changes none of it leaves the tree alone. */
+  private treeInputs: readonly unknown[] | undefined;
 
-  constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>) {
+  /** Everything the view shows passes the log's redactor (`getTreeItem`, `resolveTreeItem`, `render`). */
+  constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>, private readonly redactor: Redactor) {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, canSelectMany: true, showCollapseAll: false });
     this.disposables.push(
       this.treeView,
@@ -130,6 +134,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   setFilter(text: string | undefined): void {
     this.filterText = text?.trim() || undefined;
     this.pageLimits.clear();
+    // Also how settings that change the rows (the expiry warning, say) redraw them: always rebuild.
+    this.treeInputs = undefined;
     this.render();
   }
 
@@ -145,12 +151,18 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    return node.toTreeItem();
+    const item = node.toTreeItem();
+    const redact = (text: string) => this.redactor.redact(text);
+    if (typeof item.label === 'string') item.label = redact(item.label);
+    if (typeof item.description === 'string') item.description = redact(item.description);
+    if (typeof item.tooltip === 'string') item.tooltip = redact(item.tooltip);
+    if (item.accessibilityInformation) item.accessibilityInformation = { ...item.accessibilityInformation, label: redact(item.accessibilityInformation.label) };
+    return item;
   }
 
   async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
     if (node instanceof KeyNode) {
-      const tooltip = new vscode.MarkdownString(keyTooltipMarkdown(node.key, Date.now(), settings.expiryWarningDays()));
+      const tooltip = new vscode.MarkdownString(this.redactor.redact(keyTooltipMarkdown(node.key, Date.now(), settings.expiryWarningDays())));
       tooltip.isTrusted = false;
       tooltip.supportHtml = false;
       tooltip.supportThemeIcons = false;
@@ -251,21 +263,32 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     void vscode.commands.executeCommand('setContext', 'factify.signedIn', snapshot.signedIn);
     void vscode.commands.executeCommand('setContext', 'factify.filterActive', this.filterText !== undefined);
     void vscode.commands.executeCommand('setContext', 'factify.showRevoked', settings.showRevokedKeys());
-    this.treeView.message = this.message(snapshot, state);
+    const message = this.message(snapshot, state);
+    this.treeView.message = message === undefined ? undefined : this.redactor.redact(message);
     const override = this.ctx.organizations.current;
-    this.treeView.description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
+    const description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
+    this.treeView.description = description === undefined ? undefined : this.redactor.redact(description);
     this.trackProgress(snapshot.loading);
-    this.changed.fire(undefined);
+    // Rebuilding the tree drops VS Code's handles to its rows for a moment (a click on a row's inline action
+    // then finds no row): only when what the rows show changed, e.g. not for a refresh with the same answer.
+    const treeInputs = [
+      state, snapshot.loaded?.keys, snapshot.loaded?.query.includeRevoked, this.filterText, snapshot.error?.kind,
+      this.ctx.organizations.current, Math.floor(Date.now() / REGROUP_AFTER_MS),
+    ];
+    if (!this.treeInputs || treeInputs.some((input, index) => input !== this.treeInputs?.[index])) {
+      this.treeInputs = treeInputs;
+      this.changed.fire(undefined);
+    }
     this.scheduleAutoRefresh();
   }
 
   private message(snapshot: KeysSnapshot, state: ViewState): string | undefined {
     const error = snapshot.error;
     if (snapshot.notice) return snapshot.notice;
-    if (state === 'error' && error) return displayText(error.message, 500);
+    if (state === 'error' && error) return this.shown(error.message, 500);
     const lines: string[] = [];
     if (error && snapshot.loaded && !snapshot.loading) {
-      lines.push(`⚠ Refresh failed: ${displayText(error.message, 400)} Showing the keys loaded ${new Date(snapshot.loaded.loadedAt).toLocaleTimeString()}.`);
+      lines.push(`⚠ Refresh failed: ${this.shown(error.message, 400)} Showing the keys loaded ${new Date(snapshot.loaded.loadedAt).toLocaleTimeString()}.`);
     }
     const rejected = snapshot.loaded?.rejected.length ?? 0;
     if (rejected > 0) lines.push(`⚠ ${rejected} record${rejected === 1 ? '' : 's'} from Factify ${rejected === 1 ? 'was' : 'were'} not valid and ${rejected === 1 ? 'is' : 'are'} not shown; see the log (Factify: Show Log).`);
@@ -276,6 +299,11 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       else if (lines.length > 0) lines.push(`No key matches “${displayText(this.filterText, 80)}”.`);
     }
     return lines.length ? lines.join(' ') : undefined;
+  }
+
+  /** Server-derived text for the message: redacted first, then cut, so a cut never hides a secret from the redactor. */
+  private shown(text: string, maxLength: number): string {
+    return displayText(this.redactor.redact(text), maxLength);
   }
 
   private trackProgress(loading: boolean): void {

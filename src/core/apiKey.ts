@@ -37,6 +37,11 @@ export interface KeyList {
 }
 
 const MAX_ID_LENGTH = 200;
+/**
+ * The tree's own rows (groups, "show more", recovery actions) have ids that start with this; key rows use
+ * the key's id. A record whose id starts with it is refused, so no record can take a row's place.
+ */
+export const RESERVED_ID_PREFIX = 'factify.';
 const NOT_THE_API = 'Check that “factify.apiBaseUrl” points at the Factify API, then Refresh.';
 
 /**
@@ -113,6 +118,7 @@ function parseKey(record: unknown): ApiKey | string {
   const { id, name, prefix, is_active: isActive, created_at: createdAt } = record;
   if (typeof id !== 'string' || id === '') return '"id" is missing or not a string';
   if (id.length > MAX_ID_LENGTH) return '"id" is implausibly long';
+  if (id.startsWith(RESERVED_ID_PREFIX)) return `"id" starts with "${RESERVED_ID_PREFIX}", which the view keeps for its own rows`;
   if (typeof name !== 'string') return '"name" is missing or not a string';
   if (typeof prefix !== 'string') return '"prefix" is missing or not a string';
   if (typeof isActive !== 'boolean') return '"is_active" is missing or not a boolean';

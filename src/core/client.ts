@@ -62,11 +62,22 @@ export interface RateLimitWait {
   readonly waitMs: number;
 }
 
-export interface ListOptions {
-  readonly includeRevoked: boolean;
+/**
+ * Asked before every attempt (the first, and each retry after a 429 wait): a reason not to send it, such as
+ * "the organization changed after you confirmed", or undefined to go ahead.
+ */
+export type ContextCheck = () => string | undefined;
+
+export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** Called before waiting out a 429, so the user sees a wait rather than an error. */
   readonly onRateLimited?: (wait: RateLimitWait) => void;
+  /** When it gives a reason, nothing more is sent and the request fails as `notSent` with that reason. */
+  readonly contextChange?: ContextCheck;
+}
+
+export interface ListOptions extends RequestOptions {
+  readonly includeRevoked: boolean;
 }
 
 type Operation = 'list' | 'revoke';
@@ -84,6 +95,7 @@ interface PreparedRequest {
   readonly body?: string;
   readonly signal: AbortSignal | undefined;
   readonly onRateLimited?: (wait: RateLimitWait) => void;
+  readonly contextChange?: ContextCheck;
 }
 
 export class FactifyClient {
@@ -106,7 +118,7 @@ export class FactifyClient {
     const url = new URL('/v1/api-keys', this.options.origin);
     url.searchParams.set('include_revoked', String(options.includeRevoked));
     const { status, text } = await this.send({
-      operation: 'list', method: 'GET', url, auth, signal: options.signal, onRateLimited: options.onRateLimited,
+      operation: 'list', method: 'GET', url, auth, signal: options.signal, onRateLimited: options.onRateLimited, contextChange: options.contextChange,
     });
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
@@ -126,13 +138,18 @@ export class FactifyClient {
     return list;
   }
 
-  /** Resolves on 204 (or any 2xx). An empty or missing reason sends no body at all. */
-  async revokeKey(auth: RequestAuth, keyId: KeyId, reason: string | undefined, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves on 204 (or any 2xx). An empty or missing reason sends no body at all. A 429 is waited out and
+   * retried like a list (a rate-limited DELETE did nothing), after asking `contextChange` again.
+   */
+  async revokeKey(auth: RequestAuth, keyId: KeyId, reason: string | undefined, options: RequestOptions = {}): Promise<void> {
     // The type already promises this; the check keeps a cast elsewhere from ever building a request.
     if (!KEY_ID_PATTERN.test(keyId)) throw new FactifyError('invalidResponse', 'This key has an id Factify never issues, so it cannot be revoked from here.');
     const url = new URL(`/v1/api-keys/${keyId}`, this.options.origin);
     const body = reason ? JSON.stringify({ reason }) : undefined;
-    await this.send({ operation: 'revoke', method: 'DELETE', url, auth, body, signal });
+    await this.send({
+      operation: 'revoke', method: 'DELETE', url, auth, body, signal: options.signal, onRateLimited: options.onRateLimited, contextChange: options.contextChange,
+    });
   }
 
   /** Closes pooled connections; in-flight requests are aborted. */
@@ -149,15 +166,22 @@ export class FactifyClient {
     }
     const retry = this.options.retry ?? DEFAULT_RETRY;
     for (let attempt = 1; ; attempt++) {
+      throwIfContextChanged(request);
       try {
         return await this.attempt(request);
       } catch (error) {
-        const retryable = request.method === 'GET' && error instanceof FactifyError && error.kind === 'rateLimited';
+        const retryable = error instanceof FactifyError && error.kind === 'rateLimited';
         if (!retryable || attempt >= retry.maxAttempts) throw error;
         const waitMs = error.extra.retryAfterMs ?? retry.baseDelayMs * 2 ** (attempt - 1);
         if (waitMs > retry.maxWaitMs) throw error;
         request.onRateLimited?.({ attempt, waitMs });
-        await sleep(waitMs, request.signal);
+        try {
+          await sleep(waitMs, request.signal);
+        } catch (cancelled) {
+          // Cancelled while waiting: nothing was sent since the 429, and the reason says why.
+          throwIfContextChanged(request);
+          throw cancelled;
+        }
       }
     }
   }
@@ -227,8 +251,8 @@ export class FactifyClient {
       const text = await body.text();
       if (!isJsonContentType(contentType)) {
         throw new FactifyError('invalidResponse',
-          `The server answered with ${describeContentType(contentType)} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.`,
-          { status, logDetail: `content-type: ${contentType ?? '(none)'}` });
+          `The server answered with ${describeContentType(contentType, request.auth.token)} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.`,
+          { status, logDetail: `content-type: ${contentType === undefined ? '(none)' : displayText(redactSecrets(contentType, [request.auth.token]), 200)}` });
       }
       return { status, text };
     }
@@ -239,15 +263,16 @@ export class FactifyClient {
         { status, logDetail: `location origin: ${originOf(headerValue(headers, 'location'))}` });
     }
     // A server may echo the token back (in a detail, say): it is masked before anything keeps the text.
+    // Masked in the raw text and again in each decoded member (JSON escapes), always before any cut.
     const text = redactSecrets(await readStart(body, MAX_ERROR_BODY_BYTES), [request.auth.token]);
-    const problem = redactProblem(parseProblemDetails(text, contentType), request.auth.token);
+    const problem = parseProblemDetails(text, contentType, [request.auth.token]);
     const retryAfterMs = status === 429 ? parseRetryAfter(headerValue(headers, 'retry-after'), Date.now()) : undefined;
     const message = messageForStatus(status, request, problem, isHtml(contentType, text), retryAfterMs);
     throw new FactifyError(statusKind(status), message, {
       status,
       problem,
       retryAfterMs,
-      logDetail: problem ? `problem: ${JSON.stringify(problem)}` : `body: ${describeContentType(contentType)}, ${text.length} characters`,
+      logDetail: problem ? `problem: ${JSON.stringify(problem)}` : `body: ${describeContentType(contentType, request.auth.token)}, ${text.length} characters`,
     });
   }
 
@@ -305,6 +330,11 @@ export class FactifyClient {
   }
 }
 
+function throwIfContextChanged(request: PreparedRequest): void {
+  const reason = request.contextChange?.();
+  if (reason !== undefined) throw new FactifyError('notSent', `Not sent: ${reason}.`, { logDetail: `${request.method} ${request.url.pathname} not sent` });
+}
+
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
@@ -351,7 +381,7 @@ function messageForStatus(
     case 429:
       return retryAfterMs === undefined
         ? 'Factify is limiting requests (429). Try again in a moment.'
-        : `Factify is limiting requests (429). Try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} seconds.`;
+        : `Factify is limiting requests (429). Try again in ${describeWait(retryAfterMs)}.`;
     default:
       if (status >= 500) {
         const via = html ? ' The answer was an HTML page, so a proxy or gateway between you and Factify may be failing.' : serverSays;
@@ -361,8 +391,11 @@ function messageForStatus(
   }
 }
 
-/** Problem details members with the wrong types are ignored, never trusted or shown raw. */
-export function parseProblemDetails(text: string, contentType: string | undefined): ProblemDetails | undefined {
+/**
+ * Problem details members with the wrong types are ignored, never trusted or shown raw. Each member is
+ * redacted as decoded, then cut.
+ */
+export function parseProblemDetails(text: string, contentType: string | undefined, secrets: readonly string[] = []): ProblemDetails | undefined {
   if (!isJsonContentType(contentType) && !text.trimStart().startsWith('{')) return undefined;
   let value: unknown;
   try {
@@ -371,7 +404,7 @@ export function parseProblemDetails(text: string, contentType: string | undefine
     return undefined;
   }
   if (!isPlainObject(value)) return undefined;
-  const text300 = (member: unknown) => (typeof member === 'string' && member.trim() !== '' ? displayText(member.trim(), 300) : undefined);
+  const text300 = (member: unknown) => (typeof member === 'string' && member.trim() !== '' ? displayText(redactSecrets(member.trim(), secrets), 300) : undefined);
   const problem: ProblemDetails = {
     type: text300(value['type']),
     title: text300(value['title']),
@@ -381,19 +414,68 @@ export function parseProblemDetails(text: string, contentType: string | undefine
   return Object.values(problem).some((member) => member !== undefined) ? problem : undefined;
 }
 
-function redactProblem(problem: ProblemDetails | undefined, token: string): ProblemDetails | undefined {
-  if (!problem) return undefined;
-  const clean = (member: string | undefined) => (member === undefined ? undefined : redactSecrets(member, [token]));
-  return { ...problem, type: clean(problem.type), title: clean(problem.title), detail: clean(problem.detail) };
-}
+/** A `Retry-After` longer than this is taken as this: nobody waits for it, and the wording stays sane. */
+export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 
-/** `Retry-After` as delta-seconds or an HTTP-date, in milliseconds from now. */
+const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const LONG_DAY_NAME = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH = `(${MONTHS.join('|')})`;
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+/** The three HTTP-date forms: IMF-fixdate, the obsolete RFC 850 form and asctime, all in GMT. */
+const IMF_FIXDATE = new RegExp(`^${DAY_NAME}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+const RFC850_DATE = new RegExp(`^${LONG_DAY_NAME}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
+const ASCTIME_DATE = new RegExp(`^${DAY_NAME} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`);
+
+/**
+ * `Retry-After` in milliseconds from now, as RFC 9110 defines it: delta-seconds (digits only) or an
+ * HTTP-date (a date already past means now). Anything else — negative, fractional, signed, garbage — is
+ * undefined, as if absent, so the caller backs off instead of retrying at once. Capped at a day.
+ */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+  if (/^\d+$/.test(trimmed)) return Math.min(MAX_RETRY_AFTER_MS, Number(trimmed) * 1000);
+  const date = parseHttpDate(trimmed);
+  return date === undefined ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - nowMs));
+}
+
+function parseHttpDate(text: string): number | undefined {
+  let parts: { day: string; month: string; year: number; hour: string; minute: string; second: string } | undefined;
+  let match = IMF_FIXDATE.exec(text);
+  if (match) parts = { day: match[1] ?? '', month: match[2] ?? '', year: Number(match[3]), hour: match[4] ?? '', minute: match[5] ?? '', second: match[6] ?? '' };
+  else if ((match = RFC850_DATE.exec(text))) {
+    // Two-digit years: RFC 9110 says a year more than 50 years ahead is in the past century.
+    const short = Number(match[3]);
+    const thisYear = new Date().getUTCFullYear();
+    let year = Math.floor(thisYear / 100) * 100 + short;
+    if (year > thisYear + 50) year -= 100;
+    parts = { day: match[1] ?? '', month: match[2] ?? '', year, hour: match[4] ?? '', minute: match[5] ?? '', second: match[6] ?? '' };
+  } else if ((match = ASCTIME_DATE.exec(text))) {
+    parts = { day: (match[2] ?? '').trim(), month: match[1] ?? '', year: Number(match[6]), hour: match[3] ?? '', minute: match[4] ?? '', second: match[5] ?? '' };
+  }
+  if (!parts) return undefined;
+  const [day, hour, minute, second] = [parts.day, parts.hour, parts.minute, parts.second].map(Number) as [number, number, number, number];
+  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const ms = Date.UTC(parts.year, MONTHS.indexOf(parts.month), day, hour, minute, Math.min(second, 59));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A wait worded for a person: "1 second", "45 seconds", "2 minutes", "about 3 hours", "a day or more". */
+export function describeWait(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  const unit = (count: number, name: string) => `${count} ${name}${count === 1 ? '' : 's'}`;
+  if (seconds < 60) return unit(seconds, 'second');
+  if (seconds < 3_600) {
+    const minutes = Math.round(seconds / 60);
+    return seconds % 60 === 0 ? unit(minutes, 'minute') : `about ${unit(minutes, 'minute')}`;
+  }
+  if (seconds < 86_400) {
+    const hours = Math.round(seconds / 3_600);
+    if (hours === 24) return 'about a day';
+    return seconds % 3_600 === 0 ? unit(hours, 'hour') : `about ${unit(hours, 'hour')}`;
+  }
+  return 'a day or more';
 }
 
 type BodyStream = Undici.Dispatcher.ResponseData['body'];
@@ -431,10 +513,10 @@ function isHtml(contentType: string | undefined, text: string): boolean {
   return /html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(text);
 }
 
-function describeContentType(contentType: string | undefined): string {
+function describeContentType(contentType: string | undefined, token: string): string {
   if (!contentType) return 'an answer of unknown type';
   if (/html/i.test(contentType)) return 'an HTML page';
-  return `“${displayText(contentType.split(';')[0] ?? '', 60)}”`;
+  return `“${displayText(redactSecrets(contentType.split(';')[0] ?? '', [token]), 60)}”`;
 }
 
 function originOf(location: string | undefined): string {

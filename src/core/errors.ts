@@ -13,6 +13,7 @@ export type FactifyErrorKind =
   | 'invalidResponse' // not the JSON the contract promises
   | 'timeout'         // the whole-request deadline passed
   | 'cancelled'       // we aborted it (organization switched, window closing)
+  | 'notSent'         // stopped before it went out: the organization or token changed since the user confirmed
   | 'network'         // no connection, reset, DNS
   | 'tls'             // certificate or TLS handshake failure
   | 'internal';       // a bug of ours: details go to the log

@@ -1,6 +1,7 @@
 /** What the tree shows, as plain data: groups by state, rows, tooltips. The VS Code shell only maps it. */
-import { KEY_STATES, isExpiringSoon, keyState, type ApiKey, type KeyState } from './apiKey';
+import { KEY_STATES, RESERVED_ID_PREFIX, isExpiringSoon, keyState, type ApiKey, type KeyState } from './apiKey';
 import { describeKeyTiming, formatRelative, formatTimestamp } from './format';
+import { asOrgId } from './ids';
 import { displayText, escapeMarkdown } from './text';
 
 /** Rows shown per group before a "Show more…" row: VS Code slows down badly with ~100 000 siblings. */
@@ -125,7 +126,7 @@ export function keyTooltipMarkdown(key: ApiKey, nowMs: number, warningDays: numb
     ['State', escapeMarkdown(stateText)],
     ['ID', escapeMarkdown(key.id)],
     ['Prefix', escapeMarkdown(key.prefix)],
-    ['Organization', escapeMarkdown(key.orgId ?? '—')],
+    ['Organization', escapeMarkdown(asOrgId(key.orgId) ?? (key.orgId === undefined ? '—' : 'not a valid organization ID'))],
     ['Created', escapeMarkdown(formatTimestamp(key.createdAt))],
     ['Updated', escapeMarkdown(formatTimestamp(key.updatedAt))],
     ['Active flag', key.isActive ? 'true' : 'false'],
@@ -139,4 +140,9 @@ export function keyTooltipMarkdown(key: ApiKey, nowMs: number, warningDays: numb
   if (key.keyId === undefined) rows.push(['Note', 'This id does not match the key id pattern, so the key cannot be revoked here\\.']);
   const title = `**${escapeMarkdown(key.name.trim() === '' ? '(unnamed key)' : key.name, 300)}**`;
   return [title, '', ...rows.map(([name, value]) => `${name}: ${value}`)].join('  \n');
+}
+
+/** The id of one of the tree's own rows: in a space no key record can reach (see `RESERVED_ID_PREFIX`). */
+export function ownTreeItemId(kind: 'group' | 'more' | 'action', name: string): string {
+  return `${RESERVED_ID_PREFIX}${kind}.${name}`;
 }

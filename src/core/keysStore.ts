@@ -4,7 +4,7 @@
  * for (organization switched, key revoked meanwhile) is discarded, never shown.
  */
 import { markRevoked, type ApiKey, type RejectedRecord } from './apiKey';
-import { type FactifyClient, type RequestAuth } from './client';
+import { describeWait, type FactifyClient, type RequestAuth } from './client';
 import { FactifyError, describeForLog, toFactifyError, type Logger } from './errors';
 import { type KeyId, type OrgId } from './ids';
 
@@ -34,7 +34,9 @@ export interface KeysSnapshot {
 export type RevokeOutcome =
   | { readonly kind: 'revoked' }
   | { readonly kind: 'alreadyRevoked' }
-  | { readonly kind: 'failed'; readonly error: FactifyError };
+  | { readonly kind: 'failed'; readonly error: FactifyError }
+  /** Nothing was sent: the organization or token is no longer the one the user confirmed. */
+  | { readonly kind: 'notSent'; readonly reason: string };
 
 export interface KeysStoreDeps {
   /** Throws a FactifyError when the settings do not allow a request (e.g. an http base URL). */
@@ -67,6 +69,8 @@ export class KeysStore {
   private epoch = new AbortController();
   /** Revokes in flight by key id: asking again joins the request and gets its outcome. */
   private readonly revoking = new Map<string, Promise<RevokeOutcome>>();
+  /** The epoch each context handed out by `currentAuth` was captured in. */
+  private readonly confirmedIn = new WeakMap<RequestAuth, AbortSignal>();
   /** Ids known to be revoked since the last reset: revocation is permanent, so asking again sends nothing. */
   private readonly revoked = new Set<string>();
 
@@ -109,10 +113,11 @@ export class KeysStore {
       const list = await this.deps.client().listKeys(auth, {
         includeRevoked: query.includeRevoked,
         signal,
+        contextChange: () => this.contextChange(auth),
         onRateLimited: ({ waitMs }) => {
           if (generation !== this.generation) return;
           this.deps.log.warn(`List rate-limited (429); retrying in ${waitMs} ms.`);
-          this.update({ notice: `Factify is limiting requests; trying again in ${Math.ceil(waitMs / 1000)} s…` });
+          this.update({ notice: `Factify is limiting requests; trying again in ${describeWait(waitMs)}…` });
         },
       });
       if (generation !== this.generation) return;
@@ -144,16 +149,44 @@ export class KeysStore {
     this.emit();
   }
 
+  /** The token and organization a request would go out under now: what a confirmation must capture. */
+  currentAuth(): RequestAuth | undefined {
+    const auth = this.deps.auth();
+    if (auth) this.confirmedIn.set(auth, this.epoch.signal);
+    return auth;
+  }
+
+  /** Why a request confirmed under `confirmed` must not go out now, or undefined when it still may. */
+  contextChange(confirmed: RequestAuth): string | undefined {
+    const current = this.deps.auth();
+    if (!current) return 'you signed out after confirming';
+    if (current.token !== confirmed.token) return 'the API token changed after you confirmed';
+    if (current.organizationId !== confirmed.organizationId) return 'the organization changed after you confirmed';
+    // A reset since (the API base URL or proxy settings changed, say) cancelled what was in flight; what was
+    // still queued is not sent to wherever the new settings point either.
+    if (this.confirmedIn.get(confirmed)?.aborted) return 'the connection settings changed after you confirmed';
+    return undefined;
+  }
+
   isRevoking(key: ApiKey): boolean {
     return this.revoking.has(key.id);
   }
 
-  /** Revokes one key. Asking again while it is being revoked joins that request; once it is revoked, sends nothing. */
-  async revoke(key: ApiKey, reason: string | undefined): Promise<RevokeOutcome> {
-    const auth = this.deps.auth();
+  /**
+   * Revokes one key under `confirmed`, the token and organization the user saw when confirming (see
+   * `currentAuth`). When they are no longer the current ones, before the DELETE or before a retry, nothing is
+   * sent. Asking again while a key is being revoked joins that request; once it is revoked, sends nothing.
+   */
+  async revoke(key: ApiKey, reason: string | undefined, confirmed: RequestAuth | undefined): Promise<RevokeOutcome> {
+    const auth = confirmed;
     if (!auth) return { kind: 'failed', error: new FactifyError('unauthorized', 'Sign in first: run “Factify: Set API Token…”.') };
     if (!key.keyId) {
       return { kind: 'failed', error: new FactifyError('invalidResponse', 'This key has an id that Factify never issues, so it cannot be revoked from here.') };
+    }
+    const changed = this.contextChange(auth);
+    if (changed !== undefined) {
+      this.deps.log.warn(`Did not revoke ${key.id}: ${changed}.`);
+      return { kind: 'notSent', reason: changed };
     }
     const current = this.state.loaded?.keys.find((candidate) => candidate.id === key.id) ?? key;
     const pending = this.revoking.get(key.id);
@@ -168,12 +201,21 @@ export class KeysStore {
 
   private async sendRevoke(auth: RequestAuth, key: ApiKey, keyId: KeyId, reason: string | undefined): Promise<RevokeOutcome> {
     try {
-      await this.deps.client().revokeKey(auth, keyId, reason, this.epoch.signal);
+      await this.deps.client().revokeKey(auth, keyId, reason, {
+        signal: this.epoch.signal,
+        contextChange: () => this.contextChange(auth),
+        onRateLimited: ({ waitMs }) => this.deps.log.warn(`Revoking ${key.id} rate-limited (429); retrying in ${waitMs} ms.`),
+      });
       this.deps.log.info(`Revoked ${key.id}${reason ? ' with a reason' : ''}.`);
       this.markRevoked(key.id, reason);
       return { kind: 'revoked' };
     } catch (thrown) {
       const error = toFactifyError(thrown);
+      if (error.kind === 'notSent') {
+        const why = this.contextChange(auth) ?? 'the organization or token changed after you confirmed';
+        this.deps.log.warn(`Did not revoke ${key.id}: ${why}.`);
+        return { kind: 'notSent', reason: why };
+      }
       this.deps.log.error(`Revoking ${key.id} failed: ${describeForLog(error)}`);
       if (isAlreadyRevoked(error)) {
         this.markRevoked(key.id, undefined);

@@ -25,8 +25,15 @@ function envValue(env: Env, name: string): string | undefined {
   return value && value.trim() !== '' ? value.trim() : undefined;
 }
 
-/** The proxy to use for `target`, or undefined to connect directly. Throws on a proxy URL that cannot work. */
+/**
+ * The proxy to use for `target`, or undefined to connect directly. Throws on a proxy URL that cannot work.
+ *
+ * Only an https origin is ever proxied, and then through a CONNECT tunnel that carries TLS end to end. A
+ * plain-http origin (allowed for loopback only) goes direct: through a proxy, its `Authorization` header
+ * would cross in clear text. A loopback origin goes direct too: a proxy would resolve it on its own machine.
+ */
 export function chooseProxy(target: URL, settings: ProxySettings, env: Env): ProxyChoice | undefined {
+  if (target.protocol !== 'https:' || isLocalHost(target.hostname)) return undefined;
   const raw = settings.proxy?.trim() || envValue(env, target.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY')
     || envValue(env, 'ALL_PROXY');
   if (!raw) return undefined;
@@ -42,6 +49,25 @@ export function chooseProxy(target: URL, settings: ProxySettings, env: Env): Pro
     throw new Error(`Only http and https proxies are supported, not ${proxyUrl.protocol.replace(':', '')}.`);
   }
   return { proxyUrl, strictSSL: settings.strictSSL };
+}
+
+/**
+ * Hosts that name this machine whatever resolver is asked: `localhost` and its subdomains, 127.0.0.0/8,
+ * `0.0.0.0`, and the IPv6 loopback and unspecified addresses, IPv4-mapped forms included. Hostnames as
+ * `URL` gives them: lower-case, IPv6 in brackets and IPv4 normalised to dotted decimal.
+ */
+export function isLocalHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '0.0.0.0') return true;
+  if (host === '::1' || host === '::') return true;
+  // IPv4-mapped IPv6: `URL` writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
+  const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(host);
+  if (mapped) {
+    const high = parseInt(mapped[1] ?? '', 16);
+    return high >> 8 === 127 || high === 0;
+  }
+  return /^::ffff:(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0)$/.test(host);
 }
 
 /** `NO_PROXY` semantics as curl and VS Code read them: `*`, host names, domain suffixes, optional ports. */

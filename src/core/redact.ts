@@ -1,10 +1,17 @@
-/** The one choke point for secrets in text: every log line and every error shown passes through here. */
+/**
+ * The one choke point for secrets in text: every log line and everything a person can read (messages,
+ * notifications, the view's message, the status bar, tooltips) passes through here.
+ */
 
 /** Anything shaped like a Factify token (the 26-character body is what tells it from a key prefix). */
 const TOKEN_LIKE = /ffy_[a-z0-9]+_[0-9A-Za-z]{20,}/g;
 const BEARER = /\b(Bearer)\s+[^\s"',;]+/gi;
 const URL_CREDENTIALS = /(\/\/)[^\s/@]+@/g;
+/** A `\uXXXX` or `%XX` escape of a character tokens are made of: digits, letters and `_`. */
+const ESCAPED_TOKEN_CHAR = /\\u00(3[0-9]|4[1-9a-f]|5[0-9a]|5f|6[1-9a-f]|7[0-9a])|%(3[0-9]|4[1-9a-f]|5[0-9a]|5f|6[1-9a-f]|7[0-9a])/gi;
 const REDACTED = '[redacted]';
+/** A run this long of a known secret's secret part is masked even when the rest of the secret is not there. */
+export const MIN_SECRET_PART = 12;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
@@ -19,14 +26,64 @@ export class Redactor {
   }
 }
 
-/** Masks the given secrets and anything that looks like a token, a bearer credential or URL credentials. */
+/**
+ * Masks the given secrets (whole, or any long run of their secret part) and anything
+ * that looks like a token, a bearer credential or URL credentials. Escapes that spell token characters
+ * (`\u005f`, `%5F`) are decoded first, so an escaped token is masked like a plain one.
+ */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret && result.includes(secret)) result = result.split(secret).join(REDACTED);
-  }
+  let result = text.replace(ESCAPED_TOKEN_CHAR, (_match, unicode?: string, percent?: string) => String.fromCharCode(parseInt(unicode ?? percent ?? '', 16)));
+  for (const secret of secrets) result = maskSecret(result, secret);
   return result
     .replace(TOKEN_LIKE, `ffy_${REDACTED}`)
     .replace(BEARER, `$1 ${REDACTED}`)
     .replace(URL_CREDENTIALS, `$1${REDACTED}@`);
+}
+
+/**
+ * The part of a secret that is actually secret. A token's `ffy_<env>_<26 base32>` start is public (key
+ * prefixes and ids repeat it); its random tail is not.
+ */
+function secretPart(secret: string): string {
+  const token = /^ffy_[a-z0-9]+_[0-9a-hjkmnp-tv-z]{26}([0-9A-Za-z]+)$/.exec(secret);
+  return token?.[1] ?? secret;
+}
+
+/**
+ * Masks every occurrence of `secret`, and every run of at least `MIN_SECRET_PART` characters of its secret
+ * part (grown to the whole stretch the text shares with the secret, public start included).
+ */
+function maskSecret(text: string, secret: string): string {
+  if (!secret) return text;
+  let result = text.includes(secret) ? text.split(secret).join(REDACTED) : text;
+  const part = secretPart(secret);
+  const offset = secret.length - part.length;
+  const size = Math.min(MIN_SECRET_PART, part.length);
+  if (size < 6) return result;
+  for (let start = offset; start + size <= secret.length; start++) {
+    const window = secret.slice(start, start + size);
+    let at = result.indexOf(window);
+    while (at !== -1) {
+      let end = at + size;
+      let secretEnd = start + size;
+      while (end < result.length && secretEnd < secret.length && result[end] === secret[secretEnd]) {
+        end++;
+        secretEnd++;
+      }
+      let begin = at;
+      let secretBegin = start;
+      while (begin > 0 && secretBegin > 0 && result[begin - 1] === secret[secretBegin - 1]) {
+        begin--;
+        secretBegin--;
+      }
+      result = `${result.slice(0, begin)}${REDACTED}${result.slice(end)}`;
+      at = result.indexOf(window, begin + REDACTED.length);
+    }
+  }
+  return result;
+}
+
+/** A cut can leave the start of something token-shaped at the end (`…ffy_prod_01kd`): mask it. */
+export function maskTrailingTokenStart(text: string): string {
+  return text.replace(/ffy_[0-9A-Za-z_]*$/, `ffy_${REDACTED}`);
 }

@@ -1,7 +1,7 @@
 /** Revoke API Key… (SPEC section 3): reason, confirmation, DELETE, and a per-key summary. */
 import { keyState, type ApiKey } from '../core/apiKey';
 import { FactifyError } from '../core/errors';
-import { displayText } from '../core/text';
+import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
 import { offerNewToken } from './account';
 import { describeOrganization } from './organizationLabel';
@@ -13,8 +13,10 @@ const CONCURRENCY = 4;
 
 export interface KeyResult {
   readonly key: ApiKey;
-  readonly outcome: 'revoked' | 'alreadyRevoked' | 'failed';
+  readonly outcome: 'revoked' | 'alreadyRevoked' | 'failed' | 'notSent';
   readonly error?: FactifyError;
+  /** For `notSent`: why nothing was sent. */
+  readonly reason?: string;
 }
 
 /**
@@ -31,6 +33,8 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
       : selected && selected.length > 1 ? 'Those keys are already revoked.' : 'That key is already revoked.');
     return undefined;
   }
+  // The keys were listed under this token and organization: the DELETEs go out under them, or not at all.
+  const confirmedAuth = ctx.store.currentAuth();
   const single = keys.length === 1 ? keys[0] : undefined;
   const reasonInput = await ctx.prompts.input({
     title: single ? `Revoke “${displayText(single.name, 80)}”` : `Revoke ${keys.length} API keys`,
@@ -42,7 +46,7 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
   const reason = reasonInput.trim() === '' ? undefined : reasonInput.trim();
 
   if (ctx.confirmRevoke()) {
-    const organization = describeOrganization(ctx.organizations.current, ctx.store.snapshot);
+    const organization = describeOrganization(confirmedAuth?.organizationId, ctx.store.snapshot);
     const consequence = 'Revocation is permanent and immediate: anything using the key stops working at once.';
     const confirmed = single
       ? await ctx.prompts.confirm(
@@ -59,8 +63,10 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
   const results = await ctx.prompts.progress(
     single ? `Revoking “${displayText(single.name, 80)}”…` : `Revoking ${keys.length} API keys…`,
     () => mapLimited(keys, CONCURRENCY, async (key): Promise<KeyResult> => {
-      const outcome = await ctx.store.revoke(key, reason);
-      return outcome.kind === 'failed' ? { key, outcome: 'failed', error: outcome.error } : { key, outcome: outcome.kind };
+      const outcome = await ctx.store.revoke(key, reason, confirmedAuth);
+      if (outcome.kind === 'failed') return { key, outcome: 'failed', error: outcome.error };
+      if (outcome.kind === 'notSent') return { key, outcome: 'notSent', reason: outcome.reason };
+      return { key, outcome: outcome.kind };
     }));
   void ctx.store.refresh();
   await report(ctx, results);
@@ -88,34 +94,57 @@ async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
   const now = Date.now();
   const chosen = await ctx.prompts.pick(
     candidates.map((key) => ({
-      label: displayText(key.name, 120) || '(unnamed key)',
-      description: displayText(key.prefix, 40),
-      detail: `${keyState(key, now)} · ${key.id}`,
+      // Quick picks render `$(icon)` syntax: server text is escaped so it stays text.
+      label: escapeThemeIcons(displayText(key.name, 120)) || '(unnamed key)',
+      description: escapeThemeIcons(displayText(key.prefix, 40)),
+      detail: `${keyState(key, now)} · ${escapeThemeIcons(displayText(key.id, 80))}`,
       value: key,
     })),
     { title: 'Factify: Revoke API Key', placeHolder: 'Which key do you want to revoke? Type to filter by name or prefix.' });
   return chosen ? [chosen] : undefined;
 }
 
+const NOT_SENT_NEXT_STEP = 'Nothing was sent for it; check the organization in the status bar and run Revoke again.';
+
 async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<void> {
   const failed = results.filter((result) => result.outcome === 'failed');
-  const done = results.length - failed.length;
+  const notSent = results.filter((result) => result.outcome === 'notSent');
+  const done = results.filter((result) => result.outcome === 'revoked' || result.outcome === 'alreadyRevoked');
   const first = results[0];
   if (results.length === 1 && first) {
     const name = `“${displayText(first.key.name, 80)}”`;
     if (first.outcome === 'revoked') return void ctx.prompts.info(`Revoked ${name}.`);
     if (first.outcome === 'alreadyRevoked') return void ctx.prompts.info(`${name} was already revoked.`);
+    if (first.outcome === 'notSent') return void ctx.prompts.warn(`${name} was not revoked: ${first.reason ?? 'the organization or token changed'}. ${NOT_SENT_NEXT_STEP}`);
     return reportFailure(ctx, first.error);
   }
-  if (failed.length === 0) {
+  if (failed.length === 0 && notSent.length === 0) {
     const already = results.filter((result) => result.outcome === 'alreadyRevoked').length;
     return void ctx.prompts.info(`Revoked ${results.length} API keys${already ? ` (${already} of them already were)` : ''}.`);
   }
-  const reasons = failed.slice(0, 5).map((result) => `“${displayText(result.key.name, 60)}”: ${result.error?.message ?? 'failed'}`);
-  const more = failed.length > 5 ? ` …and ${failed.length - 5} more (see the log).` : '';
-  const message = `Revoked ${done} of ${results.length} API keys. Failed: ${reasons.join(' ')}${more}`;
+  const parts = [`Revoked ${done.length} of ${results.length} API keys${done.length ? `: ${names(done)}` : ''}.`];
+  // Grouped by reason, so the summary says once why a whole batch was not sent.
+  const whyNotSent = new Map<string, KeyResult[]>();
+  for (const result of notSent) {
+    const why = result.reason ?? 'the organization or token changed';
+    whyNotSent.set(why, [...(whyNotSent.get(why) ?? []), result]);
+  }
+  for (const [why, batch] of whyNotSent) parts.push(`Not revoked, because ${why}: ${names(batch)}. Nothing was sent for ${batch.length === 1 ? 'it' : 'them'}.`);
+  if (failed.length > 0) {
+    const reasons = failed.slice(0, 5).map((result) => `“${displayText(result.key.name, 60)}”: ${result.error?.message ?? 'failed'}`);
+    const more = failed.length > 5 ? ` …and ${failed.length - 5} more (see the log).` : '';
+    parts.push(`Failed: ${reasons.join(' ')}${more}`);
+  }
+  if (notSent.length > 0) parts.push('Check the organization in the status bar and run Revoke again for the keys not revoked.');
+  const message = parts.join(' ');
   if (failed.some((result) => result.error?.kind === 'unauthorized')) return offerNewToken(ctx, message);
   await ctx.prompts.warn(message);
+}
+
+/** Up to five names, then how many more. */
+function names(results: readonly KeyResult[]): string {
+  const shown = results.slice(0, 5).map((result) => `“${displayText(result.key.name, 60)}”`).join(', ');
+  return results.length > 5 ? `${shown} and ${results.length - 5} more` : shown;
 }
 
 async function reportFailure(ctx: AppContext, error: FactifyError | undefined): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * A minimal loopback HTTP proxy for tests: tunnels CONNECT requests and forwards plain-HTTP (absolute-URI)
- * requests, to loopback targets only, and records both. Optionally requires an exact Proxy-Authorization
- * value (407 otherwise).
+ * requests, to loopback targets only, and records both, including every byte that crosses a tunnel (what a
+ * proxy could read). Host names listed in `hosts` are resolved by the proxy itself to a loopback address,
+ * as a real proxy resolves names on its own side. Optionally requires an exact Proxy-Authorization value
+ * (407 otherwise).
  */
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -16,6 +18,10 @@ export interface ProxyConnect {
   at: number;
   /** 200 tunnelled, 400 bad target, 403 not loopback, 407 proxy auth missing/wrong, 502 target unreachable. */
   status: number;
+  /** Every byte the client sent through the tunnel, as the proxy saw it. */
+  sent: Buffer;
+  /** Every byte the target sent back through the tunnel. */
+  received: Buffer;
 }
 
 export interface ProxyForward {
@@ -44,6 +50,8 @@ export interface ConnectProxyOptions {
   port?: number;
   /** When set, requests must carry exactly this Proxy-Authorization value (e.g. `Basic dTpw`), else 407. */
   proxyAuthorization?: string;
+  /** Names the proxy resolves itself, e.g. `{ 'api.factify.test': '127.0.0.1' }`. */
+  hosts?: Readonly<Record<string, string>>;
 }
 
 const TARGET_PATTERN = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):(\d{1,5})$/i;
@@ -57,6 +65,10 @@ function isLoopback(hostname: string): boolean {
 export async function startConnectProxy(options: ConnectProxyOptions = {}): Promise<ConnectProxy> {
   const connects: ProxyConnect[] = [];
   const forwards: ProxyForward[] = [];
+  const resolve = (hostname: string): string => {
+    const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    return options.hosts?.[host] ?? host;
+  };
   const authorized = (req: http.IncomingMessage): boolean =>
     options.proxyAuthorization === undefined || req.headers['proxy-authorization'] === options.proxyAuthorization;
 
@@ -82,7 +94,8 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
       return refuse(400);
     }
     if (target.protocol !== 'http:') return refuse(400);
-    if (!isLoopback(target.hostname)) return refuse(403);
+    const targetHost = resolve(target.hostname);
+    if (!isLoopback(targetHost)) return refuse(403);
 
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
@@ -90,7 +103,7 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     delete headers['connection'];
     const upstream = http.request(
       {
-        host: target.hostname.replace(/^\[(.*)\]$/, '$1'),
+        host: targetHost,
         port: target.port || 80,
         method: req.method,
         path: target.pathname + target.search,
@@ -108,7 +121,9 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
   });
 
   server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
-    const record: ProxyConnect = { target: req.url ?? '', headers: headerRecord(req.rawHeaders), at: Date.now(), status: 0 };
+    const record: ProxyConnect = {
+      target: req.url ?? '', headers: headerRecord(req.rawHeaders), at: Date.now(), status: 0, sent: Buffer.alloc(0), received: Buffer.alloc(0),
+    };
     connects.push(record);
     client.on('error', () => client.destroy());
     const refuse = (status: number, extraHeaders = ''): void => {
@@ -118,14 +133,19 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     if (!authorized(req)) return refuse(407, `Proxy-Authenticate: ${PROXY_AUTHENTICATE}\r\n`);
     const match = TARGET_PATTERN.exec(record.target);
     if (!match) return refuse(400);
-    const host = match[1].replace(/^\[(.*)\]$/, '$1');
+    const host = resolve(match[1]);
     if (!isLoopback(host)) return refuse(403);
 
     const upstream = net.connect(Number(match[2]), host);
     upstream.once('connect', () => {
       record.status = 200;
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length > 0) upstream.write(head);
+      if (head.length > 0) {
+        record.sent = Buffer.concat([record.sent, head]);
+        upstream.write(head);
+      }
+      client.on('data', (chunk: Buffer) => (record.sent = Buffer.concat([record.sent, chunk])));
+      upstream.on('data', (chunk: Buffer) => (record.received = Buffer.concat([record.received, chunk])));
       upstream.pipe(client);
       client.pipe(upstream);
     });

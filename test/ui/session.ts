@@ -429,6 +429,8 @@ export function waitForPrimaryList(session: UiSession): Promise<string[]> {
 export async function resetServerAndView(session: UiSession): Promise<string[]> {
   session.api.reset();
   await titleAction(session.page, 'Refresh').click();
+  // The list may look the same before and after: wait for this refresh's request and its end, not the rows alone.
+  await waitFor('the refresh to reach the server', async () => requestsOf(session.api, 'GET').length > 0);
   const rows = await waitForPrimaryList(session);
   await waitFor('the view to stop loading', async () => !(await viewBusy(session.page)));
   session.api.clearRequests();

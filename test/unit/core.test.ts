@@ -10,7 +10,7 @@ import { FactifyError } from '../../src/core/errors';
 import { describeKeyTiming, formatRelative } from '../../src/core/format';
 import { displayText, escapeMarkdown } from '../../src/core/text';
 import { checkApiBaseUrl } from '../../src/core/baseUrl';
-import { chooseProxy, isExcluded, type ProxySettings } from '../../src/core/proxy';
+import { chooseProxy, isExcluded, isLocalHost, type ProxySettings } from '../../src/core/proxy';
 import { Redactor, redactSecrets } from '../../src/core/redact';
 import { filterGroups, groupByState, groupKeys, keyRow, keyTooltipMarkdown, nameSortKey } from '../../src/core/keyTree';
 
@@ -487,7 +487,7 @@ describe('proxy choice', () => {
   test('environment variables by target scheme, either case; none means direct', () => {
     assert.equal(chosen(HTTPS_TARGET, settings(), { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2' }), 'http://s:1/');
     assert.equal(chosen(HTTPS_TARGET, settings(), { https_proxy: 'http://lower:1' }), 'http://lower:1/');
-    assert.equal(chosen(HTTP_TARGET, settings(), { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2' }), 'http://p:2/');
+    assert.equal(chosen(HTTP_TARGET, settings(), { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2' }), undefined, 'plain http is never proxied');
     assert.equal(chosen(HTTPS_TARGET, settings(), { HTTP_PROXY: 'http://p:2' }), undefined, 'HTTP_PROXY is not for https targets');
     assert.equal(chosen(HTTPS_TARGET, settings(), { ALL_PROXY: 'http://all:3' }), 'http://all:3/');
     assert.equal(chosen(HTTPS_TARGET, settings({ proxy: '   ' }), { HTTPS_PROXY: 'http://s:1' }), 'http://s:1/', 'a blank setting falls back');
@@ -521,6 +521,34 @@ describe('proxy choice', () => {
     assert.equal(isExcluded(new URL('http://[::1]:8080'), ['[::1]:9090']), false);
     assert.equal(isExcluded(new URL('http://127.0.0.1:8080'), ['127.0.0.1']), true);
     assert.equal(isExcluded(api, ['', '  ', 'other.example']), false);
+  });
+
+  test('a loopback or plain-http origin is never proxied, whatever the setting or the environment says', () => {
+    const everyForm: Array<[ProxySettings, Record<string, string>]> = [
+      [settings({ proxy: 'http://corp:3128' }), {}],
+      [settings(), { HTTP_PROXY: 'http://p:2' }],
+      [settings(), { http_proxy: 'http://p:2' }],
+      [settings(), { HTTPS_PROXY: 'http://s:1' }],
+      [settings(), { https_proxy: 'http://s:1' }],
+      [settings(), { ALL_PROXY: 'http://all:3' }],
+      [settings(), { all_proxy: 'http://all:3' }],
+    ];
+    const local = [
+      'http://localhost:3000', 'https://localhost:3000', 'https://LOCALHOST.:8443', 'https://api.localhost', 'http://127.0.0.1:8080',
+      'https://127.0.0.1', 'https://127.255.0.9:9', 'http://[::1]:8080', 'https://[::1]', 'https://[0:0:0:0:0:0:0:1]',
+      'https://[::ffff:127.0.0.1]:443', 'https://0.0.0.0:443', 'https://0x7f000001', 'https://2130706433',
+    ];
+    for (const [proxySettings, env] of everyForm) {
+      for (const target of local) assert.equal(chosen(new URL(target), proxySettings, env), undefined, `${target} via ${JSON.stringify(env)}`);
+      assert.equal(chosen(new URL('http://api.factify.com'), proxySettings, env), undefined, 'plain http, even to another host');
+      if (!('HTTP_PROXY' in env || 'http_proxy' in env)) assert.notEqual(chosen(HTTPS_TARGET, proxySettings, env), undefined, 'a remote https origin still is');
+    }
+    for (const host of ['localhost', 'a.b.localhost', '127.0.0.1', '[::1]', '[::ffff:7f00:1]', '[::ffff:0:0]', '0.0.0.0']) {
+      assert.equal(isLocalHost(host), true, host);
+    }
+    for (const host of ['localhost.example.com', 'notlocalhost', '128.0.0.1', '[::2]', '[::ffff:8000:1]', 'api.factify.com', '10.0.0.1']) {
+      assert.equal(isLocalHost(host), false, host);
+    }
   });
 
   test('a proxy URL that cannot work throws', () => {

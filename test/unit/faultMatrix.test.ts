@@ -9,26 +9,29 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
+import { KEY_STATES, parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { checkApiBaseUrl } from '../../src/core/baseUrl';
-import { FactifyClient, MAX_BODY_BYTES, type ConnectionOptions, type RateLimitWait, type RetryPolicy } from '../../src/core/client';
+import { FactifyClient, MAX_BODY_BYTES, MAX_RETRY_AFTER_MS, describeWait, parseRetryAfter, type ConnectionOptions, type RateLimitWait, type RetryPolicy } from '../../src/core/client';
 import { FactifyError, describeForLog, type FactifyErrorKind, type Logger } from '../../src/core/errors';
 import { asOrgId, type ApiToken, type KeyId, type OrgId } from '../../src/core/ids';
-import { keyRow, keyTooltipMarkdown } from '../../src/core/keyTree';
+import { groupByState, keyRow, keyTooltipMarkdown, ownTreeItemId } from '../../src/core/keyTree';
 import { KeysStore, type KeysSnapshot } from '../../src/core/keysStore';
 import { type ProxySettings } from '../../src/core/proxy';
 import { Redactor } from '../../src/core/redact';
+import { createSafeLog, type LogChannel } from '../../src/core/logChannel';
+import { displayText, escapeThemeIcons } from '../../src/core/text';
+import { describeOrganization, ownOrganizationId } from '../../src/flows/organizationLabel';
 import { signIn } from '../../src/flows/account';
 import { type AppContext } from '../../src/flows/context';
 import { revokeKeys } from '../../src/flows/revoke';
 import { applyOrganization } from '../../src/flows/switchOrganization';
-import { startConnectProxy, type ConnectProxy } from '../server/connectProxy';
+import { startConnectProxy, type ConnectProxy, type ConnectProxyOptions } from '../server/connectProxy';
 import { startDecoyServer, type DecoyServer } from '../server/decoy';
 import { startFactifyServer, type FactifyServer, type ServerApiKey } from '../server/factifyServer';
 import { selfSignedCert } from '../server/selfSignedCert';
 import {
   MemoryOrganizations, MemoryTokenStore, ScriptedPrompts, confirm as confirmStep, error as errorStep, info as infoStep,
-  input as inputStep, warn as warnStep, type Step,
+  input as inputStep, pick as pickStep, warn as warnStep, type Step,
 } from './helpers/scriptedPrompts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -257,7 +260,7 @@ async function tlsServer(): Promise<FactifyServer> {
   return started;
 }
 
-async function proxy(options: { proxyAuthorization?: string } = {}): Promise<ConnectProxy> {
+async function proxy(options: ConnectProxyOptions = {}): Promise<ConnectProxy> {
   const started = await startConnectProxy(options);
   proxies.push(started);
   return started;
@@ -379,7 +382,7 @@ describe('server answers', () => {
       assert.equal(row.icon, 'unrevocable');
       assert.doesNotMatch(row.contextValue, /revocable/);
       assert.match(keyTooltipMarkdown(key, Date.now(), 14), /cannot be revoked/);
-      const outcome = await store.revoke(key, undefined);
+      const outcome = await store.revoke(key, undefined, store.currentAuth());
       assert.equal(outcome.kind, 'failed');
       if (outcome.kind === 'failed') {
         noteError(outcome.error);
@@ -462,7 +465,7 @@ describe('server answers', () => {
 
     const memberStore = keysStore(c, server.tokens.member);
     await memberStore.refresh();
-    const outcome = await memberStore.revoke(loadedKey(memberStore, 'CI deploy'), 'rotated');
+    const outcome = await memberStore.revoke(loadedKey(memberStore, 'CI deploy'), 'rotated', memberStore.currentAuth());
     assert.equal(outcome.kind, 'failed');
     if (outcome.kind === 'failed') {
       noteError(outcome.error);
@@ -517,11 +520,11 @@ describe('server answers', () => {
     const serverRecord = server.keysOf(server.orgs.primary).find((key) => key.name === 'Old CI token');
     assert.ok(serverRecord?.revoked_at);
     const stale = parseOne({ ...serverRecord, revoked_at: null, revoked_by: null, is_active: true });
-    const outcome = await store.revoke(stale, undefined);
+    const outcome = await store.revoke(stale, undefined, store.currentAuth());
     assert.equal(outcome.kind, 'alreadyRevoked', 'treated as done, not as an error');
     assert.equal(requestsOf('DELETE').length, 1);
     assert.ok(evidence.log.some((line) => line.includes('conflict status=409') && line.includes('already revoked')));
-    assert.equal((await store.revoke(stale, undefined)).kind, 'alreadyRevoked');
+    assert.equal((await store.revoke(stale, undefined, store.currentAuth())).kind, 'alreadyRevoked');
     assert.equal(requestsOf('DELETE').length, 1, 'and never asked again');
   });
 
@@ -531,7 +534,7 @@ describe('server answers', () => {
     const seen = watch(store);
     await store.refresh();
     const notices = seen.map((snapshot) => snapshot.notice).filter((notice): notice is string => notice !== undefined);
-    assert.ok(notices.some((notice) => /limiting requests/.test(notice) && /1 s/.test(notice)), `notices: ${notices.join(' | ')}`);
+    assert.ok(notices.some((notice) => /limiting requests/.test(notice) && /trying again in 1 second…$/.test(notice)), `notices: ${notices.join(' | ')}`);
     assert.ok(seen.every((snapshot) => snapshot.error === undefined), 'never an error');
     assert.ok(store.snapshot.loaded);
     assert.equal(store.snapshot.notice, undefined);
@@ -559,7 +562,7 @@ describe('server answers', () => {
     const seen = watch(store);
     const waits: number[] = [];
     store.onDidChange(() => {
-      const match = /trying again in (\d+) s/.exec(store.snapshot.notice ?? '');
+      const match = /trying again in (\d+) seconds?…/.exec(store.snapshot.notice ?? '');
       if (match) waits.push(Number(match[1]));
     });
     await store.refresh();
@@ -577,24 +580,27 @@ describe('server answers', () => {
     server.addFault({ fault: { kind: 'rateLimit', retryAfter: '3600' }, method: 'GET' });
     const { value: error, ms } = await timed(() =>
       failure(client(server.url).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'rateLimited'));
-    explains(error, [/429/, /3600 seconds/], /Try again/);
+    explains(error, [/429/, /Try again in 1 hour\./], /Try again/);
     assert.equal(requestsOf('GET').length, 1);
     assert.ok(ms < 1_000);
   });
 
-  test('F23 429 on DELETE: never retried', async () => {
+  test('F23 429 on DELETE: waited out and retried like a list (a rate-limited DELETE did nothing)', async () => {
     const c = client(server.url);
     const store = keysStore(c, server.tokens.admin);
     await store.refresh();
+    server.addFault({ fault: { kind: 'rateLimit', retryAfter: '0' }, method: 'DELETE', times: 1 });
+    assert.equal((await store.revoke(loadedKey(store, 'CI deploy'), undefined, store.currentAuth())).kind, 'revoked');
+    assert.equal(requestsOf('DELETE').length, 2);
     server.addFault({ fault: { kind: 'rateLimit', retryAfter: '0' }, method: 'DELETE' });
-    const outcome = await store.revoke(loadedKey(store, 'CI deploy'), undefined);
+    const outcome = await store.revoke(loadedKey(store, 'Billing webhook'), undefined, store.currentAuth());
     assert.equal(outcome.kind, 'failed');
     if (outcome.kind === 'failed') {
       noteError(outcome.error);
       assert.equal(outcome.error.kind, 'rateLimited');
       explains(outcome.error, [/429/], /Try again/);
     }
-    assert.equal(requestsOf('DELETE').length, 1);
+    assert.equal(requestsOf('DELETE').length, 5, 'three attempts at most');
   });
 
   test('F24 problem details with wrong member types (ignored, never crashing)', async () => {
@@ -701,7 +707,7 @@ describe('server answers', () => {
       } else {
         const store = keysStore(c, server.tokens.admin);
         await store.refresh();
-        const outcome = await store.revoke(loadedKey(store, 'CI deploy'), 'rotated');
+        const outcome = await store.revoke(loadedKey(store, 'CI deploy'), 'rotated', store.currentAuth());
         assert.equal(outcome.kind, 'failed');
         assert.ok(outcome.kind === 'failed');
         error = outcome.error;
@@ -821,7 +827,7 @@ describe('client side', () => {
     const running = store.refresh();
     await sleep(50);
     assert.equal(store.snapshot.loading, true);
-    const outcome = await store.revoke(key, 'rotated');
+    const outcome = await store.revoke(key, 'rotated', store.currentAuth());
     assert.equal(outcome.kind, 'revoked');
     const afterRevoke = seen.length;
     assert.ok(!store.snapshot.loaded?.keys.some((candidate) => candidate.id === key.id), 'the key leaves the list at once');
@@ -868,7 +874,7 @@ describe('client side', () => {
     const store = keysStore(client(server.url), server.tokens.admin, { includeRevoked: () => true });
     await store.refresh();
     const key = loadedKey(store, 'Billing webhook');
-    const outcomes = await Promise.all([store.revoke(key, undefined), store.revoke(key, undefined)]);
+    const outcomes = await Promise.all([store.revoke(key, undefined, store.currentAuth()), store.revoke(key, undefined, store.currentAuth())]);
     assert.equal(outcomes[0]?.kind, 'revoked');
     assert.ok(outcomes[1]?.kind === 'revoked' || outcomes[1]?.kind === 'alreadyRevoked', 'the second joins or is a no-op');
     assert.equal(requestsOf('DELETE').length, 1);
@@ -880,8 +886,8 @@ describe('client side', () => {
     const store = keysStore(c, server.tokens.admin); // revoked keys hidden: the key leaves the list
     await store.refresh();
     const key = loadedKey(store, 'Data warehouse sync');
-    assert.equal((await store.revoke(key, undefined)).kind, 'revoked');
-    assert.equal((await store.revoke(key, undefined)).kind, 'alreadyRevoked', 'the stale tree item asks again');
+    assert.equal((await store.revoke(key, undefined, store.currentAuth())).kind, 'revoked');
+    assert.equal((await store.revoke(key, undefined, store.currentAuth())).kind, 'alreadyRevoked', 'the stale tree item asks again');
     // The command from a stale tree item, too.
     const prompts = script(inputStep(''), confirmStep(true), infoStep());
     await runFlow(prompts, () => revokeKeys(context(store, c, prompts), [key]));
@@ -1059,82 +1065,110 @@ describe('injection', () => {
 
 describe('proxy', () => {
   const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  /** A name only the proxy resolves (to loopback): what a remote https origin looks like from here. */
+  const REMOTE_HOST = 'api.factify.test';
+  const remote = (target: FactifyServer) => `https://${REMOTE_HOST}:${target.port}`;
+  const tunnelled = (p: ConnectProxy) => p.connects.map((connect) => Buffer.concat([connect.sent, connect.received]).toString('latin1')).join('');
+  /** Neither the token nor an Authorization header ever crosses a tunnel in a form the proxy can read. */
+  const assertTunnelOpaque = (p: ConnectProxy, token: string) => {
+    const bytes = tunnelled(p);
+    assert.ok(p.connects.some((connect) => connect.sent.length > 0), 'something did cross the tunnel');
+    assert.ok(!bytes.includes(token) && !bytes.includes(token.slice(-16)), 'the token is not readable inside the tunnel');
+    assert.doesNotMatch(bytes, /authorization|bearer|\/v1\/api-keys/i, 'nor any HTTP of the request');
+  };
 
-  test('F52 http.proxy: the request goes through the CONNECT proxy', async () => {
-    const p = await proxy();
-    const c = client(server.url, { proxy: { proxy: p.url, noProxy: [], strictSSL: true } });
+  test('F52 http.proxy: a remote https origin goes through a CONNECT tunnel that carries only TLS', async () => {
+    const p = await proxy({ hosts: { [REMOTE_HOST]: '127.0.0.1' } });
+    const secure = await tlsServer();
+    const c = client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false } });
     const list = await c.listKeys(auth(server.tokens.admin), { includeRevoked: false });
     assert.ok(list.keys.length > 0);
-    assert.deepEqual(p.connects.map((connect) => [connect.target, connect.status]), [[`127.0.0.1:${server.port}`, 200]]);
+    assert.deepEqual(p.connects.map((connect) => [connect.target, connect.status]), [[`${REMOTE_HOST}:${secure.port}`, 200]]);
     assert.equal(p.forwards.length, 0, 'tunnelled, never forwarded in the clear');
     assert.equal(p.connects[0]?.headers['authorization'], undefined, 'the proxy never sees the token');
-    assert.equal(requestsOf('GET')[0]?.headers['authorization'], `Bearer ${server.tokens.admin}`);
+    assertTunnelOpaque(p, server.tokens.admin);
+    assert.equal(secure.requests[0]?.headers['authorization'], `Bearer ${server.tokens.admin}`);
   });
 
   test('F53 http.noProxy bypasses the proxy', async () => {
-    const p = await proxy();
-    for (const noProxy of [['127.0.0.1'], [`127.0.0.1:${server.port}`], ['*'], ['example.com', '127.0.0.1']]) {
-      const c = client(server.url, { proxy: { proxy: p.url, noProxy, strictSSL: true } });
-      await c.listKeys(auth(server.tokens.admin), { includeRevoked: false });
+    const p = await proxy({ hosts: { [REMOTE_HOST]: '127.0.0.1' } });
+    const secure = await tlsServer();
+    for (const noProxy of [[REMOTE_HOST], [`${REMOTE_HOST}:${secure.port}`], ['*'], ['example.com', '.factify.test']]) {
+      // Direct, the name does not resolve here: the failure itself proves the proxy was bypassed.
+      const c = client(remote(secure), { proxy: { proxy: p.url, noProxy, strictSSL: false } });
+      await assert.rejects(c.listKeys(auth(server.tokens.admin), { includeRevoked: false }), FactifyError);
     }
     assert.equal(p.connects.length, 0);
-    assert.equal(requestsOf('GET').length, 4);
-    const other = client(server.url, { proxy: { proxy: p.url, noProxy: ['127.0.0.1:1'], strictSSL: true } });
+    assert.equal(secure.requests.length, 0);
+    const other = client(remote(secure), { proxy: { proxy: p.url, noProxy: [`${REMOTE_HOST}:1`], strictSSL: false } });
     await other.listKeys(auth(server.tokens.admin), { includeRevoked: false });
     assert.equal(p.connects.length, 1, 'a noProxy entry for another port does not apply');
   });
 
-  test('F54 HTTPS_PROXY to an https origin (http.proxyStrictSSL false honoured through the proxy)', async () => {
-    const p = await proxy();
+  test('F54 HTTPS_PROXY and ALL_PROXY to an https origin (http.proxyStrictSSL false honoured through the proxy)', async () => {
+    const p = await proxy({ hosts: { [REMOTE_HOST]: '127.0.0.1' } });
     const secure = await tlsServer();
-    const c = client(secure.url, { proxy: { proxy: undefined, noProxy: [], strictSSL: false }, env: { HTTPS_PROXY: p.url } });
-    const list = await c.listKeys(auth(server.tokens.admin), { includeRevoked: false });
-    assert.ok(list.keys.length > 0);
-    assert.deepEqual(p.connects.map((connect) => connect.target), [`127.0.0.1:${secure.port}`]);
-    assert.equal(secure.requests.length, 1);
+    for (const env of [{ HTTPS_PROXY: p.url }, { https_proxy: p.url }, { ALL_PROXY: p.url }]) {
+      const c = client(remote(secure), { proxy: { proxy: undefined, noProxy: [], strictSSL: false }, env });
+      const list = await c.listKeys(auth(server.tokens.admin), { includeRevoked: false });
+      assert.ok(list.keys.length > 0);
+    }
+    assert.deepEqual(p.connects.map((connect) => connect.target), Array(3).fill(`${REMOTE_HOST}:${secure.port}`));
+    assertTunnelOpaque(p, server.tokens.admin);
+    assert.equal(secure.requests.length, 3);
   });
 
   test('F55 proxyStrictSSL true through a proxy: a bad certificate fails, nothing sent', async () => {
-    const p = await proxy();
+    const p = await proxy({ hosts: { [REMOTE_HOST]: '127.0.0.1' } });
     const secure = await tlsServer();
-    const c = client(secure.url, { proxy: { proxy: p.url, noProxy: [], strictSSL: true } });
+    const c = client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: true } });
     const error = await failure(c.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'tls');
-    explains(error, [/the token was not sent/, new RegExp(`127\\.0\\.0\\.1:${secure.port}`)], /http\.proxy|NODE_EXTRA_CA_CERTS/);
+    explains(error, [/the token was not sent/, new RegExp(`${REMOTE_HOST.replace(/\./g, '\\.')}:${secure.port}`)], /http\.proxy|NODE_EXTRA_CA_CERTS/);
     assert.equal(p.connects.length, 1);
+    assert.ok(!tunnelled(p).includes(server.tokens.admin));
     assert.equal(secure.requests.length, 0);
     // Without a proxy, proxyStrictSSL does not switch certificate checks off.
-    const direct = client(secure.url, { proxy: { proxy: p.url, noProxy: ['127.0.0.1'], strictSSL: false } });
+    const direct = client(secure.url, { proxy: { proxy: p.url, noProxy: [], strictSSL: false } });
     await failure(direct.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'tls');
     assert.equal(secure.requests.length, 0);
+    assert.equal(p.connects.length, 1, 'a loopback origin went direct');
   });
 
-  test('F56 HTTP_PROXY with NO_PROXY from the environment', async () => {
-    const p = await proxy();
-    await client(server.url, { env: { HTTP_PROXY: p.url, NO_PROXY: 'localhost,127.0.0.1' } }).listKeys(auth(server.tokens.admin), { includeRevoked: false });
-    assert.equal(p.connects.length, 0, 'NO_PROXY bypasses it');
-    await client(server.url, { env: { http_proxy: p.url } }).listKeys(auth(server.tokens.admin), { includeRevoked: false });
-    assert.equal(p.connects.length, 1, 'lower-case http_proxy is used');
-    assert.equal(requestsOf('GET').length, 2);
+  test('F56 HTTPS_PROXY with NO_PROXY from the environment; HTTP_PROXY is not for https', async () => {
+    const p = await proxy({ hosts: { [REMOTE_HOST]: '127.0.0.1' } });
+    const secure = await tlsServer();
+    const direct = { proxy: undefined, noProxy: [], strictSSL: false };
+    await assert.rejects(client(remote(secure), { proxy: direct, env: { HTTPS_PROXY: p.url, NO_PROXY: 'localhost,.factify.test' } })
+      .listKeys(auth(server.tokens.admin), { includeRevoked: false }), FactifyError);
+    await assert.rejects(client(remote(secure), { proxy: direct, env: { HTTP_PROXY: p.url } })
+      .listKeys(auth(server.tokens.admin), { includeRevoked: false }), FactifyError);
+    assert.equal(p.connects.length, 0, 'NO_PROXY bypasses it, HTTP_PROXY does not apply');
+    await client(remote(secure), { proxy: direct, env: { https_proxy: p.url } }).listKeys(auth(server.tokens.admin), { includeRevoked: false });
+    assert.equal(p.connects.length, 1, 'lower-case https_proxy is used');
+    assert.equal(secure.requests.length, 1);
   });
 
   test('F57 proxy credentials in the URL: sent as Proxy-Authorization, never shown or logged', async () => {
-    const p = await proxy({ proxyAuthorization: basic('alice', PROXY_PASSWORD) });
-    const c = client(server.url, { proxy: { proxy: `http://alice:${PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: true } });
+    const p = await proxy({ proxyAuthorization: basic('alice', PROXY_PASSWORD), hosts: { [REMOTE_HOST]: '127.0.0.1' } });
+    const secure = await tlsServer();
+    const c = client(remote(secure), { proxy: { proxy: `http://alice:${PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: false } });
     const store = keysStore(c, server.tokens.admin);
     await store.refresh();
     assert.ok(store.snapshot.loaded);
     assert.equal(p.connects[0]?.status, 200);
     assert.equal(p.connects[0]?.headers['proxy-authorization'], basic('alice', PROXY_PASSWORD));
-    assert.equal(requestsOf('GET')[0]?.headers['proxy-authorization'], undefined, 'only the proxy gets them');
+    assert.equal(secure.requests[0]?.headers['proxy-authorization'], undefined, 'only the proxy gets them');
+    assertTunnelOpaque(p, server.tokens.admin);
   });
 
   test('F58 a proxy answering 407 (clear message, credentials never repeated)', async () => {
-    const p = await proxy({ proxyAuthorization: basic('alice', PROXY_PASSWORD) });
-    const none = await failure(client(server.url, { proxy: { proxy: p.url, noProxy: [], strictSSL: true } })
+    const p = await proxy({ proxyAuthorization: basic('alice', PROXY_PASSWORD), hosts: { [REMOTE_HOST]: '127.0.0.1' } });
+    const secure = await tlsServer();
+    const none = await failure(client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false } })
       .listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'network');
     explains(none, [/proxy/, /407/, /credentials/], /http\.proxy/);
 
-    const wrong = client(server.url, { proxy: { proxy: `http://alice:${WRONG_PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: true } });
+    const wrong = client(remote(secure), { proxy: { proxy: `http://alice:${WRONG_PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: false } });
     const store = keysStore(wrong, server.tokens.admin);
     await store.refresh();
     const error = store.snapshot.error;
@@ -1143,21 +1177,23 @@ describe('proxy', () => {
     assert.equal(error.kind, 'network');
     explains(error, [/proxy/, /407/], /http\.proxy/);
     assert.deepEqual(p.connects.map((connect) => connect.status), [407, 407]);
-    assert.equal(server.requests.length, 0, 'nothing reached the server');
+    assert.equal(secure.requests.length, 0, 'nothing reached the server');
   });
 
   test('F59 a proxy that cannot be reached', async () => {
     const gone = await startConnectProxy();
     await gone.close();
-    const error = await failure(client(server.url, { proxy: { proxy: gone.url, noProxy: [], strictSSL: true } })
+    const secure = await tlsServer();
+    const error = await failure(client(remote(secure), { proxy: { proxy: gone.url, noProxy: [], strictSSL: true } })
       .listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'network');
     explains(error, [/proxy/, new RegExp(`127\\.0\\.0\\.1:${gone.port}`)], /http\.proxy/);
-    assert.equal(server.requests.length, 0);
+    assert.equal(secure.requests.length, 0);
   });
 
   test('F60 an unsupported or invalid proxy setting (explained, no direct fallback)', async () => {
+    const secure = await tlsServer();
     for (const setting of ['socks5://127.0.0.1:1080', 'http://[not a url']) {
-      const store = keysStore(client(server.url, { proxy: { proxy: setting, noProxy: [], strictSSL: true } }), server.tokens.admin);
+      const store = keysStore(client(remote(secure), { proxy: { proxy: setting, noProxy: [], strictSSL: true } }), server.tokens.admin);
       await store.refresh();
       const error = store.snapshot.error;
       assert.ok(error);
@@ -1165,7 +1201,389 @@ describe('proxy', () => {
       assert.equal(error.kind, 'invalidConfig');
       explains(error, [/prox(y|ies)/], /settings|http\.proxy/);
     }
-    assert.equal(server.requests.length, 0, 'never sent around the configured proxy');
+    assert.equal(secure.requests.length, 0, 'never sent around the configured proxy');
+  });
+
+  test('F61 a loopback origin is never proxied: no proxy setting or variable takes its token through a tunnel', async () => {
+    const p = await proxy();
+    const forms: Array<Partial<ConnectionOptions>> = [
+      { proxy: { proxy: p.url, noProxy: [], strictSSL: true } },
+      { proxy: { proxy: `127.0.0.1:${p.port}`, noProxy: [], strictSSL: true } },
+      { env: { HTTP_PROXY: p.url } }, { env: { http_proxy: p.url } }, { env: { HTTPS_PROXY: p.url } }, { env: { ALL_PROXY: p.url } },
+      { env: { all_proxy: p.url, HTTP_PROXY: p.url, HTTPS_PROXY: p.url } },
+    ];
+    for (const form of forms) {
+      const store = keysStore(client(server.url, form), server.tokens.admin);
+      await store.refresh();
+      assert.ok(store.snapshot.loaded, `listed directly with ${JSON.stringify(form)}`);
+    }
+    // The same for a revoke: the DELETE goes direct too.
+    const store = keysStore(client(server.url, { env: { HTTP_PROXY: p.url } }), server.tokens.admin);
+    await store.refresh();
+    assert.equal((await store.revoke(loadedKey(store, 'CI deploy'), undefined, store.currentAuth())).kind, 'revoked');
+    assert.deepEqual(p.connects, [], 'the proxy saw no CONNECT');
+    assert.deepEqual(p.forwards, [], 'nor any forwarded request');
+    assert.equal(requestsOf('GET').length, forms.length + 1);
+    assert.ok(server.requests.every((request) => request.headers['authorization'] === `Bearer ${server.tokens.admin}`));
+  });
+});
+
+describe('confirmed context', () => {
+  /** A client whose Nth DELETE first runs `before` (a switch or a token change at exactly that moment). */
+  function interceptDeletes(real: FactifyClient, before: (call: number) => void, onWait?: () => void): FactifyClient {
+    const wrapped = Object.create(real) as FactifyClient;
+    let calls = 0;
+    wrapped.revokeKey = (requestAuth, keyId, reason, options = {}) => {
+      before(++calls);
+      return real.revokeKey(requestAuth, keyId, reason, {
+        ...options,
+        onRateLimited: (wait) => {
+          options.onRateLimited?.(wait);
+          onWait?.();
+        },
+      });
+    };
+    return wrapped;
+  }
+
+  function revocableKeys(store: KeysStore, count: number): ApiKey[] {
+    const keys = (store.snapshot.loaded?.keys ?? []).filter((key) => key.keyId !== undefined && key.revokedAt === undefined).slice(0, count);
+    assert.equal(keys.length, count);
+    return keys;
+  }
+
+  test('F62 organization switched in the middle of a six-key revoke: the rest is not sent, the summary says which and why', async () => {
+    const organizations = new MemoryOrganizations(server.orgs.primary);
+    const real = client(server.url);
+    const c = interceptDeletes(real, (call) => {
+      if (call === 3) void organizations.select(server.orgs.secondary as OrgId);
+    });
+    const store = keysStore(c, server.tokens.staff, { organization: () => organizations.current });
+    await store.refresh();
+    const keys = revocableKeys(store, 6);
+    const prompts = script(inputStep(''), confirmStep(true), warnStep());
+    const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts, { organizations }), keys));
+    prompts.assertDone();
+    assert.ok(results);
+    assert.deepEqual(results.map((result) => result.outcome), ['revoked', 'revoked', 'notSent', 'notSent', 'notSent', 'notSent']);
+    const deletes = requestsOf('DELETE');
+    assert.equal(deletes.length, 2, 'only the two sent before the switch');
+    assert.ok(deletes.every((request) => request.headers['x-factify-organization-id'] === server.orgs.primary), 'all under the confirmed organization');
+    const confirmation = prompts.only('confirm');
+    assert.match(confirmation.detail, new RegExp(`Organization: ${server.orgs.primary}`));
+    const summary = prompts.only('warn').message;
+    assert.match(summary, /^Revoked 2 of 6 API keys: “[^”]+”, “[^”]+”\. Not revoked, because the organization changed after you confirmed: /);
+    for (const result of results.slice(2)) assert.ok(summary.includes(`“${result.key.name}”`), `names ${result.key.name}`);
+    assert.match(summary, /Nothing was sent for them\. .*run Revoke again/);
+    for (const key of keys.slice(2)) assert.equal(server.keysOf(server.orgs.primary).find((k) => k.id === key.id)?.revoked_at, null);
+  });
+
+  test('F63 the token changed in the middle of a multi-key revoke: nothing goes out with the new token', async () => {
+    let token = server.tokens.admin;
+    const real = client(server.url);
+    const c = interceptDeletes(real, (call) => {
+      if (call === 2) token = server.tokens.otherOrgAdmin;
+    });
+    const store = new KeysStore({ client: () => c, auth: () => auth(token), includeRevoked: () => false, now: Date.now, log: logger });
+    stores.push(store);
+    await store.refresh();
+    const keys = revocableKeys(store, 5);
+    const prompts = script(inputStep('rotated'), confirmStep(true), warnStep());
+    const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts), keys));
+    assert.deepEqual(results?.map((result) => result.outcome), ['revoked', 'notSent', 'notSent', 'notSent', 'notSent']);
+    assert.ok(results?.slice(1).every((result) => result.reason === 'the API token changed after you confirmed'));
+    assert.ok(requestsOf('DELETE').every((request) => request.headers['authorization'] === `Bearer ${server.tokens.admin}`));
+    assert.equal(requestsOf('DELETE').length, 1);
+    assert.match(prompts.only('warn').message, /Not revoked, because the API token changed after you confirmed/);
+
+    // A single revoke confirmed under one token, asked after a sign-out: nothing is sent either.
+    const signedOut = new KeysStore({ client: () => c, auth: () => undefined, includeRevoked: () => false, now: Date.now, log: logger });
+    stores.push(signedOut);
+    assert.deepEqual(await signedOut.revoke(keys[1] as ApiKey, undefined, auth(server.tokens.admin)), { kind: 'notSent', reason: 'you signed out after confirming' });
+    assert.equal(requestsOf('DELETE').length, 1);
+  });
+
+  test('F73 the connection settings changed in the middle of a multi-key revoke: what was queued is not sent', async () => {
+    let store: KeysStore | undefined;
+    const real = client(server.url);
+    const c = interceptDeletes(real, (call) => {
+      if (call === 2) store?.reset(); // what a change of factify.apiBaseUrl or the proxy settings does
+    });
+    store = keysStore(c, server.tokens.admin);
+    await store.refresh();
+    const keys = revocableKeys(store, 5);
+    const prompts = script(inputStep(''), confirmStep(true), warnStep());
+    const results = await runFlow(prompts, () => revokeKeys(context(store as KeysStore, c, prompts), keys));
+    const outcomes = results?.map((result) => result.outcome) ?? [];
+    // The one in flight is cancelled by the reset (it may or may not have reached the server); the rest never leave.
+    assert.deepEqual(outcomes, ['failed', 'notSent', 'notSent', 'notSent', 'notSent']);
+    assert.equal(results?.[0]?.error?.kind, 'cancelled');
+    assert.ok(results?.filter((result) => result.outcome === 'notSent').every((result) => result.reason === 'the connection settings changed after you confirmed'));
+    assert.ok(requestsOf('DELETE').length <= 1, 'at most the one started before the change');
+    assert.match(prompts.only('warn').message, /Not revoked, because the connection settings changed after you confirmed/);
+  });
+
+  test('F64 an organization switch while a DELETE waits out a 429: the retry is never sent', async () => {
+    const organizations = new MemoryOrganizations(server.orgs.primary);
+    const real = client(server.url);
+    const c = interceptDeletes(real, () => undefined, () => void organizations.select(server.orgs.secondary as OrgId));
+    const store = keysStore(c, server.tokens.staff, { organization: () => organizations.current });
+    await store.refresh();
+    const [key] = revocableKeys(store, 1);
+    server.addFault({ fault: { kind: 'rateLimit', retryAfter: '1' }, method: 'DELETE', times: 1 });
+    const prompts = script(inputStep(''), confirmStep(true), warnStep());
+    const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts, { organizations }), [key as ApiKey]));
+    assert.deepEqual(results?.map((result) => [result.outcome, result.reason]), [['notSent', 'the organization changed after you confirmed']]);
+    assert.equal(requestsOf('DELETE').length, 1, 'the 429 only; no retry under the new organization');
+    assert.equal(requestsOf('DELETE')[0]?.headers['x-factify-organization-id'], server.orgs.primary);
+    assert.match(prompts.only('warn').message, /^“[^”]+” was not revoked: the organization changed after you confirmed\. Nothing was sent for it/);
+
+    // The same for a list: a retry after a 429 wait is not sent once the organization changed.
+    await store.refresh();
+    server.clearRequests();
+    server.addFault({ fault: { kind: 'rateLimit', retryAfter: '0' }, method: 'GET', times: 1 });
+    let organization: string | undefined = server.orgs.primary;
+    const listed = auth(server.tokens.staff, server.orgs.primary);
+    const error = await failure(real.listKeys(listed, {
+      includeRevoked: false,
+      onRateLimited: () => (organization = server.orgs.secondary),
+      contextChange: () => (organization === listed.organizationId ? undefined : 'the organization changed'),
+    }), 'notSent');
+    assert.match(error.message, /^Not sent: the organization changed\.$/);
+    assert.equal(requestsOf('GET').length, 1, 'the 429 only');
+  });
+});
+
+describe('server text: tokens echoed back, org ids, icons', () => {
+  /** The needles a leak would show: the token, its random part, and long runs of it. */
+  const leaks = (text: string, token: string): string[] =>
+    [token, token.slice(4), token.slice(-20), token.slice(0, 24), token.slice(10, 26)].filter((needle) => text.includes(needle));
+  /** Every escaped spelling a JSON body can give the same token. */
+  const escapings = (token: string): string[] => [
+    token.replace(/_/g, '\\u005f'),
+    token.replace(/_/g, '\\u005F').replace(/f/g, '\\u0066'),
+    [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  ];
+
+  test('F65 the token echoed in the Content-Type of a 2xx: masked before the cut, at every offset', async () => {
+    const c = client(server.url);
+    for (const offset of [0, 1, 17, 30, 40, 45, 50, 55, 58]) {
+      const contentType = `text/${'a'.repeat(offset)}${MARKER_TOKEN}; charset=utf-8`;
+      server.addFault({ fault: { kind: 'body', json: { api_keys: [] }, contentType }, times: 1 });
+      const error = await failure(c.listKeys(auth(MARKER_TOKEN), { includeRevoked: false }), 'invalidResponse');
+      const everything = `${error.message} ${describeForLog(error)}`;
+      assert.deepEqual(leaks(everything, MARKER_TOKEN), [], `offset ${offset}: ${everything}`);
+      assert.doesNotMatch(error.message, /ffy_canary_\w/, `no token-shaped fragment at offset ${offset}: ${error.message}`);
+    }
+  });
+
+  test('F66 the token in a problem title and detail: JSON-escaped, repeated, at any offset, or long parts of it', async () => {
+    const c = client(server.url);
+    const shapes = [
+      (token: string) => `${token} ${token} ${token}`,
+      ...escapings(MARKER_TOKEN).map((escaped) => () => `rejected ${escaped}`),
+      (token: string) => `tail only: ${token.slice(4)}`,
+      (token: string) => `last part: …${token.slice(-24)}`,
+      (token: string) => `${'y'.repeat(250)} ${token}`,
+    ];
+    for (const shape of shapes) {
+      for (const pad of [0, 240, 270, 285, 295]) {
+        const said = `${'x'.repeat(pad)}${shape(MARKER_TOKEN)}`;
+        const raw = JSON.stringify({ type: 'https://api.factify.com/problems/x', title: said, status: 400, detail: said })
+          .replace(/\\\\u/g, '\\u'); // the escapes go into the body as JSON escapes, not as literal backslashes
+        server.addFault({ fault: { kind: 'status', status: 400, contentType: 'application/problem+json', body: raw }, times: 1 });
+        const error = await failure(c.listKeys(auth(MARKER_TOKEN), { includeRevoked: false }), 'badRequest');
+        const everything = `${error.message} ${describeForLog(error)} ${JSON.stringify(error.extra)}`;
+        assert.deepEqual(leaks(everything, MARKER_TOKEN), [], `pad ${pad}: ${everything.slice(0, 400)}`);
+        assert.doesNotMatch(error.message, /ffy_canary_\w/);
+      }
+    }
+    // And what the shell shows and logs, through the shell's redactor that learned the stored token.
+    const redactor = new Redactor();
+    redactor.addSecret(MARKER_TOKEN);
+    for (const escaped of escapings(MARKER_TOKEN)) assert.deepEqual(leaks(redactor.redact(`said: ${escaped}.`), MARKER_TOKEN), []);
+    assert.equal(redactor.redact(`x ${MARKER_TOKEN.slice(9)} y`), 'x [redacted] y', 'a long part of a known token');
+    assert.equal(redactor.redact(`key ffy_prod_a1b2 and ${'z'.repeat(11)}`), `key ffy_prod_a1b2 and ${'z'.repeat(11)}`, 'prefixes and short runs stay');
+  });
+
+  test('F67 a cut never leaves part of a token', () => {
+    for (let at = 0; at < 60; at++) {
+      const text = `${'n'.repeat(at)}${MARKER_TOKEN} after`;
+      for (const max of [20, 40, 50, 64]) {
+        const shown = displayText(text, max);
+        assert.doesNotMatch(shown, /ffy_(?!\[redacted\])\w*…$/, `cut at ${max}, token at ${at}: ${shown}`);
+        assert.ok(shown.length <= max + 'ffy_[redacted]'.length, shown);
+      }
+    }
+    assert.equal(displayText('Key ffy_prod_a1b2', 80), 'Key ffy_prod_a1b2', 'an uncut prefix is left alone');
+  });
+
+  test('F68 an org_id from the answer is shown only if it matches its pattern; server text never becomes $(icon) syntax', async () => {
+    const own = server.orgs.primary;
+    const hostile = ['org_x\n$(alert) Click [here](command:factify.signOut)', `${own}\u202e`, '$(warning) Factify: acting as org_evil', 'ORG_01KDX'];
+    for (const orgId of hostile) {
+      server.setKeys(own, server.keysOf(own).map((key, index) => (index === 0 ? { ...key, org_id: orgId } : key)));
+      const store = keysStore(client(server.url), server.tokens.admin);
+      await store.refresh();
+      assert.equal(ownOrganizationId(store.snapshot), own, 'the valid ids still name the organization');
+      const hostileKey = store.snapshot.loaded?.keys[0];
+      assert.ok(hostileKey);
+      const tooltip = keyTooltipMarkdown(hostileKey, Date.now(), 7);
+      assert.ok(!tooltip.includes(orgId.slice(0, 8)) || orgId.startsWith(own), `tooltip: ${tooltip}`);
+      assert.match(tooltip, /not a valid organization ID/);
+      const prompts = script(inputStep(''), confirmStep(false));
+      await runFlow(prompts, () => revokeKeys(context(store, client(server.url), prompts), [hostileKey]));
+      const detail = prompts.only('confirm').detail;
+      assert.match(detail, new RegExp(`^Organization: ${own} \\(the token's own organization\\)\\.`));
+      assert.doesNotMatch(detail, /\$\(|command:|\u202e|org_evil|ORG_/);
+      server.reset();
+    }
+    // Every record invalid, or two valid ones disagreeing: no organization id is shown at all.
+    server.setKeys(own, server.keysOf(own).map((key) => ({ ...key, org_id: '$(alert) org' })));
+    const store = keysStore(client(server.url), server.tokens.admin);
+    await store.refresh();
+    assert.equal(ownOrganizationId(store.snapshot), undefined);
+    assert.equal(describeOrganization(undefined, store.snapshot), "the token's own organization");
+    server.setKeys(own, server.keysOf(own).map((key, index) => ({ ...key, org_id: index === 0 ? server.orgs.secondary : own })));
+    await store.refresh();
+    assert.equal(ownOrganizationId(store.snapshot), undefined, 'records that disagree name no organization');
+
+    assert.equal(escapeThemeIcons('$(alert) key $(sync~spin)'), '\\$(alert) key \\$(sync~spin)');
+    assert.equal(escapeThemeIcons('already \\$(alert)'), 'already \\$(alert)');
+  });
+});
+
+describe('server text in quick picks', () => {
+  test('F72 key names, prefixes and ids in the revoke quick pick never become $(icon) syntax', async () => {
+    const own = server.orgs.primary;
+    server.setKeys(own, server.keysOf(own).map((key, index) => (index === 0 ? { ...key, name: '$(alert) Urgent: click $(sync~spin)', prefix: '$(key)ffy_' } : key)));
+    const c = client(server.url);
+    const store = keysStore(c, server.tokens.admin);
+    await store.refresh();
+    const prompts = script(pickStep('Urgent'), inputStep(undefined));
+    await runFlow(prompts, () => revokeKeys(context(store, c, prompts), undefined));
+    const items = prompts.only('pick').items;
+    const hostile = items.find((item) => item.label.includes('Urgent'));
+    assert.ok(hostile);
+    assert.equal(hostile.label, '\\$(alert) Urgent: click \\$(sync~spin)');
+    assert.equal(hostile.description, '\\$(key)ffy_');
+    for (const item of items) assert.doesNotMatch(`${item.label} ${item.description ?? ''} ${item.detail ?? ''}`, /(^|[^\\])\$\(/);
+    assert.equal(requestsOf('DELETE').length, 0);
+  });
+});
+
+describe('the log', () => {
+  test('F69 logging never throws, and nothing is logged after dispose', () => {
+    const written: string[] = [];
+    let closed = false;
+    const channel: LogChannel = {
+      trace: (message) => write(`trace ${message}`),
+      info: (message) => write(`info ${message}`),
+      warn: (message) => write(`warn ${message}`),
+      error: (message) => write(`error ${message}`),
+      show: () => write('show'),
+      dispose: () => {
+        closed = true;
+      },
+    };
+    function write(line: string): void {
+      if (closed) throw new Error('Channel has been closed');
+      written.push(line);
+    }
+    const redactor = new Redactor();
+    redactor.addSecret(MARKER_TOKEN);
+    const log = createSafeLog(channel, redactor);
+    log.info(`signed in with ${MARKER_TOKEN}`);
+    assert.deepEqual(written, ['info signed in with [redacted]']);
+    // The channel closes under the log (a window reload): writing must not throw.
+    closed = true;
+    assert.doesNotThrow(() => log.error('Command factify.revokeKey failed: cancelled'));
+    assert.doesNotThrow(() => log.show());
+    closed = false;
+    log.dispose();
+    assert.equal(log.disposed, true);
+    assert.equal(closed, true);
+    log.error('after dispose');
+    log.warn('after dispose');
+    log.show();
+    assert.deepEqual(written, ['info signed in with [redacted]'], 'nothing written after dispose');
+    assert.doesNotThrow(() => log.dispose(), 'disposing twice is harmless');
+  });
+});
+
+describe('Retry-After', () => {
+  test('F70 Retry-After read as RFC 9110 says: garbage is absent (backoff, never a burst), huge is capped, waits are worded for a person', async () => {
+    const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const cases: Array<[string, number | undefined]> = [
+      ['0', 0], ['1', 1_000], ['120', 120_000], [' 7 ', 7_000], ['0007', 7_000],
+      ['-1', undefined], ['-0', undefined], ['+5', undefined], ['1.5', undefined], ['0.1', undefined], ['1e3', undefined],
+      ['Infinity', undefined], ['NaN', undefined], ['', undefined], ['soon', undefined], ['5 seconds', undefined], ['0x10', undefined],
+      ['2026', 2_026_000], ['12/01/2026', undefined], ['Tue, 01 Dec 2026 12:00:30 UTC', undefined],
+      ['1000000000', MAX_RETRY_AFTER_MS], ['9'.repeat(400), MAX_RETRY_AFTER_MS],
+      ['Tue, 01 Dec 2026 12:00:30 GMT', 30_000], ['Tuesday, 01-Dec-26 12:02:00 GMT', 120_000], ['Tue Dec  1 13:00:00 2026', 3_600_000],
+      ['Mon, 30 Nov 2026 12:00:00 GMT', 0], ['Fri, 01 Dec 2100 00:00:00 GMT', MAX_RETRY_AFTER_MS],
+    ];
+    for (const [value, expected] of cases) assert.equal(parseRetryAfter(value, now), expected, JSON.stringify(value));
+
+    const words: Array<[number, string]> = [
+      [0, '1 second'], [1, '1 second'], [1_000, '1 second'], [1_001, '2 seconds'], [59_000, '59 seconds'], [60_000, '1 minute'],
+      [120_000, '2 minutes'], [150_000, 'about 3 minutes'], [3_600_000, '1 hour'], [3 * 3_600_000 + 5_000, 'about 3 hours'],
+      [86_399_000, 'about a day'], [MAX_RETRY_AFTER_MS, 'a day or more'], [Number.MAX_SAFE_INTEGER, 'a day or more'],
+    ];
+    for (const [ms, expected] of words) assert.equal(describeWait(ms), expected, `${ms} ms`);
+
+    // End to end: a garbage or negative value backs off (waits grow), never a burst of immediate retries.
+    for (const retryAfter of ['-1', '1.5', '+1', 'soon']) {
+      server.reset();
+      server.addFault({ fault: { kind: 'rateLimit', retryAfter }, method: 'GET' });
+      const waits: RateLimitWait[] = [];
+      const error = await failure(client(server.url).listKeys(auth(server.tokens.admin), {
+        includeRevoked: false, onRateLimited: (wait) => waits.push(wait),
+      }), 'rateLimited');
+      assert.deepEqual(waits.map((wait) => wait.waitMs), [FAST_RETRY.baseDelayMs, FAST_RETRY.baseDelayMs * 2], `backoff for ${retryAfter}`);
+      assert.equal(error.message, 'Factify is limiting requests (429). Try again in a moment.');
+    }
+    for (const [retryAfter, said] of [['1000000000', 'a day or more'], ['86400', 'a day or more'], ['7200', '2 hours'], ['90', 'about 2 minutes']] as const) {
+      server.reset();
+      server.addFault({ fault: { kind: 'rateLimit', retryAfter }, method: 'GET' });
+      const error = await failure(client(server.url).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'rateLimited');
+      assert.equal(error.message, `Factify is limiting requests (429). Try again in ${said}.`);
+      assert.doesNotMatch(error.message, /Infinity|NaN|\d{5,}|\b1 seconds\b/);
+    }
+  });
+});
+
+describe('ids', () => {
+  test('F71 a record whose id equals one of the tree\'s own rows, or repeats another, cannot drop a group', async () => {
+    const live = server.keysOf(server.orgs.primary).filter((key) => key.revoked_at === null);
+    const [first, second] = live;
+    assert.ok(first && second);
+    const ownIds = [...KEY_STATES.map((state) => ownTreeItemId('group', state)), ownTreeItemId('more', 'active'), ownTreeItemId('action', 'factify.refresh')];
+    const impostors = ownIds.map((id, index) => ({ ...first, id, name: `impostor ${index}` }));
+    const duplicate = { ...second, name: 'the same id again' };
+    server.setKeys(server.orgs.primary, [...impostors, ...server.keysOf(server.orgs.primary), duplicate]);
+    const store = keysStore(client(server.url), server.tokens.admin, { includeRevoked: () => true });
+    await store.refresh();
+    const loaded = store.snapshot.loaded;
+    assert.ok(loaded);
+    assert.equal(loaded.keys.filter((key) => key.id === second.id).length, 1, 'a repeated id is shown once');
+    assert.equal(loaded.keys.find((key) => key.id === second.id)?.name, second.name, 'the first record wins');
+    assert.ok(loaded.keys.every((key) => !ownIds.includes(key.id)), 'no record takes a row\'s id');
+    assert.deepEqual(loaded.rejected.map((rejected) => rejected.id), [...ownIds, second.id]);
+    for (const id of ownIds) {
+      assert.ok(evidence.rawLog.some((line) => line.includes(`(${id})`) && line.includes('keeps for its own rows')), `logged: ${id}`);
+    }
+    assert.ok(evidence.rawLog.some((line) => line.includes(`(${second.id})`) && line.includes('more than once')));
+
+    // Every id the tree would give VS Code is unique, and every group is there.
+    const groups = groupByState(loaded.keys, { nowMs: Date.now(), includeRevoked: true });
+    const treeIds = [
+      ...groups.map((group) => ownTreeItemId('group', group.state)), ...groups.map((group) => ownTreeItemId('more', group.state)),
+      ...['factify.refresh', 'factify.signIn', 'factify.showLog'].map((command) => ownTreeItemId('action', command)),
+      ...loaded.keys.map((key) => key.id),
+    ];
+    assert.equal(new Set(treeIds).size, treeIds.length, 'no two rows share an id');
+    assert.deepEqual(groups.filter((group) => group.keys.length > 0).map((group) => group.state), ['active', 'expired', 'inactive', 'revoked']);
   });
 });
 
@@ -1188,6 +1606,7 @@ test('F99 no token in any message, log line or decoy request', () => {
     ['prompt', evidence.prompts],
     ['decoy request', decoy.requests.map((request) => JSON.stringify(request))],
     ['proxy record', proxies.flatMap((p) => [...p.connects, ...p.forwards].map((entry) => JSON.stringify(entry)))],
+    ['proxy tunnel', proxies.flatMap((p) => p.connects.map((connect) => Buffer.concat([connect.sent, connect.received]).toString('latin1')))],
   ];
   for (const [place, texts] of places) {
     for (const text of texts) {

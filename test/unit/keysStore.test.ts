@@ -216,7 +216,7 @@ describe('revoke', () => {
     const { store } = harness({ includeRevoked: true });
     await store.refresh();
     const key = firstActive(store);
-    const outcome = await store.revoke(key, 'rotated');
+    const outcome = await store.revoke(key, 'rotated', store.currentAuth());
     assert.deepEqual(outcome, { kind: 'revoked' });
     const after = loadedKeys(store).find((candidate) => candidate.id === key.id);
     assert.ok(after);
@@ -233,7 +233,7 @@ describe('revoke', () => {
     await store.refresh();
     const before = loadedKeys(store).length;
     const key = firstActive(store);
-    assert.deepEqual(await store.revoke(key, undefined), { kind: 'revoked' });
+    assert.deepEqual(await store.revoke(key, undefined, store.currentAuth()), { kind: 'revoked' });
     assert.equal(loadedKeys(store).length, before - 1);
     assert.ok(!loadedKeys(store).some((candidate) => candidate.id === key.id));
     assert.equal(deletes()[0]?.body, '');
@@ -244,14 +244,14 @@ describe('revoke', () => {
     await store.refresh();
     const key = firstActive(store);
     server.setLatency(50);
-    const first = store.revoke(key, 'rotated');
+    const first = store.revoke(key, 'rotated', store.currentAuth());
     assert.equal(store.isRevoking(key), true);
-    const second = store.revoke(key, 'rotated');
+    const second = store.revoke(key, 'rotated', store.currentAuth());
     const outcomes = await Promise.all([first, second]);
     assert.equal(deletes().length, 1);
     assert.deepEqual(outcomes[0], { kind: 'revoked' });
     assert.notEqual(outcomes[1].kind, 'failed');
-    assert.deepEqual(await store.revoke(key, 'again'), { kind: 'alreadyRevoked' }, 'once revoked, nothing is sent');
+    assert.deepEqual(await store.revoke(key, 'again', store.currentAuth()), { kind: 'alreadyRevoked' }, 'once revoked, nothing is sent');
     assert.equal(deletes().length, 1);
   });
 
@@ -260,7 +260,7 @@ describe('revoke', () => {
     await store.refresh();
     const key = firstActive(store);
     server.setLatency(50);
-    const outcomes = await Promise.all([store.revoke(key, undefined), store.revoke(key, undefined)]);
+    const outcomes = await Promise.all([store.revoke(key, undefined, store.currentAuth()), store.revoke(key, undefined, store.currentAuth())]);
     assert.equal(deletes().length, 1);
     for (const outcome of outcomes) {
       assert.equal(outcome.kind, 'failed');
@@ -275,7 +275,7 @@ describe('revoke', () => {
     const serverKey = server.keysOf(server.orgs.primary).find((candidate) => candidate.id === key.id);
     assert.ok(serverKey);
     serverKey.revoked_at = new Date().toISOString(); // revoked elsewhere since the list was loaded
-    assert.deepEqual(await store.revoke(key, undefined), { kind: 'alreadyRevoked' });
+    assert.deepEqual(await store.revoke(key, undefined, store.currentAuth()), { kind: 'alreadyRevoked' });
     assert.equal(deletes().length, 1);
     assert.ok(!loadedKeys(store).some((candidate) => candidate.id === key.id));
   });
@@ -284,7 +284,7 @@ describe('revoke', () => {
     const { store } = harness({ auth: asToken(server.tokens.member) });
     await store.refresh();
     const key = firstActive(store);
-    const outcome = await store.revoke(key, 'rotated');
+    const outcome = await store.revoke(key, 'rotated', store.currentAuth());
     assert.equal(outcome.kind, 'failed');
     if (outcome.kind === 'failed') {
       assert.equal(outcome.error.kind, 'forbidden');
@@ -303,7 +303,7 @@ describe('revoke', () => {
     assert.ok(legacy, 'the key is shown');
     assert.equal(legacy.keyId, undefined);
     server.clearRequests();
-    const outcome = await store.revoke(legacy, 'rotated');
+    const outcome = await store.revoke(legacy, 'rotated', store.currentAuth());
     assert.equal(outcome.kind, 'failed');
     if (outcome.kind === 'failed') assert.match(outcome.error.message, /cannot be revoked/);
     assert.equal(server.requests.length, 0);
