@@ -489,7 +489,7 @@ export class AgentTools {
   }
 
   /** Sends the DELETE only for a prepared (and so confirmed) revoke, under the auth the user confirmed. */
-  async revoke(input: unknown): Promise<string> {
+  async revoke(input: unknown, cancelled: () => boolean = () => false): Promise<string> {
     return this.guard(REVOKE_KEY_TOOL, async () => {
       const parsed = parseRevokeKeyInput(input);
       if (!parsed.ok) return `Invalid input for ${REVOKE_KEY_TOOL}: ${parsed.message} Nothing was sent.`;
@@ -499,6 +499,8 @@ export class AgentTools {
       if (!current || current.token !== confirmed.auth.token || current.organizationId !== confirmed.auth.organizationId) {
         return `Not revoked: the Factify account or organization changed after the user confirmed revoking key ${confirmed.key.id} in ${confirmed.organization}. Nothing was sent; ask again if it should still be revoked.`;
       }
+      if (cancelled()) return `The revoke of key ${confirmed.key.id} was cancelled before anything was sent.`;
+      // The one place a confirmed revoke is sent: the store sends under its current auth, checked just above.
       const outcome = await this.deps.store.revoke(confirmed.key, confirmed.reason);
       void this.deps.store.refresh();
       return revokeOutcomeText(outcome, confirmed.key, confirmed.organization, confirmed.auth.organizationId !== undefined);

@@ -5,14 +5,17 @@
  */
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ApiKey } from '../../src/core/apiKey';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KEY_STATES, type ApiKey } from '../../src/core/apiKey';
 import {
-  AgentTools, DATA_BEGIN, DATA_END, MAX_RESULT_ROWS, describeAgentOrganization, filterKeys, isTokenOfKey, leakFindingsText,
+  AgentTools, DATA_BEGIN, DATA_END, FIND_LEAKED_KEYS_TOOL, LIST_KEYS_TOOL, MAX_EXPIRING_WITHIN_DAYS, MAX_QUERY_LENGTH, MAX_REASON_LENGTH,
+  MAX_RESULT_ROWS, REVOKE_KEY_TOOL, describeAgentOrganization, filterKeys, isTokenOfKey, leakFindingsText,
   listKeysText, maskTokenPrefix, parseFindLeakedKeysInput, parseListKeysInput, parseRevokeKeyInput, revokeConfirmation,
   revokeOutcomeText, type LeakFindingSummary, type LeakFindingsSource,
 } from '../../src/core/agentTools';
 import { FactifyError } from '../../src/core/errors';
-import { asKeyId, asOrgId, type ApiToken, type OrgId } from '../../src/core/ids';
+import { KEY_ID_PATTERN, asKeyId, asOrgId, type ApiToken, type OrgId } from '../../src/core/ids';
 import { Redactor } from '../../src/core/redact';
 import { startFactifyServer, type FactifyServer, type ServerApiKey } from '../server/factifyServer';
 import { createTestApp, type TestApp } from './helpers/scriptedPrompts';
@@ -52,6 +55,57 @@ function records(text: string): Array<Record<string, unknown>> {
   }
   return rows;
 }
+
+interface ToolContribution {
+  name: string; displayName?: string; modelDescription?: string; userDescription?: string; toolReferenceName?: string;
+  canBeReferencedInPrompt?: boolean;
+  inputSchema?: { type: string; properties: Record<string, Record<string, unknown>>; required?: string[]; additionalProperties?: boolean };
+}
+
+describe('contributes.languageModelTools', () => {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { languageModelTools?: ToolContribution[] }; activationEvents?: string[];
+  };
+  const tools = new Map((manifest.contributes.languageModelTools ?? []).map((tool) => [tool.name, tool]));
+  const tool = (name: string): ToolContribution => {
+    const found = tools.get(name);
+    assert.ok(found, `${name} is contributed`);
+    return found;
+  };
+
+  test('the three tools, each with what VS Code and the model need', () => {
+    assert.deepEqual([...tools.keys()], [LIST_KEYS_TOOL, FIND_LEAKED_KEYS_TOOL, REVOKE_KEY_TOOL]);
+    const references = new Set<string>();
+    for (const contribution of tools.values()) {
+      assert.ok(contribution.displayName && contribution.userDescription, contribution.name);
+      assert.ok((contribution.modelDescription ?? '').length > 200, `${contribution.name}: the model description says what it does and returns`);
+      assert.match(contribution.modelDescription ?? '', /untrusted data|Revocation is permanent/);
+      assert.equal(contribution.canBeReferencedInPrompt, true);
+      assert.match(contribution.toolReferenceName ?? '', /^[\w-]+$/);
+      references.add(contribution.toolReferenceName ?? '');
+      assert.equal(contribution.inputSchema?.type, 'object');
+      assert.equal(contribution.inputSchema?.additionalProperties, false, 'unknown properties are refused, as the validators do');
+    }
+    assert.equal(references.size, 3, 'distinct reference names');
+  });
+
+  test('the input schemas say what the validators accept', () => {
+    const list = tool(LIST_KEYS_TOOL).inputSchema;
+    assert.deepEqual(Object.keys(list?.properties ?? {}), ['state', 'expiringWithinDays', 'query']);
+    assert.deepEqual(list?.properties.state?.enum, KEY_STATES);
+    assert.equal(list?.properties.expiringWithinDays?.maximum, MAX_EXPIRING_WITHIN_DAYS);
+    assert.equal(list?.properties.query?.maxLength, MAX_QUERY_LENGTH);
+    assert.deepEqual(tool(FIND_LEAKED_KEYS_TOOL).inputSchema?.properties, {});
+    const revoke = tool(REVOKE_KEY_TOOL).inputSchema;
+    assert.deepEqual(revoke?.required, ['keyId']);
+    assert.equal(revoke?.properties.keyId?.pattern, KEY_ID_PATTERN.source);
+    assert.equal(revoke?.properties.reason?.maxLength, MAX_REASON_LENGTH);
+  });
+
+  test('contributing the tools is what makes them visible: no activation event of their own', () => {
+    assert.ok(!(manifest.activationEvents ?? []).some((event) => event.startsWith('onLanguageModelTool')));
+  });
+});
 
 describe('agent tool inputs', () => {
   test('factify_listApiKeys accepts its three optional fields and nothing else', () => {
