@@ -529,6 +529,29 @@ describe('AgentTools: revoking', () => {
     });
   }
 
+  test('cancelled before sending: nothing is sent', QUICK, async () => {
+    const { tools } = harness();
+    const target = liveKey();
+    await tools.prepareRevoke({ keyId: target.id });
+    assert.match(await tools.revoke({ keyId: target.id }, () => true), /cancelled before anything was sent/);
+    assert.equal(deletes().length, 0);
+  });
+
+  test('the confirmation and the result pass the redactor: a token in a key name is masked', QUICK, async () => {
+    const keys = serverKeys();
+    const target = { ...(keys[0] as ServerApiKey), name: `deploy ${server.tokens.admin}` };
+    server.setKeys(server.orgs.primary, [target, ...keys.slice(1)]);
+    const { tools } = harness();
+    const prepared = await tools.prepareRevoke({ keyId: target.id });
+    assert.equal(prepared.kind, 'confirm');
+    const confirmation = prepared.kind === 'confirm' ? prepared.confirmation : undefined;
+    assertNoToken(`${confirmation?.plain} ${confirmation?.markdown}`);
+    assert.match(confirmation?.plain ?? '', /“deploy (ffy_)?\[redacted\]”/);
+    const listed = await tools.listKeys({ query: 'deploy' });
+    assertNoToken(listed);
+    assertNoToken(await tools.revoke({ keyId: target.id }));
+  });
+
   test('a network failure is reported, never thrown', QUICK, async () => {
     const { tools } = harness();
     const target = liveKey();
