@@ -372,19 +372,14 @@ export function revokeOutcomeText(
     return [`Key ${key.id} in ${organization} was already revoked; nothing more is needed.`, ...record].join('\n');
   }
   const error = outcome.error;
-  const lines = [failureSentence(error, key.id, organization, override), ...record];
-  const said = error.extra.problem?.detail ?? error.extra.problem?.title;
-  if (said && (error.kind === 'forbidden' || error.kind === 'badRequest' || error.kind === 'server')) {
-    lines.push(...dataBlock('What the server said:', [{ server_said: displayText(said, 300) }]));
-  }
-  return lines.join('\n');
+  return [failureSentence(error, key.id, organization, override), ...record, ...serverSaid(error)].join('\n');
 }
 
 function failureSentence(error: FactifyError, keyId: string, organization: string, override: boolean): string {
   const not = `Not revoked: key ${keyId} in ${organization}`;
   switch (error.kind) {
     case 'unauthorized':
-      return `${not}. Factify did not accept the API token (401). The user needs to set a new one with “Factify: Set API Token…”.`;
+      return `${not}. ${ownWords(error)}`;
     case 'forbidden':
       return override
         ? `${not}. Factify refused (403): only Factify staff can act as another organization. The user can switch back to the token's own organization.`
@@ -394,15 +389,35 @@ function failureSentence(error: FactifyError, keyId: string, organization: strin
     case 'cancelled':
       return `The revoke of key ${keyId} was cancelled before Factify answered (the account or organization changed, or the window is closing). Whether it was revoked is unknown: list the keys again to check.`;
     case 'timeout':
-      return `Factify did not answer in time while revoking key ${keyId} in ${organization}. The key may or may not be revoked: list the keys again to check. (${error.message})`;
+      return `Factify did not answer in time while revoking key ${keyId} in ${organization}. The key may or may not be revoked: list the keys again to check. (${ownWords(error)})`;
     default:
-      return `${not}: the revoke failed (${error.kind}${error.status === undefined ? '' : `, status ${error.status}`}). ${serverFreeMessage(error)}`;
+      return `${not}: the revoke failed (${error.kind}${error.status === undefined ? '' : `, status ${error.status}`}). ${ownWords(error)}`;
   }
 }
 
-/** The error's own words, minus anything the server wrote (that goes into a data block instead). */
-function serverFreeMessage(error: FactifyError): string {
-  return error.message.replace(/ Factify said: “[\s\S]*?”/, '');
+/**
+ * What went wrong, in the extension's own words only. Messages of answers the server shaped (statuses with
+ * problem details, content types) are replaced; the others (network, TLS, timeout, redirect, rate limit,
+ * settings) are built from the settings and fixed text.
+ */
+function ownWords(error: FactifyError): string {
+  const status = error.status === undefined ? '' : ` (${error.status})`;
+  switch (error.kind) {
+    case 'unauthorized': return 'Factify did not accept the API token (401). The user needs to set a new one with “Factify: Set API Token…”.';
+    case 'forbidden': return `Factify refused the request${status}.`;
+    case 'notFound': return `Factify answered that it was not found${status}.`;
+    case 'conflict': return `Factify answered with a conflict${status}.`;
+    case 'badRequest': return `Factify rejected the request${status}.`;
+    case 'server': return `Factify could not answer${status}; try again in a moment.`;
+    case 'invalidResponse': return 'The answer was not what the Factify API sends; “factify.apiBaseUrl” may not point at the Factify API.';
+    default: return error.message;
+  }
+}
+
+/** The problem details the server sent, as data. */
+function serverSaid(error: FactifyError): string[] {
+  const said = error.extra.problem?.detail ?? error.extra.problem?.title;
+  return said ? dataBlock('What the server said:', [{ server_said: displayText(said, 300) }]) : [];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -530,7 +545,10 @@ export class AgentTools {
     if (!loaded || loaded.query.organizationId !== auth.organizationId || (snapshot.error && snapshot.error.kind !== 'rateLimited')) {
       const organization = describeAgentOrganization(auth.organizationId, loaded?.keys);
       const error = snapshot.error;
-      return `Could not load the API keys of ${organization}${error ? `: ${listFailure(error)}` : '.'} Nothing was changed.`;
+      return [
+        `Could not load the API keys of ${organization}: ${error ? listFailure(error, auth.organizationId !== undefined) : 'there was no answer.'} Nothing was changed.`,
+        ...(error ? serverSaid(error) : []),
+      ].join('\n');
     }
     return {
       listed: { keys: loaded.keys, includesRevoked: loaded.query.includeRevoked, rejected: loaded.rejected.length },
@@ -563,7 +581,7 @@ export class AgentTools {
     } catch (thrown) {
       const error = toFactifyError(thrown);
       this.deps.log.error(`Tool ${tool} failed: ${describeForLog(error)}`);
-      return this.deps.redact(`${tool} failed: ${serverFreeMessage(error)}`);
+      return this.deps.redact(`${tool} failed: ${ownWords(error)}`);
     }
   }
 }
@@ -572,10 +590,9 @@ function inputKey(input: RevokeKeyInput): string {
   return JSON.stringify([input.keyId, input.reason ?? null]);
 }
 
-function listFailure(error: FactifyError): string {
-  switch (error.kind) {
-    case 'unauthorized': return 'Factify did not accept the API token (401). The user needs to set a new one with “Factify: Set API Token…”.';
-    case 'forbidden': return `Factify refused access (403). ${serverFreeMessage(error)}`;
-    default: return serverFreeMessage(error);
+function listFailure(error: FactifyError, override: boolean): string {
+  if (error.kind === 'forbidden' && override) {
+    return 'Factify refused (403): only Factify staff can act as another organization. The user can switch back to the token\'s own organization.';
   }
+  return ownWords(error);
 }
