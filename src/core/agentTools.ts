@@ -152,12 +152,20 @@ function data(value: string | undefined, maxLength = 200): string | null {
 
 /**
  * The organization requests go to: the override when one is set, else the token's own, named by the org id
- * its keys carry (shown only when it matches the org id pattern).
+ * its keys carry (shown only when it matches the org id pattern), with the local name the user gave it.
  */
-export function describeAgentOrganization(override: OrgId | undefined, listedKeys: readonly ApiKey[] | undefined): string {
-  if (override) return `organization ${override} (an organization override: acting as another organization)`;
+export function describeAgentOrganization(
+  override: OrgId | undefined,
+  listedKeys: readonly ApiKey[] | undefined,
+  labelOf: (orgId: OrgId) => string | undefined = () => undefined,
+): string {
+  const named = (id: OrgId): string => {
+    const label = labelOf(id);
+    return label ? `organization ${id} (named ${quote(label, 80)} in this editor)` : `organization ${id}`;
+  };
+  if (override) return `${named(override)}, an organization override: acting as another organization`;
   const own = asOrgId(listedKeys?.find((key) => key.orgId !== undefined)?.orgId);
-  return own ? `organization ${own} (the token's own organization)` : "the token's own organization";
+  return own ? `${named(own)}, the token's own organization` : "the token's own organization";
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -433,6 +441,8 @@ export interface AgentToolsDeps {
   readonly redact: (text: string) => string;
   readonly now: () => number;
   readonly log: Logger;
+  /** The local name the user gave an organization, if any. */
+  readonly organizationLabel?: (orgId: OrgId) => string | undefined;
 }
 
 export type RevokePreparation =
@@ -458,6 +468,8 @@ export class AgentTools {
 
   constructor(private readonly deps: AgentToolsDeps) {}
 
+  private readonly labelOf = (orgId: OrgId): string | undefined => this.deps.organizationLabel?.(orgId);
+
   async listKeys(input: unknown): Promise<string> {
     return this.guard(LIST_KEYS_TOOL, async () => {
       const filter = parseListKeysInput(input);
@@ -473,7 +485,7 @@ export class AgentTools {
       const parsed = parseFindLeakedKeysInput(input);
       if (!parsed.ok) return `Invalid input for ${FIND_LEAKED_KEYS_TOOL}: ${parsed.message}`;
       const auth = await this.deps.auth();
-      const organization = describeAgentOrganization(auth?.organizationId, this.deps.store.snapshot.loaded?.keys);
+      const organization = describeAgentOrganization(auth?.organizationId, this.deps.store.snapshot.loaded?.keys, this.labelOf);
       const source = this.deps.leaks();
       return leakFindingsText(source ? await source.findings() : undefined, auth ? organization : 'not set: nobody is signed in');
     });
@@ -543,7 +555,7 @@ export class AgentTools {
       return 'The Factify account or organization changed while the keys were loading. Nothing was sent; try again.';
     }
     if (!loaded || loaded.query.organizationId !== auth.organizationId || (snapshot.error && snapshot.error.kind !== 'rateLimited')) {
-      const organization = describeAgentOrganization(auth.organizationId, loaded?.keys);
+      const organization = describeAgentOrganization(auth.organizationId, loaded?.keys, this.labelOf);
       const error = snapshot.error;
       return [
         `Could not load the API keys of ${organization}: ${error ? listFailure(error, auth.organizationId !== undefined) : 'there was no answer.'} Nothing was changed.`,
@@ -552,7 +564,7 @@ export class AgentTools {
     }
     return {
       listed: { keys: loaded.keys, includesRevoked: loaded.query.includeRevoked, rejected: loaded.rejected.length },
-      organization: describeAgentOrganization(auth.organizationId, loaded.keys),
+      organization: describeAgentOrganization(auth.organizationId, loaded.keys, this.labelOf),
       auth,
     };
   }
