@@ -4,6 +4,7 @@ import { Redactor } from './core/redact';
 import { registerCommands } from './commands';
 import { Connection } from './connection';
 import { type AppContext } from './flows/context';
+import { registerAgentTools } from './lmTools';
 import { createLog } from './log';
 import { MementoOrganizations } from './organizations';
 import { createPrompts } from './prompts';
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView } {
   context.subscriptions.push(
     log, tokens, connection, view, statusBar, { dispose: () => store.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
+    ...registerAgentTools({ ctx, redactor }),
     tokens.onDidChange(() => {
       store.reset();
       void store.refresh();

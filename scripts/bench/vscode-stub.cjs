@@ -334,6 +334,7 @@ function install(options = {}) {
         configurationChanged.fire({ affectsConfiguration: (section) => changed === section || changed.startsWith(`${section}.`) })),
       onDidChangeConfiguration: configurationChanged.event,
     }, missing),
+    lm: tolerant('lm', { registerTool: () => noopDisposable() }, missing),
     env: tolerant('env', {
       clipboard: { readText: async () => '', writeText: async () => undefined },
       appName: 'bench stand-in',

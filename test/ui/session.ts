@@ -48,7 +48,8 @@ function repoRoot(): string {
 export const VSIX = path.join(repoRoot(), 'dist', 'factify-api-keys.vsix');
 
 /** Starts the servers and code-server with the installed .vsix, opens the workbench and the API Keys view. */
-export async function startSession(settings: Record<string, unknown> = {}): Promise<UiSession> {
+/** `extraVsix`: test-only extensions installed beside it (e.g. one that invokes language model tools). */
+export async function startSession(settings: Record<string, unknown> = {}, extraVsix: readonly string[] = []): Promise<UiSession> {
   assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
   const api = await startFactifyServer();
   const decoy = await startDecoyServer();
@@ -62,6 +63,7 @@ export async function startSession(settings: Record<string, unknown> = {}): Prom
   for (const dir of [dirs.workspaceDir, dirs.userDataDir, dirs.extensionsDir]) fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dirs.workspaceDir, 'README.md'), '# A workspace for the Factify UI journeys\n');
   await installVsix(VSIX, dirs.extensionsDir);
+  for (const vsix of extraVsix) await installVsix(vsix, dirs.extensionsDir);
   const code = await startCodeServer({ ...dirs, settings: { 'factify.apiBaseUrl': api.url, ...settings } });
   const browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -102,10 +104,10 @@ export async function stopSession(session: UiSession | undefined): Promise<void>
  * One code-server, browser and Factify server for the calling describe(): started before its first test and
  * stopped after its last. `run` wraps a journey (screenshot and context on failure).
  */
-export function sharedSession(): { session: () => UiSession; run: (name: string, body: () => Promise<void>) => Promise<void> } {
+export function sharedSession(extraVsix: () => readonly string[] = () => []): { session: () => UiSession; run: (name: string, body: () => Promise<void>) => Promise<void> } {
   let current: UiSession | undefined;
   before(async () => {
-    current = await startSession();
+    current = await startSession({}, extraVsix());
   });
   after(async () => {
     await stopSession(current);

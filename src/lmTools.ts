@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import {
+  AgentTools, FIND_LEAKED_KEYS_TOOL, LIST_KEYS_TOOL, REVOKE_KEY_TOOL, type LeakFindingsSource,
+} from './core/agentTools';
+import { type Redactor } from './core/redact';
+import { type AppContext } from './flows/context';
+
+export interface AgentToolsShellDeps {
+  readonly ctx: AppContext;
+  readonly redactor: Redactor;
+  /** Leak detection's findings; while it returns undefined the leak tool says leak detection is not available. */
+  readonly leaks?: () => LeakFindingsSource | undefined;
+}
+
+/**
+ * Registers the language model tools contributed in package.json. Cheap: no request is made until an agent
+ * (or another extension) invokes a tool.
+ */
+export function registerAgentTools({ ctx, redactor, leaks }: AgentToolsShellDeps): vscode.Disposable[] {
+  const tools = new AgentTools({
+    store: ctx.store,
+    auth: async () => {
+      const token = await ctx.tokens.get();
+      return token ? { token, organizationId: ctx.organizations.current } : undefined;
+    },
+    leaks: leaks ?? (() => undefined),
+    redact: (text) => redactor.redact(text),
+    now: Date.now,
+    log: ctx.log,
+  });
+  const result = (text: string) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
+  return [
+    vscode.lm.registerTool<unknown>(LIST_KEYS_TOOL, {
+      prepareInvocation: () => ({ invocationMessage: 'Listing Factify API keys' }),
+      invoke: async (options) => result(await tools.listKeys(options.input)),
+    }),
+    vscode.lm.registerTool<unknown>(FIND_LEAKED_KEYS_TOOL, {
+      prepareInvocation: () => ({ invocationMessage: 'Looking up Factify tokens found in the workspace' }),
+      invoke: async (options) => result(await tools.findLeakedKeys(options.input)),
+    }),
+    vscode.lm.registerTool<unknown>(REVOKE_KEY_TOOL, {
+      async prepareInvocation(options) {
+        const prepared = await tools.prepareRevoke(options.input);
+        if (prepared.kind === 'refused') return { invocationMessage: prepared.invocationMessage };
+        // Untrusted values are escaped in the Markdown, and the string is neither trusted nor allowed HTML or icons.
+        const message = new vscode.MarkdownString(prepared.confirmation.markdown, false);
+        message.isTrusted = false;
+        message.supportHtml = false;
+        return {
+          invocationMessage: prepared.invocationMessage,
+          confirmationMessages: { title: prepared.confirmation.title, message },
+        };
+      },
+      invoke: async (options, token) => result(await tools.revoke(options.input, () => token.isCancellationRequested)),
+    }),
+  ];
+}
