@@ -12,7 +12,7 @@ import { type RequestAuth } from './client';
 import { describeForLog, toFactifyError, type FactifyError, type Logger } from './errors';
 import { describeKeyTiming, formatTimestamp } from './format';
 import { asKeyId, asOrgId, type KeyId, type OrgId } from './ids';
-import { type KeysStore } from './keysStore';
+import { type KeysStore, type RevokeOutcome } from './keysStore';
 import { displayText, escapeMarkdown } from './text';
 
 export const LIST_KEYS_TOOL = 'factify_listApiKeys';
@@ -367,7 +367,7 @@ export function revokeConfirmation(key: ApiKey, organization: string, reason: st
 }
 
 export function revokeOutcomeText(
-  outcome: { readonly kind: 'revoked' } | { readonly kind: 'alreadyRevoked' } | { readonly kind: 'failed'; readonly error: FactifyError },
+  outcome: RevokeOutcome,
   key: ApiKey,
   organization: string,
   override: boolean,
@@ -378,6 +378,9 @@ export function revokeOutcomeText(
   }
   if (outcome.kind === 'alreadyRevoked') {
     return [`Key ${key.id} in ${organization} was already revoked; nothing more is needed.`, ...record].join('\n');
+  }
+  if (outcome.kind === 'notSent') {
+    return [`Not revoked: key ${key.id} in ${organization}. Nothing was sent, because ${outcome.reason}. Ask the user again if it should still be revoked.`, ...record].join('\n');
   }
   const error = outcome.error;
   return [failureSentence(error, key.id, organization, override), ...record, ...serverSaid(error)].join('\n');
@@ -527,8 +530,8 @@ export class AgentTools {
         return `Not revoked: the Factify account or organization changed after the user confirmed revoking key ${confirmed.key.id} in ${confirmed.organization}. Nothing was sent; ask again if it should still be revoked.`;
       }
       if (cancelled()) return `The revoke of key ${confirmed.key.id} was cancelled before anything was sent.`;
-      // The one place a confirmed revoke is sent: the store sends under its current auth, checked just above.
-      const outcome = await this.deps.store.revoke(confirmed.key, confirmed.reason);
+      // The one place a confirmed revoke is sent, under the auth the user confirmed; the store checks it again.
+      const outcome = await this.deps.store.revoke(confirmed.key, confirmed.reason, confirmed.auth);
       void this.deps.store.refresh();
       return revokeOutcomeText(outcome, confirmed.key, confirmed.organization, confirmed.auth.organizationId !== undefined);
     });
@@ -545,7 +548,8 @@ export class AgentTools {
 
   /** The current list, fresh from the server, or the text saying why there is none. */
   private async load(): Promise<{ listed: ListedKeys; organization: string; auth: RequestAuth } | string> {
-    const auth = await this.deps.auth();
+    // Waits for the token to be read, then captures the context the way a confirmation must (see currentAuth).
+    const auth = (await this.deps.auth()) && this.deps.store.currentAuth();
     if (!auth) return NOT_SIGNED_IN;
     await this.deps.store.refresh();
     const snapshot = this.deps.store.snapshot;
