@@ -1,0 +1,107 @@
+/**
+ * The keys a found token is matched against: the lists of every signed-in account, revoked keys included
+ * whatever the view shows. Fetched lazily, cached, and forgotten when a list changes. Only list requests
+ * with the account's own token are ever sent; a found token never is.
+ */
+import { type ApiKey } from './apiKey';
+import { type FactifyClient, type RequestAuth } from './client';
+import { describeForLog, toFactifyError, type Logger } from './errors';
+import { type OrgId } from './ids';
+import { KeyIndex, type DirectoryKey } from './tokenScan';
+
+/** A signed-in account, as leak detection needs it. */
+export interface LeakAccount {
+  readonly auth: RequestAuth;
+  /** How its organization is named in messages. */
+  readonly label: string;
+  readonly orgId?: OrgId;
+}
+
+/** The store's current list, when it is the list of one of the accounts. */
+export interface StoreList {
+  readonly auth: RequestAuth;
+  readonly keys: readonly ApiKey[];
+  readonly includesRevoked: boolean;
+}
+
+export interface KeyDirectoryDeps {
+  readonly accounts: () => ReadonlyArray<LeakAccount>;
+  readonly storeList: () => StoreList | undefined;
+  readonly client: () => FactifyClient;
+  readonly log: Logger;
+}
+
+type Listener = () => void;
+
+export class KeyDirectory {
+  private cache: { generation: number; index: Promise<KeyIndex> } | undefined;
+  private generation = 0;
+  private controller = new AbortController();
+  private readonly listeners = new Set<Listener>();
+  /** What the index was last built from, so a change elsewhere in the store (loading flags) costs nothing. */
+  private storeKeys: readonly ApiKey[] | undefined;
+
+  constructor(private readonly deps: KeyDirectoryDeps) {}
+
+  onDidChange(listener: Listener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** The store changed: rebuild only when its list did (refresh, revoke, organization switch, sign-out). */
+  storeChanged(): void {
+    const keys = this.deps.storeList()?.keys;
+    if (keys === this.storeKeys) return;
+    this.invalidate();
+  }
+
+  /** Forgets every cached list (accounts changed, a key was revoked) and tells the listeners. */
+  invalidate(): void {
+    this.generation++;
+    this.controller.abort();
+    this.controller = new AbortController();
+    this.cache = undefined;
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** The index of every account's keys. Never rejects: an account whose list fails adds no keys (and is logged). */
+  index(): Promise<KeyIndex> {
+    if (this.cache?.generation === this.generation) return this.cache.index;
+    const generation = this.generation;
+    const index = this.build(this.controller.signal);
+    this.cache = { generation, index };
+    return index;
+  }
+
+  private async build(signal: AbortSignal): Promise<KeyIndex> {
+    const accounts = this.deps.accounts();
+    const storeList = this.deps.storeList();
+    this.storeKeys = storeList?.keys;
+    const lists = await Promise.all(accounts.map(async (account): Promise<DirectoryKey[]> => {
+      const keys = storeList && storeList.includesRevoked && sameAuth(storeList.auth, account.auth)
+        ? storeList.keys
+        : await this.fetch(account, signal);
+      return keys.map((key) => ({ key, organization: account.label }));
+    }));
+    return new KeyIndex(lists.flat());
+  }
+
+  private async fetch(account: LeakAccount, signal: AbortSignal): Promise<readonly ApiKey[]> {
+    try {
+      const list = await this.deps.client().listKeys(account.auth, { includeRevoked: true, signal });
+      return list.keys;
+    } catch (thrown) {
+      if (!signal.aborted) this.deps.log.warn(`Leak detection could not list the keys of ${account.label}: ${describeForLog(toFactifyError(thrown))}`);
+      return [];
+    }
+  }
+
+  dispose(): void {
+    this.controller.abort();
+    this.listeners.clear();
+  }
+}
+
+function sameAuth(a: RequestAuth, b: RequestAuth): boolean {
+  return a.token === b.token && a.organizationId === b.organizationId;
+}
