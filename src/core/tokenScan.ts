@@ -8,9 +8,10 @@ import { displayText } from './text';
 /**
  * `ffy_<env>_` + 26 lower-case Crockford base32 + base62 random. The random part has at least 10 characters,
  * so a key's displayed prefix (`ffy_prod_01kdx2z2...`) or an id-shaped string is never taken for a token.
- * Anchored at the scan position (sticky); the characters around it are checked separately.
+ * No lookbehind: a pattern that starts with a literal lets the regex engine skip ahead fast, which is what
+ * keeps a 5 MB document cheap to check; the characters around a match are checked separately.
  */
-const TOKEN_BODY = /ffy_[a-z0-9]{1,32}_[0-9a-hjkmnp-tv-z]{26}[0-9A-Za-z]{10,512}/y;
+const TOKEN_GLOBAL = /ffy_[a-z0-9]{1,32}_[0-9a-hjkmnp-tv-z]{26}[0-9A-Za-z]{10,512}/g;
 
 /** The same shape for ripgrep (Rust regex syntax); the boundaries are checked when the file is read. */
 export const TOKEN_SEARCH_PATTERN = 'ffy_[a-z0-9]{1,32}_[0-9a-hjkmnp-tv-z]{26}[0-9A-Za-z]{10,}';
@@ -33,24 +34,18 @@ export interface TokenMatch {
   readonly token: string;
 }
 
-/** Every token in `text`, in order. A cheap `indexOf` finds candidates; the pattern runs only there. */
+/** Every token in `text`, in order. */
 export function findTokens(text: string): TokenMatch[] {
   const matches: TokenMatch[] = [];
-  let at = text.indexOf(MARKER);
-  while (at !== -1) {
-    TOKEN_BODY.lastIndex = at;
-    const match = TOKEN_BODY.exec(text);
-    let next = at + MARKER.length;
-    if (match) {
-      const end = at + match[0].length;
-      const before = at > 0 ? text.charCodeAt(at - 1) : 32;
-      const after = end < text.length ? text.charCodeAt(end) : 32;
-      // The random part is matched greedily up to a non-base62 character, so `after` can only be `_` or
-      // `-` here, or the token was longer than any real one.
-      if (!isWordChar(before) && !isWordChar(after)) matches.push({ start: at, end, token: match[0] });
-      next = end;
-    }
-    at = text.indexOf(MARKER, next);
+  TOKEN_GLOBAL.lastIndex = 0;
+  for (let match = TOKEN_GLOBAL.exec(text); match !== null; match = TOKEN_GLOBAL.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const before = start > 0 ? text.charCodeAt(start - 1) : 32;
+    const after = end < text.length ? text.charCodeAt(end) : 32;
+    // The random part is matched greedily up to a non-base62 character, so a word character right after it
+    // is `_`, `-`, or more random than any real token has.
+    if (!isWordChar(before) && !isWordChar(after)) matches.push({ start, end, token: match[0] });
   }
   return matches;
 }
@@ -212,7 +207,10 @@ export interface SkippedCounts {
   readonly unreadable: number;
 }
 
-/** "4 Factify keys in 3 files: 2 live, 1 revoked, 1 unknown." plus what was not checked. */
+/**
+ * "4 Factify keys in 3 files: 2 live, 1 revoked, 1 unknown." plus the files with key-like text that were not
+ * checked (too large, binary, unreadable).
+ */
 export function summarizeScan(counts: ScanCounts, skipped: SkippedCounts, maxFileSizeKB: number): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const parts = (['live', 'revoked', 'expired', 'unknown'] as const).filter((kind) => counts.byKind[kind] > 0).map((kind) => `${counts.byKind[kind]} ${kind}`);
@@ -223,7 +221,7 @@ export function summarizeScan(counts: ScanCounts, skipped: SkippedCounts, maxFil
   if (skipped.tooLarge > 0) notes.push(`${plural(skipped.tooLarge, 'file')} over ${maxFileSizeKB} KB`);
   if (skipped.binary > 0) notes.push(`${plural(skipped.binary, 'binary file')}`);
   if (skipped.unreadable > 0) notes.push(`${plural(skipped.unreadable, 'unreadable file')}`);
-  return notes.length ? `${head} Skipped ${notes.join(', ')}.` : head;
+  return notes.length ? `${head} Not checked: ${notes.join(', ')} with key-like text (listed in the log).` : head;
 }
 
 /** The revoke reason offered for a key found in a file; the user can still edit it. */

@@ -223,8 +223,8 @@ describe('positions, counts and summaries', () => {
     assert.equal(summarizeScan(counts, { tooLarge: 0, binary: 0, unreadable: 0 }, 1024), '4 Factify keys in 3 files: 2 live, 1 revoked, 1 unknown.');
     assert.equal(
       summarizeScan(countFindings([{ uri: 'a', kind: 'expired' }]), { tooLarge: 2, binary: 1, unreadable: 0 }, 512),
-      '1 Factify key in 1 file: 1 expired. Skipped 2 files over 512 KB, 1 binary file.');
-    assert.equal(summarizeScan(countFindings([]), { tooLarge: 0, binary: 0, unreadable: 1 }, 1024), 'No Factify keys found in the workspace. Skipped 1 unreadable file.');
+      '1 Factify key in 1 file: 1 expired. Not checked: 2 files over 512 KB, 1 binary file with key-like text (listed in the log).');
+    assert.equal(summarizeScan(countFindings([]), { tooLarge: 0, binary: 0, unreadable: 1 }, 1024), 'No Factify keys found in the workspace. Not checked: 1 unreadable file with key-like text (listed in the log).');
   });
 
   test('the prefilled revoke reason names where the key was found', () => {
