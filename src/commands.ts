@@ -39,17 +39,21 @@ const COMMANDS: Readonly<Record<string, Handler>> = {
 
 /** Registers the table behind one error boundary: whatever a command throws ends in a short, redacted message. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await handler(deps, ...args);
-      } catch (thrown) {
-        const error = toFactifyError(thrown);
-        deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
-        void vscode.window.showErrorMessage(deps.redactor.redact(error.message));
-        return undefined;
-      }
-    }));
+  return Object.entries(COMMANDS).map(([id, handler]) => registerGuarded(id, deps, (...args) => handler(deps, ...args)));
+}
+
+/** One command behind the error boundary, for command tables kept next to their feature. */
+export function registerGuarded(id: string, deps: Pick<CommandDeps, 'log' | 'redactor'>, run: (...args: unknown[]) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    try {
+      return await run(...args);
+    } catch (thrown) {
+      const error = toFactifyError(thrown);
+      deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
+      void vscode.window.showErrorMessage(deps.redactor.redact(error.message));
+      return undefined;
+    }
+  });
 }
 
 async function refresh({ ctx }: CommandDeps): Promise<void> {

@@ -40,6 +40,8 @@ export class KeyDirectory {
   private readonly listeners = new Set<Listener>();
   /** What the index was last built from, so a change elsewhere in the store (loading flags) costs nothing. */
   private storeKeys: readonly ApiKey[] | undefined;
+  /** Which account each key of the last index came from (revoking goes through that account only). */
+  private accountsByKey = new Map<string, LeakAccount>();
 
   constructor(private readonly deps: KeyDirectoryDeps) {}
 
@@ -83,7 +85,19 @@ export class KeyDirectory {
         : await this.fetch(account, signal);
       return keys.map((key) => ({ key, organization: account.label }));
     }));
+    const accountsByKey = new Map<string, LeakAccount>();
+    lists.forEach((entries, i) => {
+      const account = accounts[i] as LeakAccount;
+      for (const entry of entries) if (!accountsByKey.has(entry.key.id)) accountsByKey.set(entry.key.id, account);
+    });
+    this.accountsByKey = accountsByKey;
     return new KeyIndex(lists.flat());
+  }
+
+  /** Whether the key was listed by the account whose auth is `auth` (e.g. the one requests go out under now). */
+  listedBy(keyId: string, auth: RequestAuth | undefined): boolean {
+    const account = this.accountsByKey.get(keyId);
+    return account !== undefined && auth !== undefined && sameAuth(account.auth, auth);
   }
 
   private async fetch(account: LeakAccount, signal: AbortSignal): Promise<readonly ApiKey[]> {
