@@ -55,6 +55,8 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('factify');
   private readonly files = new Map<string, FileState>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The latest scheduled check of each document, until it is done. */
+  private readonly pending = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly git = new GitIgnore();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fired when the findings change (the tree marks found keys). */
@@ -93,7 +95,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     for (const file of this.files.values()) {
       for (const { range, finding } of file.located) {
         records.push({
-          file: vscode.workspace.asRelativePath(file.uri, true), uri: file.uri.toString(),
+          file: vscode.workspace.asRelativePath(file.uri), uri: file.uri.toString(),
           line: range.start.line + 1, column: range.start.character + 1,
           kind: finding.kind, state: finding.state ?? 'unknown', keyName: finding.key?.name, keyId: finding.key?.id,
           organization: finding.organization, maskedToken: finding.masked,
@@ -108,7 +110,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const places: Array<{ uri: vscode.Uri; range: vscode.Range; label: string }> = [];
     for (const file of this.files.values()) {
       for (const { range, finding } of file.located) {
-        if (finding.key?.id === keyId) places.push({ uri: file.uri, range, label: `${vscode.workspace.asRelativePath(file.uri, true)}:${range.start.line + 1}` });
+        if (finding.key?.id === keyId) places.push({ uri: file.uri, range, label: `${vscode.workspace.asRelativePath(file.uri)}:${range.start.line + 1}` });
       }
     }
     return places;
@@ -118,10 +120,30 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     if (!CHECKED_SCHEMES.has(document.uri.scheme)) return;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
+    let pending = this.pending.get(key);
+    if (!pending) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((done) => (resolve = done));
+      pending = { promise, resolve };
+      this.pending.set(key, pending);
+    }
+    const waiting = pending;
     this.timers.set(key, setTimeout(() => {
       this.timers.delete(key);
-      void this.checkDocument(document).catch((error: unknown) => this.deps.log.error(`Checking a document for keys failed: ${String(error)}`));
+      void this.checkDocument(document)
+        .catch((error: unknown) => this.deps.log.error(`Checking a document for keys failed: ${String(error)}`))
+        .finally(() => {
+          // A check scheduled meanwhile settles the same waiters when it is done.
+          if (this.timers.has(key)) return;
+          if (this.pending.get(key) === waiting) this.pending.delete(key);
+          waiting.resolve();
+        });
     }, delayMs));
+  }
+
+  /** Resolves once the document's latest scheduled check is done (for callers that need the result). */
+  async settled(uri: vscode.Uri): Promise<void> {
+    await this.pending.get(uri.toString())?.promise;
   }
 
   private async checkDocument(document: vscode.TextDocument): Promise<void> {
@@ -144,6 +166,8 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
+    this.pending.get(key)?.resolve();
+    this.pending.delete(key);
     // An untitled document is gone for good; a file keeps its findings until the file is checked again.
     if (document.uri.scheme === 'untitled') this.set(document.uri, []);
   }
@@ -249,6 +273,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const rgPath = await findRipgrep();
     if (rgPath) {
       try {
+        this.deps.log.info(`Find API Keys in Workspace: searching with ${rgPath}.`);
         return await scanWorkspaceWithRipgrep({ ...options, rgPath });
       } catch (error) {
         this.deps.log.warn(`VS Code's ripgrep could not run (${String(error)}); listing files through VS Code instead.`);
@@ -361,6 +386,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
   dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     clearTimeout(this.notifyTimer);
+    for (const pending of this.pending.values()) pending.resolve();
     for (const disposable of this.disposables) disposable.dispose();
   }
 }

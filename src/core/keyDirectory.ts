@@ -67,12 +67,14 @@ export class KeyDirectory {
   }
 
   /** The index of every account's keys. Never rejects: an account whose list fails adds no keys (and is logged). */
-  index(): Promise<KeyIndex> {
-    if (this.cache?.generation === this.generation) return this.cache.index;
-    const generation = this.generation;
-    const index = this.build(this.controller.signal);
-    this.cache = { generation, index };
-    return index;
+  async index(): Promise<KeyIndex> {
+    // A list that changes while the index is being built makes it stale (its requests are aborted): build again.
+    for (;;) {
+      const generation = this.generation;
+      if (this.cache?.generation !== generation) this.cache = { generation, index: this.build(this.controller.signal) };
+      const index = await this.cache.index;
+      if (generation === this.generation) return index;
+    }
   }
 
   private async build(signal: AbortSignal): Promise<KeyIndex> {
