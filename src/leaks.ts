@@ -150,13 +150,14 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     if (document.isClosed) return;
     const generation = this.generation;
     const version = document.version;
-    if (!leakSettings.enabled() || document.getText().length > MAX_DOCUMENT_CHARS) return this.set(document.uri, []);
+    const text = document.getText();
+    if (!leakSettings.enabled() || text.length > MAX_DOCUMENT_CHARS) return this.set(document.uri, []);
     // Cheap first: most documents hold no token, and then neither git nor the key list is needed.
-    if (!document.getText().includes('ffy_')) return this.set(document.uri, []);
+    if (!text.includes('ffy_')) return this.set(document.uri, []);
     if (document.uri.scheme === 'file' && (await this.git.isIgnored(document.uri.fsPath))) return this.set(document.uri, []);
     const index = await this.deps.directory.index();
     if (generation !== this.generation || document.isClosed || document.version !== version) return;
-    const findings = scanText(document.getText(), index, Date.now());
+    const findings = scanText(text, index, Date.now());
     this.set(document.uri, findings.map((finding) => ({
       uri: document.uri, range: new vscode.Range(document.positionAt(finding.start), document.positionAt(finding.end)), finding,
     })));
