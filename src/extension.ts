@@ -44,7 +44,9 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
     return token ? { token, organizationId: organizations.current } : undefined;
   };
   const directory = new KeyDirectory({
-    accounts: () => {
+    accounts: async () => {
+      // The token is read from SecretStorage on first need, so findings are right before the view ever shows.
+      await tokens.get();
       const auth = currentAuth();
       const label = organizations.current ?? ownOrganizationId(store.snapshot) ?? 'your current organization';
       return auth ? [{ auth, label, orgId: organizations.current }] : [];
@@ -71,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
     ...registerCommands({ ctx, view, log, redactor }),
     leaks, { dispose: () => directory.dispose() },
     store.onDidChange(() => directory.storeChanged()),
+    tokens.onDidChange(() => directory.invalidate()),
     leaks.onDidChangeFindings(() => view.markFound((keyId) => leaks.locations(keyId).map((place) => place.label))),
     ...registerLeakCommands(leaks, { log, redactor }, (node) => (node instanceof KeyNode ? node.key : undefined)),
     tokens.onDidChange(() => {

@@ -25,7 +25,8 @@ export interface StoreList {
 }
 
 export interface KeyDirectoryDeps {
-  readonly accounts: () => ReadonlyArray<LeakAccount>;
+  /** The signed-in accounts; may read SecretStorage first (never the network). */
+  readonly accounts: () => ReadonlyArray<LeakAccount> | Promise<ReadonlyArray<LeakAccount>>;
   readonly storeList: () => StoreList | undefined;
   readonly client: () => FactifyClient;
   readonly log: Logger;
@@ -78,7 +79,7 @@ export class KeyDirectory {
   }
 
   private async build(signal: AbortSignal): Promise<KeyIndex> {
-    const accounts = this.deps.accounts();
+    const accounts = await this.deps.accounts();
     const storeList = this.deps.storeList();
     this.storeKeys = storeList?.keys;
     const lists = await Promise.all(accounts.map(async (account): Promise<DirectoryKey[]> => {
@@ -93,7 +94,7 @@ export class KeyDirectory {
       for (const entry of entries) if (!accountsByKey.has(entry.key.id)) accountsByKey.set(entry.key.id, account);
     });
     this.accountsByKey = accountsByKey;
-    return new KeyIndex(lists.flat());
+    return new KeyIndex(lists.flat(), accounts.length);
   }
 
   /** Whether the key was listed by the account whose auth is `auth` (e.g. the one requests go out under now). */

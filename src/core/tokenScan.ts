@@ -76,7 +76,8 @@ export class KeyIndex {
   /** Stem lengths present, longest first: the longest matching stem is the most specific key. */
   private readonly lengths: number[];
 
-  constructor(entries: Iterable<DirectoryKey>) {
+  /** `accounts`: how many signed-in accounts the entries come from (none: nothing can be told apart). */
+  constructor(entries: Iterable<DirectoryKey>, readonly accounts = 1) {
     const lengths = new Set<number>();
     for (const entry of entries) {
       const stem = prefixStem(entry.key.prefix);
@@ -104,7 +105,6 @@ export class KeyIndex {
   }
 }
 
-export const EMPTY_INDEX = new KeyIndex([]);
 
 /** live = still works or could again (active, inactive); the others cannot be used any more, or are not ours. */
 export type FindingKind = 'live' | 'revoked' | 'expired' | 'unknown';
@@ -135,7 +135,9 @@ export function classify(match: TokenMatch, index: KeyIndex, nowMs: number): Fin
   if (!entry) {
     return {
       start: match.start, end: match.end, kind: 'unknown', severity: 'warning', state: undefined, key: undefined, organization: undefined, masked,
-      message: `Factify API key ${masked} matches no key listed for your signed-in organizations: it may be another organization's key or a key that is not listed. Treat it as live.`,
+      message: index.accounts === 0
+        ? `Factify API key ${masked}: sign in (Factify: Set API Token…) to tell which key it is and whether it still works. Treat it as live.`
+        : `Factify API key ${masked} matches no key listed for your signed-in organizations: it may be another organization's key or a key that is not listed. Treat it as live.`,
     };
   }
   const state = keyState(entry.key, nowMs);

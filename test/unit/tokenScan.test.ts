@@ -201,9 +201,12 @@ describe('matching and classifying', () => {
     assert.match(finding.message, /Evil\ufffd name with lines/);
   });
 
-  test('an empty index makes every token unknown', () => {
+  test('an empty index makes every token unknown; signed out, the message says to sign in', () => {
     const findings = scanText(`${TOKEN} ${TOKEN}`, new KeyIndex([]), NOW);
     assert.deepEqual(findings.map((finding) => finding.kind), ['unknown', 'unknown']);
+    const [signedOut] = scanText(TOKEN, new KeyIndex([], 0), NOW);
+    assert.equal(signedOut?.severity, 'warning');
+    assert.match(signedOut?.message ?? '', /sign in/);
   });
 });
 
