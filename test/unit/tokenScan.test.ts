@@ -342,6 +342,18 @@ describe('KeyDirectory against the local server', () => {
     assert.equal(server.requests[0]?.query['include_revoked'], 'true');
   });
 
+  test('a list change while the index is being built: the answer is the new build, never an aborted empty one', async () => {
+    let storeList: StoreList | undefined;
+    const directory = new KeyDirectory({ accounts: async () => [{ auth: admin(), label: 'Primary' }], storeList: () => storeList, client: () => client, log });
+    server.setLatency(150);
+    const pending = directory.index();
+    storeList = { auth: admin(), keys: [], includesRevoked: false };
+    directory.storeChanged();
+    const index = await pending;
+    assert.ok(index.size > 0, 'the keys of the rebuilt index');
+    assert.ok(server.requests.length >= 1);
+  });
+
   test('an account whose list fails adds no keys and is logged without its token', async () => {
     const directory = new KeyDirectory({
       accounts: () => [{ auth: { token: server.tokens.unknown as ApiToken, organizationId: undefined as OrgId | undefined }, label: 'Broken' }, { auth: admin(), label: 'Primary' }],
