@@ -252,7 +252,11 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
         onProgress: (checked: number) => progress.report({ message: `${checked} file${checked === 1 ? '' : 's'} with key-like text checked…` }),
       };
       const scanned = await this.scan(options, folders, token);
-      if (generation === this.generation && !scanned.cancelled) this.applyScan(folders, scanned);
+      if (!scanned.cancelled) {
+        this.applyScan(folders, scanned);
+        // The key list changed during the scan: the files found are checked again against the new one.
+        if (generation !== this.generation) this.recheckAll(false);
+      }
       return scanned;
     });
     if (result.cancelled) {
