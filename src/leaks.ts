@@ -3,8 +3,7 @@
  * and where each key was found. The detection itself is the core's (tokenScan, workspaceScan); a found
  * token never leaves this machine and only its masked prefix is ever shown.
  */
-import { constants as fsConstants, promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import type * as Fs from 'node:fs';
 import * as vscode from 'vscode';
 import { type ApiKey } from './core/apiKey';
 import { type Logger } from './core/errors';
@@ -15,6 +14,10 @@ import { GitIgnore, placeFindings, scanFiles, scanWorkspaceWithRipgrep, type Pla
 import { type AppContext } from './flows/context';
 import { revokeKeys } from './flows/revoke';
 import { registerGuarded } from './commands';
+
+// Required on first use: activation loads nothing but the bundle.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeFs = (): typeof Fs => require('node:fs') as typeof Fs;
 
 export const DIAGNOSTIC_SOURCE = 'Factify';
 /** Quiet time after the last keystroke before a document is checked again. */
@@ -76,7 +79,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.closed(document)),
       vscode.workspace.onDidSaveTextDocument((document) => {
-        if (path.basename(document.uri.path) === '.gitignore') this.recheckAll(true);
+        if (document.uri.path.endsWith('/.gitignore')) this.recheckAll(true);
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('factify.leakDetection')) this.recheckAll(false);
@@ -216,7 +219,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     for (const uri of uris) {
       if (generation !== this.generation) return;
       if (uri.scheme !== 'file') continue;
-      const text = await fs.readFile(uri.fsPath, 'utf8').catch(() => '');
+      const text = await nodeFs().promises.readFile(uri.fsPath, 'utf8').catch(() => '');
       if (generation !== this.generation) return;
       this.set(uri, placeFindings(text, index, Date.now()).map((finding) => locate(uri, finding)));
     }
@@ -431,13 +434,14 @@ function excludeGlobs(folders: readonly vscode.WorkspaceFolder[]): string[] {
 /** VS Code's own ripgrep, from the places its builds keep it. */
 async function findRipgrep(): Promise<string | undefined> {
   const exe = process.platform === 'win32' ? 'rg.exe' : 'rg';
-  const roots = ['node_modules', 'node_modules.asar.unpacked'].map((dir) => path.join(vscode.env.appRoot, dir));
-  const candidates = roots.flatMap((root) => [
-    path.join(root, '@vscode', 'ripgrep-universal', 'bin', `${process.platform}-${process.arch}`, exe),
-    path.join(root, '@vscode', 'ripgrep', 'bin', exe),
+  const appRoot = vscode.Uri.file(vscode.env.appRoot);
+  const candidates = ['node_modules', 'node_modules.asar.unpacked'].flatMap((dir) => [
+    vscode.Uri.joinPath(appRoot, dir, '@vscode', 'ripgrep-universal', 'bin', `${process.platform}-${process.arch}`, exe),
+    vscode.Uri.joinPath(appRoot, dir, '@vscode', 'ripgrep', 'bin', exe),
   ]);
+  const fs = nodeFs();
   for (const candidate of candidates) {
-    if (await fs.access(candidate, fsConstants.X_OK).then(() => true, () => false)) return candidate;
+    if (await fs.promises.access(candidate.fsPath, fs.constants.X_OK).then(() => true, () => false)) return candidate.fsPath;
   }
   return undefined;
 }

@@ -4,11 +4,18 @@
  * read here and checked exactly. Everything stays on this machine: the only processes started are ripgrep
  * and git, both reading local files.
  */
-import { execFile, spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import type * as ChildProcess from 'node:child_process';
+import type * as Fs from 'node:fs';
+import type * as Path from 'node:path';
 import { yieldToEventLoop } from './apiKey';
 import { findTokens, classify, lineColumns, TOKEN_SEARCH_PATTERN, type Finding, type KeyIndex, type SkippedCounts } from './tokenScan';
+
+// Node's modules are required on first use: activation loads nothing but the bundle.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const childProcess = (): typeof ChildProcess => require('node:child_process') as typeof ChildProcess;
+const fs = (): typeof Fs.promises => (require('node:fs') as typeof Fs).promises;
+const path = (): typeof Path => require('node:path') as typeof Path;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface PlacedFinding extends Finding {
   /** 0-based. */
@@ -68,7 +75,7 @@ function toRipgrepGlob(glob: string): string {
 /** Runs ripgrep and streams the NUL-separated paths it prints. Resolves with the count; rejects when it cannot run. */
 function ripgrepPaths(rgPath: string, args: readonly string[], signal: AbortSignal | undefined, onPath: (fsPath: string) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(rgPath, args, { stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
+    const child = childProcess().spawn(rgPath, args, { stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
     let pending = '';
     let count = 0;
     const abort = () => child.kill();
@@ -169,14 +176,14 @@ class FileChecker {
     if (this.options.signal?.aborted) return;
     let bytes: Buffer;
     try {
-      const stat = await fs.stat(fsPath);
+      const stat = await fs().stat(fsPath);
       if (!stat.isFile()) return;
       if (stat.size > this.options.maxFileBytes) {
         this.skipped.tooLarge++;
         this.skippedPaths.push(fsPath);
         return;
       }
-      bytes = await fs.readFile(fsPath);
+      bytes = await fs().readFile(fsPath);
     } catch {
       this.skipped.unreadable++;
       this.skippedPaths.push(fsPath);
@@ -229,9 +236,9 @@ export class GitIgnore {
   /** The paths git ignores, asked in one `git check-ignore --stdin` per folder (for a listing without ripgrep). */
   filterIgnored(folder: string, fsPaths: readonly string[]): Promise<Set<string>> {
     return new Promise((resolve) => {
-      const child = execFile(this.gitPath, ['-c', 'core.fsmonitor=false', 'check-ignore', '--stdin', '-z'],
+      const child = childProcess().execFile(this.gitPath, ['-c', 'core.fsmonitor=false', 'check-ignore', '--stdin', '-z'],
         { cwd: folder, timeout: 60_000, windowsHide: true, maxBuffer: 64 * 1024 * 1024 },
-        (_error, stdout) => resolve(new Set(String(stdout).split('\0').filter((entry) => entry !== '').map((entry) => path.resolve(folder, entry)))));
+        (_error, stdout) => resolve(new Set(String(stdout).split('\0').filter((entry) => entry !== '').map((entry) => path().resolve(folder, entry)))));
       child.stdin?.end(fsPaths.map((fsPath) => `${fsPath}\0`).join(''));
     });
   }
@@ -244,8 +251,8 @@ export class GitIgnore {
   private ask(fsPath: string): Promise<boolean> {
     return new Promise((resolve) => {
       // fsmonitor off: a repository's config must never make reading it run a program.
-      execFile(this.gitPath, ['-c', 'core.fsmonitor=false', 'check-ignore', '--quiet', '--', path.basename(fsPath)],
-        { cwd: path.dirname(fsPath), timeout: 10_000, windowsHide: true },
+      childProcess().execFile(this.gitPath, ['-c', 'core.fsmonitor=false', 'check-ignore', '--quiet', '--', path().basename(fsPath)],
+        { cwd: path().dirname(fsPath), timeout: 10_000, windowsHide: true },
         (error) => resolve(error === null));
     });
   }
