@@ -7,7 +7,7 @@ export function describeLeaks(leaks) {
   if (leaks.failed) return `FAILED: ${leaks.failed.split('\n')[0]}`;
   return `scan ${fmt(leaks.scanMs)} ms vs rg -l ${fmt(leaks.rgMs)} ms (${leaks.rg}) = ${fmt(leaks.scanRatio, 2)}×; ` +
     `${leaks.counts.findings} keys in ${leaks.counts.files} files (${JSON.stringify(leaks.counts.byKind)}; ${leaks.tokensPlanted} planted), ` +
-    `not checked ${JSON.stringify(leaks.skipped)}, ignored places reported: ${leaks.reportedIgnored}; ` +
+    `not checked ${JSON.stringify(leaks.notChecked)}, ignored places reported: ${leaks.reportedIgnored}; ` +
     `longest stall ${fmt(leaks.stallMs)} ms; 5 MB document after an edit ${fmt(leaks.docMs, 1)} ms`;
 }
 

@@ -190,7 +190,7 @@ async function main() {
   return {
     rg: rg.version, generateMs, files: workspace.files, tokensPlanted: workspace.tokens,
     scanMs: median(scanMs), rgMs: median(rgMs), scanRatio: median(scanMs) / median(rgMs), scanRuns: scanMs, rgRuns: rgMs,
-    stallMs, rgFiles, candidates: last.candidates, counts, skipped: last.skipped, reportedIgnored,
+    stallMs, rgFiles, candidates: last.candidates, counts, notChecked: last.skipped, reportedIgnored,
     docMs: median(docMs.slice(5)), docFindings,
   };
 }

@@ -143,8 +143,9 @@ class FileChecker {
     this.pump();
   }
 
+  /** Reads in flight: enough to keep the disk and the thread pool busy while ripgrep still searches. */
   private pump(): void {
-    while (this.running < 4 && this.queue.length > 0) {
+    while (this.running < 16 && this.queue.length > 0) {
       const next = this.queue.shift() as string;
       this.running++;
       void this.check(next).finally(() => {
