@@ -126,6 +126,9 @@ export async function scanFiles(paths: readonly string[], options: Omit<Workspac
   return { ...checker.result(), candidates: paths.length };
 }
 
+/** Files read at once: enough to keep the disk and Node's thread pool busy while ripgrep still searches. */
+const READS_IN_FLIGHT = 16;
+
 /** Reads and checks files a few at a time, yielding between files so the host never stalls. */
 class FileChecker {
   readonly files: FileFindings[] = [];
@@ -143,9 +146,8 @@ class FileChecker {
     this.pump();
   }
 
-  /** Reads in flight: enough to keep the disk and the thread pool busy while ripgrep still searches. */
   private pump(): void {
-    while (this.running < 16 && this.queue.length > 0) {
+    while (this.running < READS_IN_FLIGHT && this.queue.length > 0) {
       const next = this.queue.shift() as string;
       this.running++;
       void this.check(next).finally(() => {
