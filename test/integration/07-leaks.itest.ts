@@ -106,6 +106,17 @@ suite('Keys in files', () => {
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', configUri, diagnostic.range);
     const titles = actions.map((action) => action.title);
     for (const title of ['Revoke “CI deploy”…', 'Reveal in Factify View', 'Copy Key ID']) assert.ok(titles.includes(title), `offered: ${JSON.stringify(titles)}`);
+    const copy = actions.find((action) => action.title === 'Copy Key ID');
+    assert.ok(copy?.command);
+    await vscode.commands.executeCommand(copy.command.command, ...(copy.command.arguments ?? []));
+    assert.equal(await vscode.env.clipboard.readText(), live.id);
+    const reveal = actions.find((action) => action.title === 'Reveal in Factify View');
+    assert.ok(reveal?.command);
+    await vscode.commands.executeCommand(reveal.command.command, ...(reveal.command.arguments ?? []));
+    const keysView = await view();
+    await waitFor(() => keysView.treeView.selection.some((node) => node.key?.id === live.id), 'the key row to be revealed and selected');
+    await vscode.window.showTextDocument(configUri);
+
     const revoke = actions.find((action) => action.title === 'Revoke “CI deploy”…');
     assert.ok(revoke?.command);
     const reason = 'Found in src/config.ts:3';
