@@ -26,6 +26,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { describeLeaks, leakFigures, leakVerdicts } from './bench/leaks-report.mjs';
 
 const root = path.join(import.meta.dirname, '..');
 const benchDir = path.join(root, 'scripts', 'bench');
@@ -268,20 +269,24 @@ async function main() {
     log(`  cold ${fmt(result.cold.median)} ms vs raw ${fmt(result.rawCold.median)} ms; warm ${fmt(result.warm.median)} ms vs raw ${fmt(result.rawWarm.median)} ms; tree ${fmt(result.tree.median, 1)} ms; max stall ${fmt(result.maxStallMs)} ms [${elapsed()}]`);
   }
 
+  log('\nleak detection (10 000 generated files)…');
+  const leaks = await measureLeaks();
+  log(`  ${describeLeaks(leaks)} [${elapsed()}]`);
+
   log('\nreal VS Code (code-server + Chromium)…');
   const vscode = await measureVsCode();
   if (vscode.skipped) log(`vscode: skipped (${vscode.skipped})`);
   else if (vscode.failed) log(`vscode: FAILED: ${vscode.failed}`);
   else log(`  done [${elapsed()}]`);
 
-  report({ bundleBytes, activation, sizes, vscode });
+  report({ bundleBytes, activation, sizes, vscode, leaks });
 }
 
 function loadAverage() {
   return os.loadavg().map((load) => load.toFixed(2)).join(' ');
 }
 
-function report({ bundleBytes, activation, sizes, vscode }) {
+function report({ bundleBytes, activation, sizes, vscode, leaks }) {
   const bySize = new Map(sizes.map((s) => [s.n, s]));
   const s10k = bySize.get(10_000);
   const s100k = bySize.get(100_000);
@@ -346,6 +351,7 @@ function report({ bundleBytes, activation, sizes, vscode }) {
   const big = vscode.big;
   verdict(big ? big.filter.ms <= BUDGET.bigFilterMs : undefined,
     `100 000 keys in VS Code: first page shown and a filter updates the rows within ${BUDGET.bigFilterMs} ms: ${big ? `first page ${fmt(big.firstPage.ms)} ms, filter ${fmt(big.filter.ms)} ms, clear ${fmt(big.clearFilter.ms)} ms` : vscode.skipped ? 'skipped' : 'failed'}`);
+  verdicts.push(...leakVerdicts(leaks));
   log('\n== Budgets ==');
   for (const line of verdicts) log(line);
   if (os.loadavg()[0] > os.cpus().length * 0.5) log(`(load average ${loadAverage()} on ${os.cpus().length} CPUs: other work was running; ratios and stalls vary from run to run)`);
@@ -364,14 +370,23 @@ function report({ bundleBytes, activation, sizes, vscode }) {
     vscode_rows_ms_10k: vscode.refresh ? fmt(vscode.refresh.medianMs) : 'na',
     vscode_rows_ms_100k: big ? fmt(big.firstPage.ms) : 'na',
     vscode_filter_ms_100k: big ? fmt(big.filter.ms) : 'na',
+    ...leakFigures(leaks),
   };
   const file = path.join(artifacts, 'bench.json');
   fs.writeFileSync(file, `${JSON.stringify({
     at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg(), budgets: BUDGET,
-    bundleBytes, activation, sizes, vscode, verdicts, line: kv,
+    bundleBytes, activation, sizes, vscode, leaks, verdicts, line: kv,
   }, null, 2)}\n`);
   log(`\nresults: ${path.relative(root, file)}; whole run ${elapsed()}; load average at the end: ${loadAverage()}`);
   log(`bench: ${Object.entries(kv).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+}
+
+async function measureLeaks() {
+  try {
+    return await runWorker('leaks.cjs', { outDir }, { label: 'leaks' });
+  } catch (error) {
+    return { failed: String(error.message ?? error).slice(0, 2000) };
+  }
 }
 
 function printTable(header, rows) {

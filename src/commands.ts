@@ -40,23 +40,27 @@ const COMMANDS: Readonly<Record<string, Handler>> = {
 
 /** Registers the table behind one error boundary: whatever a command throws ends in a short, redacted message. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+  return Object.entries(COMMANDS).map(([id, handler]) => registerGuarded(id, deps, (...args) => handler(deps, ...args)));
+}
+
+/** One command behind the error boundary, for command tables kept next to their feature. */
+export function registerGuarded(id: string, deps: { readonly log: Logger; readonly ctx: Pick<AppContext, 'prompts'> }, run: (...args: unknown[]) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    try {
+      return await run(...args);
+    } catch (thrown) {
+      // The boundary itself never throws: the log swallows a closed channel, and the message is shown
+      // through the prompts (redacted there) without awaiting it.
       try {
-        return await handler(deps, ...args);
-      } catch (thrown) {
-        // The boundary itself never throws: the log swallows a closed channel, and the message is shown
-        // through the prompts (redacted there) without awaiting it.
-        try {
-          const error = toFactifyError(thrown);
-          deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
-          deps.ctx.prompts.error(error.message).catch(() => undefined);
-        } catch {
-          // Nothing sensible is left to do: the window is going away.
-        }
-        return undefined;
+        const error = toFactifyError(thrown);
+        deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
+        deps.ctx.prompts.error(error.message).catch(() => undefined);
+      } catch {
+        // Nothing sensible is left to do: the window is going away.
       }
-    }));
+      return undefined;
+    }
+  });
 }
 
 async function refresh({ ctx }: CommandDeps): Promise<void> {
@@ -77,7 +81,11 @@ async function filter({ view }: CommandDeps): Promise<void> {
 
 async function copy({ view, redactor }: CommandDeps, clicked: unknown, field: 'id' | 'prefix'): Promise<void> {
   const key = keysFromArgs(view, clicked, undefined)?.[0];
-  if (!key) return;
+  if (key) await copyKeyField(key, field, redactor);
+}
+
+/** Copies a key's id or prefix and says so in the status bar. */
+export async function copyKeyField(key: ApiKey, field: 'id' | 'prefix', redactor: Redactor): Promise<void> {
   await vscode.env.clipboard.writeText(key[field]);
   // The id is server text: redacted, one line, and never `$(icon)` syntax in the status bar.
   const id = escapeThemeIcons(displayText(redactor.redact(key.id), 80));

@@ -11,10 +11,13 @@ import { createPrompts } from './prompts';
 import { SecretTokenStore } from './secrets';
 import { affectsConnection, settings } from './settings';
 import { OrganizationStatusBar } from './statusBar';
-import { KeysView } from './treeView';
+import { KeyNode, KeysView } from './treeView';
+import { KeyDirectory } from './core/keyDirectory';
+import { ownOrganizationId } from './flows/organizationLabel';
+import { LeakDetector, registerLeakCommands } from './leaks';
 
 /** Wires the shell together. No network work here: the first request happens when the view is shown. */
-export function activate(context: vscode.ExtensionContext): { view: KeysView } {
+export function activate(context: vscode.ExtensionContext): { view: KeysView; leaks: LeakDetector } {
   const redactor = new Redactor();
   const log = createLog(redactor);
   const tokens = new SecretTokenStore(context.secrets, redactor, log);
@@ -36,11 +39,45 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView } {
   };
   const view = new KeysView(ctx, () => tokens.get(), redactor);
   const statusBar = new OrganizationStatusBar(ctx, redactor);
+  // Leak detection matches found tokens against the current account's keys (revoked included).
+  const currentAuth = () => {
+    const token = tokens.current();
+    return token ? { token, organizationId: organizations.current } : undefined;
+  };
+  const directory = new KeyDirectory({
+    accounts: async () => {
+      // The token is read from SecretStorage on first need, so findings are right before the view ever shows.
+      await tokens.get();
+      const auth = currentAuth();
+      const label = organizations.current ?? ownOrganizationId(store.snapshot) ?? 'your current organization';
+      return auth ? [{ auth, label, orgId: organizations.current }] : [];
+    },
+    storeList: () => {
+      const loaded = store.snapshot.loaded;
+      const token = tokens.current();
+      return loaded && token
+        ? { auth: { token, organizationId: loaded.query.organizationId }, keys: loaded.keys, includesRevoked: loaded.query.includeRevoked }
+        : undefined;
+    },
+    client: connection.current,
+    log,
+  });
+  const leaks = new LeakDetector({
+    ctx, directory, log, redactor,
+    revealKey: (key) => view.revealKey(key.id).catch(() => false),
+    isCurrentOrganization: (key) => directory.listedBy(key.id, currentAuth()),
+  });
+  view.markFound((keyId) => leaks.locations(keyId).map((place) => place.label));
 
   context.subscriptions.push(
     log, tokens, connection, view, statusBar, { dispose: () => store.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
     ...registerAgentTools({ ctx, redactor }),
+    leaks, { dispose: () => directory.dispose() },
+    store.onDidChange(() => directory.storeChanged()),
+    tokens.onDidChange(() => directory.invalidate()),
+    leaks.onDidChangeFindings(() => view.markFound((keyId) => leaks.locations(keyId).map((place) => place.label))),
+    ...registerLeakCommands(leaks, { log, ctx }, (node) => (node instanceof KeyNode ? node.key : undefined)),
     tokens.onDidChange(() => {
       store.reset();
       void store.refresh();
@@ -58,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView } {
       }
     }),
   );
-  return { view };
+  return { view, leaks };
 }
 
 export function deactivate(): void {

@@ -114,6 +114,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
   /** What the rows were last built from: a render that changes none of it leaves the tree alone. */
   private treeInputs: readonly unknown[] | undefined;
+  /** Where each key was found in the workspace (`file:line`), to mark its row. */
+  private foundIn: (keyId: string) => readonly string[] = () => [];
 
   /** Everything the view shows passes the log's redactor (`getTreeItem`, `resolveTreeItem`, `render`). */
   constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>, private readonly redactor: Redactor) {
@@ -162,7 +164,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
     if (node instanceof KeyNode) {
-      const tooltip = new vscode.MarkdownString(this.redactor.redact(keyTooltipMarkdown(node.key, Date.now(), settings.expiryWarningDays())));
+      const tooltipMarkdown = keyTooltipMarkdown(node.key, Date.now(), settings.expiryWarningDays(), this.foundIn(node.key.id));
+      const tooltip = new vscode.MarkdownString(this.redactor.redact(tooltipMarkdown));
       tooltip.isTrusted = false;
       tooltip.supportHtml = false;
       tooltip.supportThemeIcons = false;
@@ -182,11 +185,27 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       // One clock and one settings read per page, not per row.
       const nowMs = Date.now();
       const warningDays = settings.expiryWarningDays();
-      const rows: Node[] = keys.slice(0, limit).map((key) => new KeyNode(key, node, keyRow(key, nowMs, warningDays)));
+      const rows: Node[] = keys.slice(0, limit).map((key) => new KeyNode(key, node, keyRow(key, nowMs, warningDays, this.foundIn(key.id))));
       if (keys.length > limit) rows.push(new MoreNode(node.group.state, keys.length - limit, node));
       return rows;
     }
     return [];
+  }
+
+  /** Marks the keys found in the workspace; call again (or `markFound` with the same) when the findings change. */
+  markFound(foundIn: (keyId: string) => readonly string[]): void {
+    this.foundIn = foundIn;
+    this.changed.fire(undefined);
+  }
+
+  /** Selects and shows a key's row; false when the view does not show that key (hidden, filtered, another list). */
+  async revealKey(keyId: string): Promise<boolean> {
+    const group = this.groups().find((node) => node.group.keys.some((key) => key.id === keyId));
+    const key = group?.group.keys.find((candidate) => candidate.id === keyId);
+    if (!group || !key) return false;
+    const row = keyRow(key, Date.now(), settings.expiryWarningDays(), this.foundIn(key.id));
+    await this.treeView.reveal(new KeyNode(key, group, row), { select: true, focus: true, expand: true });
+    return true;
   }
 
   getParent(node: Node): Node | undefined {

@@ -333,8 +333,19 @@ function install(options = {}) {
       getConfiguration: createConfiguration(settings, (changed) =>
         configurationChanged.fire({ affectsConfiguration: (section) => changed === section || changed.startsWith(`${section}.`) })),
       onDidChangeConfiguration: configurationChanged.event,
+      // Leak detection: no documents are open in the benchmark.
+      textDocuments: [],
+      onDidOpenTextDocument: new EventEmitter().event,
+      onDidChangeTextDocument: new EventEmitter().event,
+      onDidCloseTextDocument: new EventEmitter().event,
+      onDidSaveTextDocument: new EventEmitter().event,
     }, missing),
     lm: tolerant('lm', { registerTool: () => noopDisposable() }, missing),
+    languages: tolerant('languages', {
+      createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {} }),
+      registerCodeActionsProvider: () => noopDisposable(),
+    }, missing),
+    CodeActionKind: { QuickFix: 'quickfix' },
     env: tolerant('env', {
       clipboard: { readText: async () => '', writeText: async () => undefined },
       appName: 'bench stand-in',

@@ -105,20 +105,25 @@ export interface KeyRow {
   readonly contextValue: string;
 }
 
-export function keyRow(key: ApiKey, nowMs: number, warningDays: number): KeyRow {
+/**
+ * `foundIn`: the places (`file:line`) where the key was found in the workspace; a found key is marked in the
+ * description and its context value ends in `.found` (Show Where This Key Appears keys off it).
+ */
+export function keyRow(key: ApiKey, nowMs: number, warningDays: number, foundIn: readonly string[] = []): KeyRow {
   const state = keyState(key, nowMs);
   const revocable = state !== 'revoked' && key.keyId !== undefined;
   const soon = isExpiringSoon(key, nowMs, warningDays);
+  const found = foundIn.length > 0 ? ` · ⚠ found in ${foundIn.length === 1 ? 'a file' : `${foundIn.length} places`}` : '';
   return {
     label: key.name.trim() === '' ? '(unnamed key)' : displayText(key.name, 120),
-    description: `${displayText(key.prefix, 40)} · ${describeKeyTiming(key, state, nowMs)}`,
+    description: `${displayText(key.prefix, 40)} · ${describeKeyTiming(key, state, nowMs)}${found}`,
     icon: key.keyId === undefined ? 'unrevocable' : soon ? 'expiringSoon' : state,
-    contextValue: `apiKey.${state}${revocable ? '.revocable' : ''}`,
+    contextValue: `apiKey.${state}${revocable ? '.revocable' : ''}${foundIn.length > 0 ? '.found' : ''}`,
   };
 }
 
 /** Every field, each value escaped: names and comments are user data, never trusted Markdown. */
-export function keyTooltipMarkdown(key: ApiKey, nowMs: number, warningDays: number): string {
+export function keyTooltipMarkdown(key: ApiKey, nowMs: number, warningDays: number, foundIn: readonly string[] = []): string {
   const state = keyState(key, nowMs);
   const stateText = isExpiringSoon(key, nowMs, warningDays) ? 'Active — expires soon' : STATE_LABELS[state];
   const when = (ms: number | undefined) => (ms === undefined ? '—' : `${formatTimestamp(ms)} (${formatRelative(ms, nowMs)})`);
@@ -138,6 +143,10 @@ export function keyTooltipMarkdown(key: ApiKey, nowMs: number, warningDays: numb
     rows.push(['Comment', escapeMarkdown(key.revokedComment ?? '—')]);
   }
   if (key.keyId === undefined) rows.push(['Note', 'This id does not match the key id pattern, so the key cannot be revoked here\\.']);
+  if (foundIn.length > 0) {
+    const shown = foundIn.slice(0, 5).map((place) => escapeMarkdown(place, 200)).join(', ');
+    rows.push(['Found in', `${shown}${foundIn.length > 5 ? `, and ${foundIn.length - 5} more` : ''}`]);
+  }
   const title = `**${escapeMarkdown(key.name.trim() === '' ? '(unnamed key)' : key.name, 300)}**`;
   return [title, '', ...rows.map(([name, value]) => `${name}: ${value}`)].join('  \n');
 }

@@ -19,11 +19,16 @@ export interface KeyResult {
   readonly reason?: string;
 }
 
+export interface RevokeOptions {
+  /** Offered as the reason, still editable (e.g. where a leaked key was found). */
+  readonly reason?: string;
+}
+
 /**
  * Revokes the given keys (from the tree), or asks which one (from the palette). Returns the results, or
  * undefined when the user cancelled before anything was sent.
  */
-export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | undefined): Promise<KeyResult[] | undefined> {
+export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | undefined, options: RevokeOptions = {}): Promise<KeyResult[] | undefined> {
   const keys = selected && selected.length > 0 ? revocable(ctx, selected) : await pickKey(ctx);
   if (keys === undefined) return undefined;
   if (keys.length === 0) {
@@ -40,6 +45,7 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
     title: single ? `Revoke “${displayText(single.name, 80)}”` : `Revoke ${keys.length} API keys`,
     prompt: 'Reason for revoking (optional). Press Enter to continue, Escape to cancel.',
     placeHolder: 'e.g. rotated, leaked, no longer used',
+    ...(options.reason !== undefined ? { value: options.reason.slice(0, MAX_REASON_LENGTH) } : {}),
     validate: (value) => (value.trim().length > MAX_REASON_LENGTH ? `Keep the reason under ${MAX_REASON_LENGTH} characters (now ${value.trim().length}).` : undefined),
   });
   if (reasonInput === undefined) return undefined;

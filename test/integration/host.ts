@@ -266,6 +266,8 @@ export interface PromptCall {
   readonly text: string;
   readonly detail?: string;
   readonly password?: boolean;
+  /** The value an input box was opened with (prefilled text). */
+  readonly value?: string;
   readonly items?: readonly string[];
   readonly buttons?: readonly string[];
   readonly answer?: string;
@@ -339,7 +341,7 @@ export class ScriptedWindow {
     }
     // A real input box stays open on a refused value; the script treats that as a mistake in the test.
     const refused = step.answer !== undefined && validation[0] !== '';
-    this.calls.push({ kind: 'input', text, password: options.password, answer: step.answer, validation, unexpected: refused });
+    this.calls.push({ kind: 'input', text, password: options.password, value: options.value, answer: step.answer, validation, unexpected: refused });
     return refused ? undefined : step.answer;
   }
 

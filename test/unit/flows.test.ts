@@ -246,6 +246,15 @@ describe('revoke one key from the tree', () => {
     assert.ok(!target.store.snapshot.loaded?.keys.some((candidate) => candidate.id === key.id), 'a revoked key leaves the list while revoked keys are hidden');
   });
 
+  test('a prefilled reason (where a leaked key was found) is offered, and what the user makes of it is sent', async () => {
+    const target = await loadedApp(server.tokens.admin, { script: [input('Found in src/config.ts:3, rotated'), confirm(true), info()] });
+    const key = keyNamed(target, 'CI deploy');
+    await revokeKeys(target.ctx, [key], { reason: 'Found in src/config.ts:3' });
+    target.prompts.assertDone();
+    assert.equal(target.prompts.only('input').value, 'Found in src/config.ts:3');
+    assert.deepEqual(JSON.parse(deletes()[0]?.body ?? ''), { reason: 'Found in src/config.ts:3, rotated' });
+  });
+
   test('Escape at the reason: nothing else asked, no request', async () => {
     const target = await loadedApp(server.tokens.admin, { script: [escapeInput()] });
     assert.equal(await revokeKeys(target.ctx, [keyNamed(target, 'CI deploy')]), undefined);

@@ -346,6 +346,42 @@ describe('settings (SPEC section 4)', () => {
   });
 });
 
+describe('keys in files', () => {
+  test('the commands, where they show, and the settings', () => {
+    assert.equal(command('factify.findKeysInWorkspace').title, 'Find API Keys in Workspace');
+    assert.equal(command('factify.showKeyLocations').title, 'Show Where This Key Appears');
+    const palette = menu('commandPalette');
+    assert.ok(!palette.some((entry) => entry.command === 'factify.findKeysInWorkspace' && entry.when === 'false'), 'the scan is in the palette');
+    assert.equal(palette.find((entry) => entry.command === 'factify.showKeyLocations')?.when, 'false', 'locations need a key: not in the palette');
+    const title = menu('view/title').find((entry) => entry.command === 'factify.findKeysInWorkspace');
+    assert.ok(title && evaluate(title.when, { view: VIEW }), 'the scan is in the view title menu');
+    const properties = contributes.configuration.properties;
+    assert.equal(properties['factify.leakDetection.enabled']?.type, 'boolean');
+    assert.equal(properties['factify.leakDetection.enabled']?.default, true);
+    assert.equal(properties['factify.leakDetection.maxFileSizeKB']?.type, 'integer');
+    assert.equal(properties['factify.leakDetection.maxFileSizeKB']?.default, 1024);
+  });
+
+  test('Show Where This Key Appears is on found keys only; revoke still on every revocable key, found or not', () => {
+    const key = parseKeyList({ api_keys: [{ id: `key_01k8${'0'.repeat(22)}`, name: 'k', prefix: 'ffy_prod_01k8abcd...', is_active: true, created_at: '2026-01-01T00:00:00Z' }] }).keys[0];
+    assert.ok(key);
+    const now = Date.parse('2026-03-01T00:00:00Z');
+    const found = keyRow(key, now, 14, ['src/a.ts:3']);
+    const plain = keyRow(key, now, 14);
+    assert.match(found.description, /found in a file/);
+    assert.ok(!/found/.test(plain.description));
+    const items = menu('view/item/context');
+    const locations = items.find((entry) => entry.command === 'factify.showKeyLocations');
+    assert.ok(locations);
+    assert.equal(evaluate(locations.when, { view: VIEW, viewItem: found.contextValue }), true);
+    assert.equal(evaluate(locations.when, { view: VIEW, viewItem: plain.contextValue }), false);
+    for (const revoke of items.filter((entry) => entry.command === 'factify.revokeKey')) {
+      assert.equal(evaluate(revoke.when, { view: VIEW, viewItem: found.contextValue }), true);
+      assert.equal(evaluate(revoke.when, { view: VIEW, viewItem: plain.contextValue }), true);
+    }
+  });
+});
+
 describe('activation and packaging', () => {
   test('no eager activation', () => {
     for (const event of manifest.activationEvents ?? []) {

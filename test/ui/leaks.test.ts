@@ -1,0 +1,95 @@
+/**
+ * UI journey for keys in files, in a real VS Code workbench (code-server + Chromium) with the installed
+ * .vsix: a file holding a live key shows a Factify problem naming the key; the quick fix menu offers
+ * Revoke “<name>”…, Reveal in Factify View and Copy Key ID; revoking from there opens the reason box
+ * prefilled with where the key was found, then the usual confirmation, then the DELETE; nothing of the file
+ * and no found token reaches the server.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Page } from 'playwright-core';
+import { clickDialogButton, readDialog } from '../realvscode/harness';
+import { ensureSignedIn, keyNamed, requestsOf, sharedSession, shot, waitFor, waitForInputTitle } from './session';
+
+const CONTENT_MARKER = 'uiFileContentMarker_42';
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ state: 'visible' });
+  await input.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible' });
+}
+
+async function problemsText(page: Page): Promise<string> {
+  return (await page.locator('.markers-panel').innerText().catch(() => '')).replace(/\s+/g, ' ');
+}
+
+describe('Keys in files in VS Code (code-server)', { timeout: 300_000 }, () => {
+  const { session, run } = sharedSession();
+
+  test('a live key in a file: a problem naming it, quick fixes, revoke with the prefilled reason', () =>
+    run('leak-quick-fix', async () => {
+      const s = session();
+      const { page, api } = s;
+      await ensureSignedIn(s);
+      const key = keyNamed(api, api.orgs.primary, 'CI deploy');
+      const stem = key.prefix.replace(/(\.\.\.|…)$/, '');
+      const token = `${stem}${'k'.repeat(26 - (stem.length - 'ffy_prod_'.length))}UiJourneyRandom12345`;
+      s.tokensUsed.add(token);
+      const dir = s.dirs.workspaceDir;
+      fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'src', 'settings.ts'), `// ${CONTENT_MARKER}\nexport const region = 'eu';\nexport const factifyToken = '${token}';\n`);
+      fs.writeFileSync(path.join(dir, '.gitignore'), '.env\n');
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+      api.clearRequests();
+
+      await openFile(page, 'settings.ts');
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel').waitFor({ state: 'visible' });
+      const problems = await waitFor('the Problems panel to name the key', async () => {
+        const text = await problemsText(page);
+        return text.includes('CI deploy') ? text : undefined;
+      });
+      assert.match(problems, /Factify/);
+      assert.match(problems, /active/);
+      assert.ok(!problems.includes(token), 'the Problems panel never shows the whole token');
+
+      // Hovering the squiggle shows the problem and its Quick Fix… link, which opens the quick fix menu.
+      await page.locator('.monaco-editor .view-line span', { hasText: stem.slice(0, 12) }).last().hover();
+      const hover = page.locator('.monaco-hover:visible');
+      await waitFor('the hover naming the key', async () => /CI deploy/.test(await hover.innerText().catch(() => '')));
+      await hover.locator('a, .action', { hasText: /Quick Fix/ }).first().click();
+      const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
+      await menu.waitFor({ state: 'visible' });
+      const items = await waitFor('the quick fixes', async () => {
+        const text = (await menu.innerText()).replace(/\s+/g, ' ');
+        return text.includes('Copy Key ID') ? text : undefined;
+      });
+      for (const title of ['Revoke “CI deploy”…', 'Reveal in Factify View', 'Copy Key ID']) assert.ok(items.includes(title), items);
+      await shot(page, 'leak-diagnostic');
+
+      await menu.locator('.action-widget-action-label, .monaco-list-row', { hasText: 'Revoke “CI deploy”…' }).first().click();
+      assert.equal(await waitForInputTitle(page, /^Revoke/), 'Revoke “CI deploy”');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      assert.equal(await input.inputValue(), 'Found in src/settings.ts:3', 'the reason is prefilled with where the key was found');
+      await input.press('Enter');
+      assert.match(await readDialog(page), /^Revoke API key “CI deploy”/);
+      await clickDialogButton(page, 'Revoke');
+      const request = await waitFor('the DELETE', async () => requestsOf(api, 'DELETE')[0]);
+      assert.equal(request.path, `/v1/api-keys/${key.id}`);
+      assert.deepEqual(JSON.parse(request.body), { reason: 'Found in src/settings.ts:3' });
+
+      // The problem follows the list: the key is revoked now.
+      await waitFor('the problem to say revoked', async () => /CI deploy.*revoked/.test(await problemsText(page)));
+      const seen = JSON.stringify(api.requests);
+      assert.ok(!seen.includes(token) && !seen.includes(token.slice(-16)), 'the found token never reached the server');
+      assert.ok(!seen.includes(CONTENT_MARKER), 'the file content never reached the server');
+    }));
+});
