@@ -3,6 +3,7 @@ import { KeysStore } from './core/keysStore';
 import { Redactor } from './core/redact';
 import { registerCommands } from './commands';
 import { Connection } from './connection';
+import { ExpiryReminders } from './expiryReminders';
 import { type AppContext } from './flows/context';
 import { createLog } from './log';
 import { MementoOrganizations } from './organizations';
@@ -35,9 +36,12 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView } {
   };
   const view = new KeysView(ctx, () => tokens.get());
   const statusBar = new OrganizationStatusBar(ctx);
+  const reminders = new ExpiryReminders({
+    store, memento: context.globalState, revealKey: (key) => view.revealKey(key), redact: (text) => redactor.redact(text), log,
+  });
 
   context.subscriptions.push(
-    log, tokens, connection, view, statusBar, { dispose: () => store.dispose() },
+    log, tokens, connection, view, statusBar, reminders, { dispose: () => store.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
     tokens.onDidChange(() => {
       store.reset();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
+import { expiryBadge } from './core/expiry';
 import { type KeysSnapshot } from './core/keysStore';
 import { displayText } from './core/text';
 import { type AppContext } from './flows/context';
@@ -38,7 +39,7 @@ export class KeyNode {
     item.description = row.description;
     item.contextValue = row.contextValue;
     item.iconPath = KEY_ICONS[row.icon];
-    item.accessibilityInformation = { label: `${row.label}, ${STATE_LABELS[this.parent.group.state]}, ${row.description}` };
+    item.accessibilityInformation = { label: row.accessibilityLabel };
     return item;
   }
 }
@@ -142,6 +143,18 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   /** The keys the tree currently holds, for commands that need them. */
   selection(): ApiKey[] {
     return this.treeView.selection.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);
+  }
+
+  /** Focuses the view on `key`: clears a filter that hides it, pages down to it, selects it. */
+  async revealKey(key: ApiKey): Promise<void> {
+    const groupOf = () => this.groups().find((node) => node.group.keys.some((candidate) => candidate.id === key.id));
+    if (!groupOf() && this.filterText !== undefined) this.setFilter(undefined);
+    const group = groupOf();
+    if (!group) return;
+    const index = group.group.keys.findIndex((candidate) => candidate.id === key.id);
+    const shown = group.group.keys[index] as ApiKey;
+    if (index >= (this.pageLimits.get(group.group.state) ?? PAGE_SIZE)) this.pageLimits.set(group.group.state, (Math.floor(index / PAGE_SIZE) + 1) * PAGE_SIZE);
+    await this.treeView.reveal(new KeyNode(shown, group, keyRow(shown, Date.now(), settings.expiryWarningDays())), { select: true, focus: true });
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -252,6 +265,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     void vscode.commands.executeCommand('setContext', 'factify.filterActive', this.filterText !== undefined);
     void vscode.commands.executeCommand('setContext', 'factify.showRevoked', settings.showRevokedKeys());
     this.treeView.message = this.message(snapshot, state);
+    this.treeView.badge = snapshot.loaded && expiryBadge(snapshot.loaded.keys, Date.now(), settings.expiryWarningDays());
     const override = this.ctx.organizations.current;
     this.treeView.description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
     this.trackProgress(snapshot.loading);

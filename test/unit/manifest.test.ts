@@ -329,6 +329,7 @@ describe('settings (SPEC section 4)', () => {
     ['factify.autoRefreshSeconds', 'integer', 0],
     ['factify.confirmRevoke', 'boolean', true],
     ['factify.requestTimeoutSeconds', 'integer', 30],
+    ['factify.expiryReminders', 'boolean', true],
   ];
 
   test('every setting with its type and default', () => {
