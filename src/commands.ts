@@ -24,7 +24,11 @@ const COMMANDS: Readonly<Record<string, Handler>> = {
   'factify.signIn': ({ ctx }) => signIn(ctx),
   'factify.signOut': ({ ctx }) => signOut(ctx),
   'factify.refresh': refresh,
-  'factify.revokeKey': ({ ctx, view }, clicked, selected) => revokeKeys(ctx, keysFromArgs(view, clicked, selected)),
+  'factify.revokeKey': ({ ctx, view }, clicked, selected) => {
+    const keys = keysFromArgs(view, clicked, selected);
+    // Delete with no key row selected (a group row, say) does nothing rather than ask which key.
+    return keys?.length === 0 ? undefined : revokeKeys(ctx, keys);
+  },
   'factify.switchOrganization': ({ ctx }) => switchOrganization(ctx),
   'factify.showRevokedKeys': () => settings.setShowRevokedKeys(true),
   'factify.hideRevokedKeys': () => settings.setShowRevokedKeys(false),
@@ -69,17 +73,22 @@ async function filter({ view }: CommandDeps): Promise<void> {
 }
 
 async function copy({ view }: CommandDeps, clicked: unknown, field: 'id' | 'prefix'): Promise<void> {
-  const key = keysFromArgs(view, clicked, undefined)?.[0];
-  if (!key) return;
-  await vscode.env.clipboard.writeText(key[field]);
-  vscode.window.setStatusBarMessage(field === 'id' ? `Copied key ID ${key.id}` : 'Copied key prefix', 3000);
+  const keys = keysFromArgs(view, clicked, undefined);
+  if (!keys?.length) return;
+  await vscode.env.clipboard.writeText(keys.map((key) => key[field]).join('\n'));
+  const what = field === 'id' ? 'key ID' : 'key prefix';
+  vscode.window.setStatusBarMessage(keys.length > 1 ? `Copied ${keys.length} ${what}s` : field === 'id' ? `Copied key ID ${keys[0]?.id}` : 'Copied key prefix', 3000);
 }
 
+/** What the keybindings pass (package.json): act on the keys selected in the tree. */
+const SELECTED_KEYS = 'selectedKeys';
+
 /**
- * The keys a command acts on: the clicked row and, from a multi-selection, every selected row; from the
- * palette, undefined (the command then asks).
+ * The keys a command acts on: the clicked row and, from a multi-selection, every selected row; from a
+ * keybinding, the selected rows; from the palette, undefined (the command then asks).
  */
 function keysFromArgs(view: KeysView, clicked: unknown, selected: unknown): ApiKey[] | undefined {
+  if (clicked === SELECTED_KEYS) return view.selection();
   if (!(clicked instanceof KeyNode)) return undefined;
   const nodes = Array.isArray(selected) && selected.includes(clicked) ? selected : [clicked];
   const keys = nodes.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);

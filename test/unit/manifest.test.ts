@@ -17,6 +17,9 @@ interface Command { command: string; title: string; category?: string; icon?: st
 interface MenuItem { command: string; when?: string; group?: string }
 interface Welcome { view: string; when?: string; contents: string }
 interface Setting { type: string; default: unknown; scope?: string }
+interface Keybinding { command: string; key: string; mac?: string; when?: string; args?: unknown }
+interface WalkthroughStep { id: string; title: string; description: string; media: { markdown?: string; image?: string; altText?: string }; completionEvents?: string[] }
+interface Walkthrough { id: string; title: string; description: string; steps: WalkthroughStep[] }
 interface Manifest {
   main: string;
   engines: { vscode: string };
@@ -29,6 +32,8 @@ interface Manifest {
     views: Record<string, Array<{ id: string; name: string }>>;
     viewsContainers: { activitybar: Array<{ id: string; title: string; icon: string }> };
     configuration: { properties: Record<string, Setting> };
+    keybindings?: Keybinding[];
+    walkthroughs?: Walkthrough[];
   };
 }
 
@@ -344,6 +349,39 @@ describe('settings (SPEC section 4)', () => {
 
   test('factify.apiBaseUrl has application scope: a workspace cannot redirect the token', () => {
     assert.equal(contributes.configuration.properties['factify.apiBaseUrl']?.scope, 'application');
+  });
+});
+
+describe('keybindings', () => {
+  const keybindings = contributes.keybindings ?? [];
+  const bound = (command: string): Keybinding => {
+    const found = keybindings.filter((binding) => binding.command === command);
+    assert.equal(found.length, 1, `one keybinding for ${command}`);
+    return found[0] as Keybinding;
+  };
+  const treeFocused = { focusedView: VIEW, listFocus: true, inputFocus: false };
+
+  test('Delete (Cmd+Backspace on macOS) revokes, Ctrl+C (Cmd+C) copies the key id', () => {
+    assert.deepEqual([bound('factify.revokeKey').key, bound('factify.revokeKey').mac], ['delete', 'cmd+backspace']);
+    assert.deepEqual([bound('factify.copyKeyId').key, bound('factify.copyKeyId').mac], ['ctrl+c', 'cmd+c']);
+  });
+
+  test('only while the API Keys tree has focus: never in an editor, another view, or the tree\'s find box', () => {
+    for (const binding of keybindings) {
+      assert.equal(evaluate(binding.when, treeFocused), true, `${binding.command} in the focused tree`);
+      assert.equal(evaluate(binding.when, { ...treeFocused, focusedView: 'workbench.explorer.fileView' }), false, `${binding.command} in the Explorer`);
+      assert.equal(evaluate(binding.when, { listFocus: false, inputFocus: false, editorTextFocus: true }), false, `${binding.command} in an editor`);
+      assert.equal(evaluate(binding.when, { ...treeFocused, inputFocus: true }), false, `${binding.command} while typing in the view`);
+      assert.equal(evaluate(binding.when, { ...treeFocused, listFocus: false }), false, `${binding.command} on the view's welcome buttons`);
+    }
+  });
+
+  test('keybindings pass the marker that makes the command act on the selected rows', () => {
+    const source = readFileSync(join(ROOT, 'src', 'commands.ts'), 'utf8');
+    for (const binding of keybindings) {
+      assert.equal(binding.args, 'selectedKeys', binding.command);
+      assert.ok(source.includes(`const SELECTED_KEYS = '${String(binding.args)}'`), 'commands.ts reads the same marker');
+    }
   });
 });
 
