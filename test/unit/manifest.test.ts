@@ -4,8 +4,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { keyRow } from '../../src/core/keyTree';
 import { SPEC_COMMANDS } from '../integration/specNames';
@@ -385,7 +386,75 @@ describe('keybindings', () => {
   });
 });
 
+describe('walkthrough', () => {
+  const walkthroughs = contributes.walkthroughs ?? [];
+  const contributed = new Set(contributes.commands.map((candidate) => candidate.command));
+  // SPEC section 3 names it; it is contributed together with leak detection.
+  const specOnly = new Set(['factify.findKeysInWorkspace']);
+  const known = (id: string) => contributed.has(id) || specOnly.has(id) || id === `${VIEW}.focus`;
+
+  test('one walkthrough: set a token, read the view, revoke, switch organization, find keys in files', () => {
+    assert.equal(walkthroughs.length, 1);
+    const steps = walkthroughs[0]?.steps ?? [];
+    assert.deepEqual(steps.map((step) => step.id), ['setToken', 'readView', 'revoke', 'switchOrganization', 'findKeysInFiles']);
+    for (const step of steps) {
+      assert.ok(step.title.length > 5 && step.description.length > 20, `${step.id} says what to do`);
+      assert.ok(step.completionEvents && step.completionEvents.length > 0, `${step.id} completes on something the user does`);
+    }
+  });
+
+  test('completion events and links name contributed commands and views', () => {
+    const viewIds = new Set(Object.values(contributes.views).flat().map((view) => view.id));
+    for (const step of walkthroughs.flatMap((walkthrough) => walkthrough.steps)) {
+      for (const event of step.completionEvents ?? []) {
+        const [kind, id] = event.split(/:(.*)/s) as [string, string];
+        if (kind === 'onCommand') assert.ok(known(id), `${step.id}: ${event} names a command`);
+        else if (kind === 'onView') assert.ok(viewIds.has(id), `${step.id}: ${event} names a view`);
+        else assert.fail(`${step.id}: unexpected completion event ${event}`);
+      }
+      const links = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((match) => match[1] as string);
+      assert.equal(links.length, 1, `${step.id} has one button`);
+      for (const id of links) assert.ok(known(id), `${step.id} links ${id}`);
+    }
+  });
+
+  test('every step is a Markdown file under media/walkthrough, and the images it shows exist', () => {
+    for (const step of walkthroughs.flatMap((walkthrough) => walkthrough.steps)) {
+      const markdown = step.media.markdown;
+      assert.match(markdown ?? '', /^media\/walkthrough\/[\w-]+\.md$/, step.id);
+      const text = readFileSync(join(ROOT, markdown as string), 'utf8');
+      assert.match(text, /^# /, `${markdown} starts with a heading`);
+      for (const image of text.matchAll(/!\[([^\]]*)\]\(([^)]+)\)/g)) {
+        assert.ok((image[1] ?? '').length > 10, `${markdown}: images have alt text`);
+        assert.ok(existsSync(join(ROOT, dirname(markdown as string), image[2] as string)), `${markdown}: ${image[2]} exists`);
+      }
+    }
+  });
+});
+
+/** What `vsce package` puts in the .vsix, as `vsce ls` lists it. */
+function packagedFiles(): Set<string> {
+  const vsce = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(vsce.status, 0, vsce.stderr);
+  return new Set(vsce.stdout.split(/\r?\n/).map((line) => line.trim()).filter(Boolean));
+}
+
 describe('activation and packaging', () => {
+  test('the .vsix ships every file the manifest and the walkthrough refer to', () => {
+    const files = packagedFiles();
+    const needed = new Set<string>();
+    for (const step of (contributes.walkthroughs ?? []).flatMap((walkthrough) => walkthrough.steps)) {
+      const markdown = step.media.markdown as string;
+      needed.add(markdown);
+      for (const image of readFileSync(join(ROOT, markdown), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+        needed.add(normalize(join(dirname(markdown), image[1] as string)));
+      }
+    }
+    for (const container of contributes.viewsContainers.activitybar) needed.add(container.icon);
+    for (const file of needed) assert.ok(files.has(file), `${file} is in the .vsix (.vscodeignore lets it in)`);
+    for (const file of files) assert.doesNotMatch(file, /^(src|out|test|node_modules|scripts)\//, `${file} is not needed at run time`);
+  });
+
   test('no eager activation', () => {
     for (const event of manifest.activationEvents ?? []) {
       assert.notEqual(event, '*');
