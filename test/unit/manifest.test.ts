@@ -451,6 +451,7 @@ describe('activation and packaging', () => {
       }
     }
     for (const container of contributes.viewsContainers.activitybar) needed.add(container.icon);
+    needed.add('ThirdPartyNotices.txt');
     for (const file of needed) assert.ok(files.has(file), `${file} is in the .vsix (.vscodeignore lets it in)`);
     for (const file of files) assert.doesNotMatch(file, /^(src|out|test|node_modules|scripts)\//, `${file} is not needed at run time`);
   });
