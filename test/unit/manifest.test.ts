@@ -23,6 +23,11 @@ interface WalkthroughStep { id: string; title: string; description: string; medi
 interface Walkthrough { id: string; title: string; description: string; steps: WalkthroughStep[] }
 interface Manifest {
   main: string;
+  icon?: string;
+  galleryBanner?: { color: string; theme: string };
+  repository: { url: string };
+  bugs?: { url: string };
+  homepage?: string;
   engines: { vscode: string };
   activationEvents?: string[];
   devDependencies: Record<string, string>;
@@ -439,6 +444,24 @@ function packagedFiles(): Set<string> {
   return new Set(vsce.stdout.split(/\r?\n/).map((line) => line.trim()).filter(Boolean));
 }
 
+describe('Marketplace listing', () => {
+  test('the icon is a 128×128 PNG in media/', () => {
+    assert.match(manifest.icon ?? '', /^media\/[\w-]+\.png$/);
+    const png = readFileSync(join(ROOT, manifest.icon as string));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+    assert.equal(png.subarray(12, 16).toString('latin1'), 'IHDR');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+  });
+
+  test('a gallery banner, and bugs and homepage on the repository', () => {
+    assert.match(manifest.galleryBanner?.color ?? '', /^#[0-9a-f]{6}$/i);
+    assert.ok(['dark', 'light'].includes(manifest.galleryBanner?.theme ?? ''));
+    const repository = manifest.repository.url.replace(/\.git$/, '');
+    assert.equal(manifest.bugs?.url, `${repository}/issues`);
+    assert.ok(manifest.homepage?.startsWith(repository), manifest.homepage);
+  });
+});
+
 describe('activation and packaging', () => {
   test('the .vsix ships every file the manifest and the walkthrough refer to', () => {
     const files = packagedFiles();
@@ -452,6 +475,7 @@ describe('activation and packaging', () => {
     }
     for (const container of contributes.viewsContainers.activitybar) needed.add(container.icon);
     needed.add('ThirdPartyNotices.txt');
+    if (manifest.icon) needed.add(manifest.icon);
     for (const file of needed) assert.ok(files.has(file), `${file} is in the .vsix (.vscodeignore lets it in)`);
     for (const file of files) assert.doesNotMatch(file, /^(src|out|test|node_modules|scripts)\//, `${file} is not needed at run time`);
   });
