@@ -224,7 +224,8 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       await shot(page, 'context-menu');
       await clickOpenMenuItem(page, 'Copy Key ID');
       await waitFor('the key id on the clipboard', async () => (await readClipboard(page)) === key.id);
-      assert.match(await statusBarText(page), new RegExp(`Copied key ID ${key.id}`));
+      // The clipboard is written first, then the status bar says so: wait for both.
+      await waitFor('the status bar to confirm the copy', async () => (await statusBarText(page)).includes(`Copied key ID ${key.id}`));
 
       await chooseFromContextMenu(page, 'CI deploy', 'Copy Key Prefix');
       await waitFor('the prefix on the clipboard', async () => (await readClipboard(page)) === key.prefix);

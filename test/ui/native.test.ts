@@ -70,6 +70,7 @@ describe('Native feel in VS Code (code-server)', { timeout: 300_000 }, () => {
       await treeRow(page, 'CI deploy').click();
       await page.keyboard.press('Control+c');
       await waitFor('the key id on the clipboard', async () => (await readClipboard(page)) === key.id);
-      assert.match(await statusBarText(page), new RegExp(`Copied key ID ${key.id}`));
+      // The clipboard is written first, then the status bar says so: wait for both.
+      await waitFor('the status bar to confirm the copy', async () => (await statusBarText(page)).includes(`Copied key ID ${key.id}`));
     }));
 });
