@@ -25,7 +25,11 @@ const COMMANDS: Readonly<Record<string, Handler>> = {
   'factify.signIn': ({ ctx }) => signIn(ctx),
   'factify.signOut': ({ ctx }) => signOut(ctx),
   'factify.refresh': refresh,
-  'factify.revokeKey': ({ ctx, view }, clicked, selected) => revokeKeys(ctx, keysFromArgs(view, clicked, selected)),
+  'factify.revokeKey': ({ ctx, view }, clicked, selected) => {
+    const keys = keysFromArgs(view, clicked, selected);
+    // Delete with no key row selected (a group row, say) does nothing rather than ask which key.
+    return keys?.length === 0 ? undefined : revokeKeys(ctx, keys);
+  },
   'factify.switchOrganization': ({ ctx }) => switchOrganization(ctx),
   'factify.showRevokedKeys': () => settings.setShowRevokedKeys(true),
   'factify.hideRevokedKeys': () => settings.setShowRevokedKeys(false),
@@ -80,23 +84,29 @@ async function filter({ view }: CommandDeps): Promise<void> {
 }
 
 async function copy({ view, redactor }: CommandDeps, clicked: unknown, field: 'id' | 'prefix'): Promise<void> {
-  const key = keysFromArgs(view, clicked, undefined)?.[0];
-  if (key) await copyKeyField(key, field, redactor);
+  const keys = keysFromArgs(view, clicked, undefined);
+  if (keys?.length) await copyKeyFields(keys, field, redactor);
 }
 
-/** Copies a key's id or prefix and says so in the status bar. */
-export async function copyKeyField(key: ApiKey, field: 'id' | 'prefix', redactor: Redactor): Promise<void> {
-  await vscode.env.clipboard.writeText(key[field]);
+/** Copies the keys' ids or prefixes, one per line, and says so in the status bar. */
+export async function copyKeyFields(keys: readonly ApiKey[], field: 'id' | 'prefix', redactor: Redactor): Promise<void> {
+  await vscode.env.clipboard.writeText(keys.map((key) => key[field]).join('\n'));
+  const only = keys.length === 1 ? keys[0] : undefined;
   // The id is server text: redacted, one line, and never `$(icon)` syntax in the status bar.
-  const id = escapeThemeIcons(displayText(redactor.redact(key.id), 80));
-  vscode.window.setStatusBarMessage(field === 'id' ? `Copied key ID ${id}` : 'Copied key prefix', 3000);
+  const message = only === undefined ? `Copied ${keys.length} ${field === 'id' ? 'key IDs' : 'key prefixes'}`
+    : field === 'id' ? `Copied key ID ${escapeThemeIcons(displayText(redactor.redact(only.id), 80))}` : 'Copied key prefix';
+  vscode.window.setStatusBarMessage(message, 3000);
 }
+
+/** What the keybindings pass (package.json): act on the keys selected in the tree. */
+const SELECTED_KEYS = 'selectedKeys';
 
 /**
- * The keys a command acts on: the clicked row and, from a multi-selection, every selected row; from the
- * palette, undefined (the command then asks).
+ * The keys a command acts on: the clicked row and, from a multi-selection, every selected row; from a
+ * keybinding, the selected rows; from the palette, undefined (the command then asks).
  */
 function keysFromArgs(view: KeysView, clicked: unknown, selected: unknown): ApiKey[] | undefined {
+  if (clicked === SELECTED_KEYS) return view.selection();
   if (!(clicked instanceof KeyNode)) return undefined;
   const nodes = Array.isArray(selected) && selected.includes(clicked) ? selected : [clicked];
   const keys = nodes.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);

@@ -3,6 +3,7 @@ import { KeysStore } from './core/keysStore';
 import { Redactor } from './core/redact';
 import { registerCommands } from './commands';
 import { Connection } from './connection';
+import { ExpiryReminders } from './expiryReminders';
 import { type AppContext } from './flows/context';
 import { registerAgentTools } from './lmTools';
 import { createLog } from './log';
@@ -68,9 +69,12 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
     isCurrentOrganization: (key) => directory.listedBy(key.id, currentAuth()),
   });
   view.markFound((keyId) => leaks.locations(keyId).map((place) => place.label));
+  const reminders = new ExpiryReminders({
+    store, memento: context.globalState, revealKey: (key) => view.revealKey(key.id).then(() => undefined), redact: (text) => redactor.redact(text), log,
+  });
 
   context.subscriptions.push(
-    log, tokens, connection, view, statusBar, { dispose: () => store.dispose() },
+    log, tokens, connection, view, statusBar, reminders, { dispose: () => store.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
     ...registerAgentTools({ ctx, redactor }),
     leaks, { dispose: () => directory.dispose() },

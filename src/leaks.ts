@@ -14,7 +14,7 @@ import { countFindings, leakReason, scanText, summarizeScan, type Finding, type 
 import { GitIgnore, placeFindings, scanFiles, scanWorkspaceWithRipgrep, type PlacedFinding, type WorkspaceScanResult } from './core/workspaceScan';
 import { type AppContext } from './flows/context';
 import { revokeKeys } from './flows/revoke';
-import { copyKeyField, registerGuarded } from './commands';
+import { copyKeyFields, registerGuarded } from './commands';
 
 // Required on first use: activation loads nothing but the bundle.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -370,7 +370,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
   async copyFoundKeyId(keyId: unknown): Promise<void> {
     const key = this.keyById(keyId);
     if (!key) return;
-    await copyKeyField(key, 'id', this.deps.redactor);
+    await copyKeyFields([key], 'id', this.deps.redactor);
   }
 
   /** Show Where This Key Appears: the places, one to open. */

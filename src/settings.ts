@@ -19,6 +19,7 @@ export const settings = {
     return factify().update('showRevokedKeys', value, target);
   },
   expiryWarningDays: () => Math.max(0, factify().get<number>('expiryWarningDays', 14)),
+  expiryReminders: () => factify().get<boolean>('expiryReminders', true),
   autoRefreshSeconds: () => {
     const seconds = factify().get<number>('autoRefreshSeconds', 0);
     return seconds > 0 ? Math.max(10, seconds) : 0;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, ownTreeItemId, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
+import { expiryBadge } from './core/expiry';
 import { type KeysSnapshot } from './core/keysStore';
 import { type Redactor } from './core/redact';
 import { displayText } from './core/text';
@@ -39,7 +40,7 @@ export class KeyNode {
     item.description = row.description;
     item.contextValue = row.contextValue;
     item.iconPath = KEY_ICONS[row.icon];
-    item.accessibilityInformation = { label: `${row.label}, ${STATE_LABELS[this.parent.group.state]}, ${row.description}` };
+    item.accessibilityInformation = { label: row.accessibilityLabel };
     return item;
   }
 }
@@ -198,11 +199,22 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.changed.fire(undefined);
   }
 
-  /** Selects and shows a key's row; false when the view does not show that key (hidden, filtered, another list). */
+  /**
+   * Selects and shows a key's row, clearing a filter that hides it and paging down to it; false when the view
+   * does not show that key (revoked keys hidden, another organization, not loaded yet).
+   */
   async revealKey(keyId: string): Promise<boolean> {
-    const group = this.groups().find((node) => node.group.keys.some((key) => key.id === keyId));
-    const key = group?.group.keys.find((candidate) => candidate.id === keyId);
-    if (!group || !key) return false;
+    const groupOf = () => this.groups().find((node) => node.group.keys.some((key) => key.id === keyId));
+    if (!groupOf() && this.filterText !== undefined) this.setFilter(undefined);
+    const group = groupOf();
+    if (!group) return false;
+    const index = group.group.keys.findIndex((key) => key.id === keyId);
+    const key = group.group.keys[index] as ApiKey;
+    const limit = this.pageLimits.get(group.group.state) ?? PAGE_SIZE;
+    if (index >= limit) {
+      this.pageLimits.set(group.group.state, (Math.floor(index / PAGE_SIZE) + 1) * PAGE_SIZE);
+      this.changed.fire(group);
+    }
     const row = keyRow(key, Date.now(), settings.expiryWarningDays(), this.foundIn(key.id));
     await this.treeView.reveal(new KeyNode(key, group, row), { select: true, focus: true, expand: true });
     return true;
@@ -284,6 +296,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     void vscode.commands.executeCommand('setContext', 'factify.showRevoked', settings.showRevokedKeys());
     const message = this.message(snapshot, state);
     this.treeView.message = message === undefined ? undefined : this.redactor.redact(message);
+    this.treeView.badge = snapshot.loaded && expiryBadge(snapshot.loaded.keys, Date.now(), settings.expiryWarningDays());
     const override = this.ctx.organizations.current;
     const description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
     this.treeView.description = description === undefined ? undefined : this.redactor.redact(description);

@@ -103,6 +103,8 @@ export interface KeyRow {
   readonly icon: KeyIcon;
   /** `apiKey.<state>`, plus `.revocable` when the revoke command applies (menus key off it). */
   readonly contextValue: string;
+  /** What a screen reader says for the row: name, state, expiry, prefix and organization, in words. */
+  readonly accessibilityLabel: string;
 }
 
 /**
@@ -113,13 +115,26 @@ export function keyRow(key: ApiKey, nowMs: number, warningDays: number, foundIn:
   const state = keyState(key, nowMs);
   const revocable = state !== 'revoked' && key.keyId !== undefined;
   const soon = isExpiringSoon(key, nowMs, warningDays);
-  const found = foundIn.length > 0 ? ` · ⚠ found in ${foundIn.length === 1 ? 'a file' : `${foundIn.length} places`}` : '';
+  const label = key.name.trim() === '' ? '(unnamed key)' : displayText(key.name, 120);
+  const prefix = displayText(key.prefix, 40);
+  // The icon and its colour repeat what these words say; they never say it alone.
+  const timing = soon ? `expires soon, ${formatRelative(key.expiresAt ?? nowMs, nowMs)}` : describeKeyTiming(key, state, nowMs);
+  const unrevocable = key.keyId === undefined ? 'cannot be revoked here' : undefined;
+  const found = foundIn.length > 0 ? `⚠ found in ${foundIn.length === 1 ? 'a file' : `${foundIn.length} places`}` : undefined;
   return {
-    label: key.name.trim() === '' ? '(unnamed key)' : displayText(key.name, 120),
-    description: `${displayText(key.prefix, 40)} · ${describeKeyTiming(key, state, nowMs)}${found}`,
+    label,
+    description: [`${prefix} · ${timing}`, unrevocable, found].filter(Boolean).join(' · '),
     icon: key.keyId === undefined ? 'unrevocable' : soon ? 'expiringSoon' : state,
     contextValue: `apiKey.${state}${revocable ? '.revocable' : ''}${foundIn.length > 0 ? '.found' : ''}`,
+    accessibilityLabel: [
+      label, `${STATE_LABELS[state].toLowerCase()} API key`, state === 'inactive' ? spokenExpiry(key, nowMs) : timing, `prefix ${prefix}`,
+      `organization ${key.orgId === undefined ? 'unknown' : displayText(key.orgId, 80)}`, unrevocable, found?.replace('⚠ ', ''),
+    ].filter(Boolean).join(', '),
   };
+}
+
+function spokenExpiry(key: ApiKey, nowMs: number): string {
+  return key.expiresAt === undefined ? 'never expires' : `expires ${formatRelative(key.expiresAt, nowMs)}`;
 }
 
 /** Every field, each value escaped: names and comments are user data, never trusted Markdown. */

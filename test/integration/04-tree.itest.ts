@@ -45,7 +45,7 @@ suite('Tree of API keys', () => {
       assert.equal(row.item.collapsibleState, vscode.TreeItemCollapsibleState.None);
     }
     const soon = rows.find((row) => row.label === 'Support dashboard');
-    assert.match(soon?.description ?? '', /expires in [23] days/, 'relative expiry in the description');
+    assert.match(soon?.description ?? '', /expires soon, in [23] days/, 'relative expiry in the description, "soon" in words');
     const expired = rows.find((row) => row.label === 'Staging smoke tests');
     assert.match(expired?.description ?? '', /expired/);
   });

@@ -96,6 +96,8 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'security.workspace.trust.enabled': false,
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // The expiry reminder is a notification of its own: only the journeys about it turn it on.
+  'factify.expiryReminders': false,
   // No fade-outs: screenshots and visibility checks see the settled UI.
   'workbench.reduceMotion': 'on',
 };

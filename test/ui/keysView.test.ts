@@ -79,8 +79,8 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       const rows = await waitForRows(page, 'the admin’s keys', (r) => r.length === expectedRowCount(expected));
       assertGroups(rows, expected);
       assert.deepEqual(expected.map((group) => group.label), ['Active', 'Expired', 'Inactive']);
-      assert.ok(rows.some((row) => /^Staging smoke tests, Expired, ffy_test_\w+\.\.\. · expired 5 days ago$/.test(row)), rows.join('\n'));
-      assert.ok(rows.some((row) => /^Billing webhook, Active, ffy_prod_\w+\.\.\. · never expires$/.test(row)), rows.join('\n'));
+      assert.ok(rows.some((row) => /^Staging smoke tests, expired API key, expired 5 days ago, prefix ffy_test_\w+\.\.\., organization org_\w+$/.test(row)), rows.join('\n'));
+      assert.ok(rows.some((row) => /^Billing webhook, active API key, never expires, prefix ffy_prod_\w+\.\.\., organization org_\w+$/.test(row)), rows.join('\n'));
       assert.ok(!rows.some((row) => row.includes('Old CI token')), 'revoked keys are hidden by default');
       assert.equal(await welcomeText(page), '', 'no welcome once keys are listed');
       assert.equal(await viewMessage(page), '');
@@ -120,8 +120,8 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       const rows = await waitForRows(page, 'the Revoked group', (r) => r.length === expectedRowCount(withRevoked));
       assertGroups(rows, withRevoked);
       assert.ok(rows.includes('Revoked 2'), rows.join('\n'));
-      assert.ok(rows.some((row) => /^Partner integration \(Acme & Co\.\), Revoked, ffy_prod_\w+\.\.\. · revoked last week$/.test(row)), rows.join('\n'));
-      assert.ok(rows.some((row) => /^Old CI token, Revoked, .* · revoked last month$/.test(row)), rows.join('\n'));
+      assert.ok(rows.some((row) => /^Partner integration \(Acme & Co\.\), revoked API key, revoked last week, prefix ffy_prod_\w+\.\.\., organization org_\w+$/.test(row)), rows.join('\n'));
+      assert.ok(rows.some((row) => /^Old CI token, revoked API key, revoked last month, prefix .*, organization org_\w+$/.test(row)), rows.join('\n'));
       const [shown] = requestsOf(api, 'GET');
       assert.deepEqual(shown?.query, { include_revoked: 'true' });
       assert.equal(shown?.headers['authorization'], `Bearer ${api.tokens.admin}`);

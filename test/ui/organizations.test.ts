@@ -89,7 +89,7 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
 
       const rows = await waitForOrgKeys(api.orgs.secondary);
       assertGroups(rows, expectedGroups(api.keysOf(api.orgs.secondary), false));
-      assert.ok(rows.some((row) => row.startsWith('Production API, Active')), rows.join('\n'));
+      assert.ok(rows.some((row) => row.startsWith('Production API, active API key')), rows.join('\n'));
       assert.ok(!rows.some((row) => row.startsWith('Internal admin tooling')), 'the own organization’s keys are gone');
 
       const gets = requestsOf(api, 'GET');

@@ -98,7 +98,8 @@ describe('Revoking API keys in VS Code (code-server)', { timeout: 300_000 }, () 
       const key = keyNamed(api, api.orgs.primary, 'Zapier automation');
       const row = treeRow(page, 'Zapier automation');
       await row.hover();
-      const inline = row.locator('.actions .action-label[aria-label="Revoke API Key…"]');
+      // The label starts with the title; VS Code adds the command's keybinding after it.
+      const inline = row.locator('.actions .action-label[aria-label^="Revoke API Key…"]');
       await inline.waitFor({ state: 'visible' });
       await inline.click();
       await waitForInputTitle(page, /^Revoke “Zapier automation”$/);

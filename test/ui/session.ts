@@ -476,7 +476,7 @@ export function expectedRowCount(groups: readonly ExpectedGroup[]): number {
   return groups.reduce((sum, group) => sum + 1 + group.names.length, 0);
 }
 
-/** Rows parsed back into groups: `Active 8` starts a group, `<name>, Active, <description>` is a key. */
+/** Rows parsed back into groups: `Active 8` starts a group, `<name>, active API key, …` is a key. */
 export function parseRows(rows: readonly string[]): { label: string; count: string; names: string[] }[] {
   const groups: { label: string; count: string; names: string[] }[] = [];
   for (const row of rows) {
@@ -487,7 +487,7 @@ export function parseRows(rows: readonly string[]): { label: string; count: stri
     }
     const current = groups.at(-1);
     assert.ok(current, `key row before any group row: ${row}`);
-    const match = new RegExp(`^(.*), ${current.label}, (.*)$`).exec(row);
+    const match = new RegExp(`^(.*), ${current.label.toLowerCase()} API key, (.*)$`).exec(row);
     assert.ok(match, `row "${row}" does not say it is ${current.label}`);
     current.names.push(match[1] as string);
   }

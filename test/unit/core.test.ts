@@ -645,7 +645,7 @@ describe('key tree', () => {
     const row = (key: ApiKey) => keyRow(key, NOW, 14);
     const soon = row(keys[1]!);
     assert.equal(soon.label, 'Alpha worker');
-    assert.equal(soon.description, 'ffy_prod_bbbb2222... · expires in 2 days');
+    assert.equal(soon.description, 'ffy_prod_bbbb2222... · expires soon, in 2 days', 'the state in words, not only the warning icon');
     assert.equal(soon.icon, 'expiringSoon');
     assert.equal(soon.contextValue, 'apiKey.active.revocable');
     assert.equal(row(keys[0]!).icon, 'active');
@@ -658,6 +658,23 @@ describe('key tree', () => {
     assert.equal(unrevocable.contextValue, 'apiKey.active', 'an id failing its pattern is never revocable');
     assert.match(unrevocable.contextValue, /^apiKey\./, 'copy commands still apply');
     assert.doesNotMatch(unrevocable.contextValue, /^apiKey\.[a-z]+\.revocable$/);
+    assert.match(unrevocable.description, / · cannot be revoked here$/, 'the question-mark icon is said in words too');
+  });
+
+  test('keyRow: the accessibility label is a sentence with name, state, expiry, prefix and organization', () => {
+    const spoken = (key: ApiKey, warningDays = 14) => keyRow(key, NOW, warningDays).accessibilityLabel;
+    assert.equal(spoken(keys[0]!), `zeta service, active API key, never expires, prefix ffy_prod_aaaa1111..., organization ${ORG_ID}`);
+    assert.equal(spoken(keys[1]!), `Alpha worker, active API key, expires soon, in 2 days, prefix ffy_prod_bbbb2222..., organization ${ORG_ID}`);
+    assert.equal(spoken(keys[1]!, 1), `Alpha worker, active API key, expires in 2 days, prefix ffy_prod_bbbb2222..., organization ${ORG_ID}`);
+    assert.equal(spoken(keys[4]!), `Old expired, expired API key, expired yesterday, prefix ffy_prod_01kdx2z2..., organization ${ORG_ID}`);
+    assert.equal(spoken(makeKey({ name: 'Paused', isActive: false, expiresAt: NOW + 60 * DAY })),
+      `Paused, inactive API key, expires in 2 months, prefix ffy_prod_01kdx2z2..., organization ${ORG_ID}`);
+    assert.equal(spoken(keys[6]!), `Gone, revoked API key, revoked yesterday, prefix ffy_prod_01kdx2z2..., organization ${ORG_ID}`);
+    assert.equal(spoken(makeKey({ id: 'key_LEGACY', orgId: undefined })),
+      'CI deploy, active API key, never expires, prefix ffy_prod_01kdx2z2..., organization unknown, cannot be revoked here');
+    const hostile = spoken(makeKey({ name: 'evil\u202E\nname', orgId: 'org\u0000x' }));
+    assert.ok(!/[\u0000-\u001f\u202e]/.test(hostile), `user data is cleaned: ${JSON.stringify(hostile)}`);
+    assert.ok(hostile.startsWith('evil\ufffd name, active API key'), hostile);
   });
 
   test('keyRow sanitises the label', () => {

@@ -4,8 +4,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { keyRow } from '../../src/core/keyTree';
 import { SPEC_COMMANDS } from '../integration/specNames';
@@ -17,8 +18,16 @@ interface Command { command: string; title: string; category?: string; icon?: st
 interface MenuItem { command: string; when?: string; group?: string }
 interface Welcome { view: string; when?: string; contents: string }
 interface Setting { type: string; default: unknown; scope?: string }
+interface Keybinding { command: string; key: string; mac?: string; when?: string; args?: unknown }
+interface WalkthroughStep { id: string; title: string; description: string; media: { markdown?: string; image?: string; altText?: string }; completionEvents?: string[] }
+interface Walkthrough { id: string; title: string; description: string; steps: WalkthroughStep[] }
 interface Manifest {
   main: string;
+  icon?: string;
+  galleryBanner?: { color: string; theme: string };
+  repository: { url: string };
+  bugs?: { url: string };
+  homepage?: string;
   engines: { vscode: string };
   activationEvents?: string[];
   devDependencies: Record<string, string>;
@@ -29,6 +38,8 @@ interface Manifest {
     views: Record<string, Array<{ id: string; name: string }>>;
     viewsContainers: { activitybar: Array<{ id: string; title: string; icon: string }> };
     configuration: { properties: Record<string, Setting> };
+    keybindings?: Keybinding[];
+    walkthroughs?: Walkthrough[];
   };
 }
 
@@ -329,6 +340,7 @@ describe('settings (SPEC section 4)', () => {
     ['factify.autoRefreshSeconds', 'integer', 0],
     ['factify.confirmRevoke', 'boolean', true],
     ['factify.requestTimeoutSeconds', 'integer', 30],
+    ['factify.expiryReminders', 'boolean', true],
   ];
 
   test('every setting with its type and default', () => {
@@ -382,7 +394,126 @@ describe('keys in files', () => {
   });
 });
 
+describe('keybindings', () => {
+  const keybindings = contributes.keybindings ?? [];
+  const bound = (command: string): Keybinding => {
+    const found = keybindings.filter((binding) => binding.command === command);
+    assert.equal(found.length, 1, `one keybinding for ${command}`);
+    return found[0] as Keybinding;
+  };
+  const treeFocused = { focusedView: VIEW, listFocus: true, inputFocus: false };
+
+  test('Delete (Cmd+Backspace on macOS) revokes, Ctrl+C (Cmd+C) copies the key id', () => {
+    assert.deepEqual([bound('factify.revokeKey').key, bound('factify.revokeKey').mac], ['delete', 'cmd+backspace']);
+    assert.deepEqual([bound('factify.copyKeyId').key, bound('factify.copyKeyId').mac], ['ctrl+c', 'cmd+c']);
+  });
+
+  test('only while the API Keys tree has focus: never in an editor, another view, or the tree\'s find box', () => {
+    for (const binding of keybindings) {
+      assert.equal(evaluate(binding.when, treeFocused), true, `${binding.command} in the focused tree`);
+      assert.equal(evaluate(binding.when, { ...treeFocused, focusedView: 'workbench.explorer.fileView' }), false, `${binding.command} in the Explorer`);
+      assert.equal(evaluate(binding.when, { listFocus: false, inputFocus: false, editorTextFocus: true }), false, `${binding.command} in an editor`);
+      assert.equal(evaluate(binding.when, { ...treeFocused, inputFocus: true }), false, `${binding.command} while typing in the view`);
+      assert.equal(evaluate(binding.when, { ...treeFocused, listFocus: false }), false, `${binding.command} on the view's welcome buttons`);
+    }
+  });
+
+  test('keybindings pass the marker that makes the command act on the selected rows', () => {
+    const source = readFileSync(join(ROOT, 'src', 'commands.ts'), 'utf8');
+    for (const binding of keybindings) {
+      assert.equal(binding.args, 'selectedKeys', binding.command);
+      assert.ok(source.includes(`const SELECTED_KEYS = '${String(binding.args)}'`), 'commands.ts reads the same marker');
+    }
+  });
+});
+
+describe('walkthrough', () => {
+  const walkthroughs = contributes.walkthroughs ?? [];
+  const contributed = new Set(contributes.commands.map((candidate) => candidate.command));
+  const known = (id: string) => contributed.has(id) || id === `${VIEW}.focus`;
+
+  test('one walkthrough: set a token, read the view, revoke, switch organization, find keys in files', () => {
+    assert.equal(walkthroughs.length, 1);
+    const steps = walkthroughs[0]?.steps ?? [];
+    assert.deepEqual(steps.map((step) => step.id), ['setToken', 'readView', 'revoke', 'switchOrganization', 'findKeysInFiles']);
+    for (const step of steps) {
+      assert.ok(step.title.length > 5 && step.description.length > 20, `${step.id} says what to do`);
+      assert.ok(step.completionEvents && step.completionEvents.length > 0, `${step.id} completes on something the user does`);
+    }
+  });
+
+  test('completion events and links name contributed commands and views', () => {
+    const viewIds = new Set(Object.values(contributes.views).flat().map((view) => view.id));
+    for (const step of walkthroughs.flatMap((walkthrough) => walkthrough.steps)) {
+      for (const event of step.completionEvents ?? []) {
+        const [kind, id] = event.split(/:(.*)/s) as [string, string];
+        if (kind === 'onCommand') assert.ok(known(id), `${step.id}: ${event} names a command`);
+        else if (kind === 'onView') assert.ok(viewIds.has(id), `${step.id}: ${event} names a view`);
+        else assert.fail(`${step.id}: unexpected completion event ${event}`);
+      }
+      const links = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((match) => match[1] as string);
+      assert.equal(links.length, 1, `${step.id} has one button`);
+      for (const id of links) assert.ok(known(id), `${step.id} links ${id}`);
+    }
+  });
+
+  test('every step is a Markdown file under media/walkthrough, and the images it shows exist', () => {
+    for (const step of walkthroughs.flatMap((walkthrough) => walkthrough.steps)) {
+      const markdown = step.media.markdown;
+      assert.match(markdown ?? '', /^media\/walkthrough\/[\w-]+\.md$/, step.id);
+      const text = readFileSync(join(ROOT, markdown as string), 'utf8');
+      assert.match(text, /^# /, `${markdown} starts with a heading`);
+      for (const image of text.matchAll(/!\[([^\]]*)\]\(([^)]+)\)/g)) {
+        assert.ok((image[1] ?? '').length > 10, `${markdown}: images have alt text`);
+        assert.ok(existsSync(join(ROOT, dirname(markdown as string), image[2] as string)), `${markdown}: ${image[2]} exists`);
+      }
+    }
+  });
+});
+
+/** What `vsce package` puts in the .vsix, as `vsce ls` lists it. */
+function packagedFiles(): Set<string> {
+  const vsce = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(vsce.status, 0, vsce.stderr);
+  return new Set(vsce.stdout.split(/\r?\n/).map((line) => line.trim()).filter(Boolean));
+}
+
+describe('Marketplace listing', () => {
+  test('the icon is a 128×128 PNG in media/', () => {
+    assert.match(manifest.icon ?? '', /^media\/[\w-]+\.png$/);
+    const png = readFileSync(join(ROOT, manifest.icon as string));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+    assert.equal(png.subarray(12, 16).toString('latin1'), 'IHDR');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+  });
+
+  test('a gallery banner, and bugs and homepage on the repository', () => {
+    assert.match(manifest.galleryBanner?.color ?? '', /^#[0-9a-f]{6}$/i);
+    assert.ok(['dark', 'light'].includes(manifest.galleryBanner?.theme ?? ''));
+    const repository = manifest.repository.url.replace(/\.git$/, '');
+    assert.equal(manifest.bugs?.url, `${repository}/issues`);
+    assert.ok(manifest.homepage?.startsWith(repository), manifest.homepage);
+  });
+});
+
 describe('activation and packaging', () => {
+  test('the .vsix ships every file the manifest and the walkthrough refer to', () => {
+    const files = packagedFiles();
+    const needed = new Set<string>();
+    for (const step of (contributes.walkthroughs ?? []).flatMap((walkthrough) => walkthrough.steps)) {
+      const markdown = step.media.markdown as string;
+      needed.add(markdown);
+      for (const image of readFileSync(join(ROOT, markdown), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+        needed.add(normalize(join(dirname(markdown), image[1] as string)));
+      }
+    }
+    for (const container of contributes.viewsContainers.activitybar) needed.add(container.icon);
+    needed.add('ThirdPartyNotices.txt');
+    if (manifest.icon) needed.add(manifest.icon);
+    for (const file of needed) assert.ok(files.has(file), `${file} is in the .vsix (.vscodeignore lets it in)`);
+    for (const file of files) assert.doesNotMatch(file, /^(src|out|test|node_modules|scripts)\//, `${file} is not needed at run time`);
+  });
+
   test('no eager activation', () => {
     for (const event of manifest.activationEvents ?? []) {
       assert.notEqual(event, '*');

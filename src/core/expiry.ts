@@ -1,0 +1,115 @@
+/**
+ * Expiry awareness as plain decisions: the view's badge (active keys expiring within the warning window)
+ * and the reminder (at most one a day per organization, only for lists the user has opened).
+ */
+import { isExpiringSoon, type ApiKey } from './apiKey';
+import { formatRelative } from './format';
+import { displayText } from './text';
+
+export interface ExpiryBadge {
+  readonly value: number;
+  readonly tooltip: string;
+}
+
+/** Active keys whose expiry falls within `warningDays`, soonest first (then by name). */
+export function expiringSoon(keys: readonly ApiKey[], nowMs: number, warningDays: number): ApiKey[] {
+  return keys
+    .filter((key) => isExpiringSoon(key, nowMs, warningDays))
+    .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.id < b.id ? -1 : 1));
+}
+
+/** The badge of the view, or undefined when no active key expires within the window. */
+export function expiryBadge(keys: readonly ApiKey[], nowMs: number, warningDays: number): ExpiryBadge | undefined {
+  let count = 0;
+  for (const key of keys) if (isExpiringSoon(key, nowMs, warningDays)) count++;
+  if (count === 0) return undefined;
+  return { value: count, tooltip: `${count} active ${plural(count, 'key')} ${count === 1 ? 'expires' : 'expire'} within ${warningDays} ${plural(warningDays, 'day')}` };
+}
+
+/** One organization's list as the view loaded it. */
+export interface OpenedList {
+  readonly organizationId: string;
+  readonly keys: readonly ApiKey[];
+}
+
+/** Organization id → the local calendar day (`YYYY-MM-DD`) of its last reminder. Not a secret. */
+export type ReminderRecord = Readonly<Record<string, string>>;
+
+export interface ReminderClock {
+  readonly nowMs: number;
+  /** Minutes to add to UTC for the user's local time (`-new Date().getTimezoneOffset()`). */
+  readonly utcOffsetMinutes: number;
+}
+
+export interface Reminder {
+  readonly organizationId: string;
+  /** Every key that expires within the window, soonest first. */
+  readonly keys: readonly ApiKey[];
+  /** The local day the reminder is for; record it before showing. */
+  readonly day: string;
+}
+
+/** The local calendar day of `nowMs`, as `YYYY-MM-DD`. */
+export function localDay(clock: ReminderClock): string {
+  return new Date(clock.nowMs + clock.utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The reminder to show now, if any: the first opened list with keys expiring within the window whose
+ * organization has not been reminded today. One reminder at most per call; the caller shows one at a time.
+ */
+export function decideReminder(lists: readonly OpenedList[], clock: ReminderClock, warningDays: number, record: ReminderRecord): Reminder | undefined {
+  const day = localDay(clock);
+  for (const list of lists) {
+    const last = record[list.organizationId];
+    // A day later than today (the clock went back) counts as reminded, too.
+    if (last !== undefined && last >= day) continue;
+    const keys = expiringSoon(list.keys, clock.nowMs, warningDays);
+    if (keys.length > 0) return { organizationId: list.organizationId, keys, day };
+  }
+  return undefined;
+}
+
+const RECORD_LIMIT = 50;
+
+/** The record with `reminder` in it, keeping only the most recent organizations. */
+export function recordReminder(record: ReminderRecord, reminder: Reminder): ReminderRecord {
+  const entries = Object.entries({ ...record, [reminder.organizationId]: reminder.day })
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0))
+    .slice(0, RECORD_LIMIT);
+  return Object.fromEntries(entries);
+}
+
+/** A stored record read back defensively: anything that is not org id → day string is dropped. */
+export function parseReminderRecord(stored: unknown): ReminderRecord {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return {};
+  return Object.fromEntries(Object.entries(stored).filter((entry): entry is [string, string] =>
+    typeof entry[1] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(entry[1])));
+}
+
+const NAMED_IN_REMINDER = 3;
+
+/**
+ * The notification's text, plain: key names and the organization are user data, shown quoted and cleaned.
+ * `organization` is how the organization is called (its id or a local name).
+ */
+export function reminderMessage(reminder: Reminder, nowMs: number, warningDays: number, organization: string): string {
+  const org = displayText(organization, 80);
+  const named = reminder.keys.slice(0, NAMED_IN_REMINDER).map((key) => `“${keyName(key)}” (${formatRelative(key.expiresAt ?? nowMs, nowMs)})`);
+  const more = reminder.keys.length - named.length;
+  if (reminder.keys.length === 1) {
+    const key = reminder.keys[0] as ApiKey;
+    return `Factify API key “${keyName(key)}” of ${org} expires ${formatRelative(key.expiresAt ?? nowMs, nowMs)}.`;
+  }
+  const list = more > 0 ? `${named.join(', ')} and ${more} more` : `${named.slice(0, -1).join(', ')} and ${named.at(-1) ?? ''}`;
+  return `${reminder.keys.length} Factify API keys of ${org} expire within ${warningDays} ${plural(warningDays, 'day')}: ${list}.`;
+}
+
+function keyName(key: ApiKey): string {
+  return key.name.trim() === '' ? '(unnamed key)' : displayText(key.name, 60);
+}
+
+function plural(count: number, word: string): string {
+  return count === 1 ? word : `${word}s`;
+}

@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import { type ApiKey } from './core/apiKey';
+import { decideReminder, parseReminderRecord, recordReminder, reminderMessage } from './core/expiry';
+import { describeForLog, toFactifyError, type Logger } from './core/errors';
+import { type KeysStore, type LoadedKeys } from './core/keysStore';
+import { settings } from './settings';
+import { VIEW_ID } from './treeView';
+
+/** Organization id → local day of its last reminder, in global state (shared by every window; not a secret). */
+export const REMINDER_RECORD_KEY = 'factify.expiryReminders.lastShown';
+const SHOW_KEYS = 'Show Keys';
+
+export interface ExpiryRemindersDeps {
+  readonly store: KeysStore;
+  readonly memento: vscode.Memento;
+  readonly revealKey: (key: ApiKey) => Promise<void>;
+  readonly redact: (text: string) => string;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * `factify.expiryReminders`: when the view has loaded an organization's list, at most one notification a day
+ * for it names the keys that expire soon. Only lists the view loaded count, so an organization the user never
+ * opened is never reminded about; one notification at a time.
+ */
+export class ExpiryReminders implements vscode.Disposable {
+  private showing = false;
+  private checked: LoadedKeys | undefined;
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly deps: ExpiryRemindersDeps) {
+    this.subscription = deps.store.onDidChange(() => void this.check());
+  }
+
+  private async check(): Promise<void> {
+    const loaded = this.deps.store.snapshot.loaded;
+    if (this.showing || !loaded || loaded === this.checked || !settings.expiryReminders()) return;
+    this.checked = loaded;
+    const organizationId = loaded.query.organizationId ?? loaded.keys.find((key) => key.orgId !== undefined)?.orgId;
+    if (!organizationId) return;
+    const nowMs = (this.deps.now ?? Date.now)();
+    const warningDays = settings.expiryWarningDays();
+    const record = parseReminderRecord(this.deps.memento.get(REMINDER_RECORD_KEY));
+    const reminder = decideReminder([{ organizationId, keys: loaded.keys }], { nowMs, utcOffsetMinutes: -new Date(nowMs).getTimezoneOffset() }, warningDays, record);
+    if (!reminder) return;
+    this.showing = true;
+    try {
+      // Recorded before it shows: another window, or a reload, must not remind again today.
+      await this.deps.memento.update(REMINDER_RECORD_KEY, recordReminder(record, reminder));
+      const message = this.deps.redact(reminderMessage(reminder, nowMs, warningDays, organizationId));
+      const choice = await vscode.window.showInformationMessage(message, SHOW_KEYS);
+      if (choice === SHOW_KEYS && reminder.keys[0]) {
+        await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+        await this.deps.revealKey(reminder.keys[0]);
+      }
+    } catch (thrown) {
+      this.deps.log.error(`Expiry reminder failed: ${describeForLog(toFactifyError(thrown))}`);
+    } finally {
+      this.showing = false;
+    }
+    // A list that loaded while the notification was up (another organization) gets its turn now.
+    void this.check();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
