@@ -33,7 +33,11 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView } {
   const ctx: AppContext = {
     prompts: vscodePrompts, tokens, organizations, store, log, client: connection.current, confirmRevoke: settings.confirmRevoke,
   };
-  const view = new KeysView(ctx, () => tokens.get());
+  // The view's first show reads the token; the connection opens meanwhile (no request before the token is known).
+  const view = new KeysView(ctx, () => {
+    connection.preconnect();
+    return tokens.get();
+  });
   const statusBar = new OrganizationStatusBar(ctx);
 
   context.subscriptions.push(
