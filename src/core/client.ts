@@ -115,7 +115,12 @@ export class FactifyClient {
     });
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
-    if (previous && previous.url === url.href && previous.organizationId === auth.organizationId && previous.text === text) return previous.list;
+    const sameQuery = previous !== undefined && previous.url === url.href && previous.organizationId === auth.organizationId;
+    if (sameQuery && previous.text === text) return previous.list;
+    // Records unchanged since the previous answer of this query are not validated twice; its text is no
+    // longer needed, and a long one is tens of megabytes that need not stay alive while this one is parsed.
+    const previousList = sameQuery ? previous.list : undefined;
+    this.lastList = undefined;
     // Decoding and parsing a long list are each one long stretch of work: let the host breathe between them.
     if (text.length > LONG_BODY_CHARS) await yieldToEventLoop();
     let body: unknown;
@@ -126,9 +131,7 @@ export class FactifyClient {
         'The server sent a list that is not valid JSON (it may have been cut off). Try Refresh; if it keeps happening, see the log.',
         { status, logDetail: `${(error as Error).message}; ${text.length} characters received` });
     }
-    // Records unchanged since the previous answer of this query are not validated twice.
-    const sameQuery = previous && previous.url === url.href && previous.organizationId === auth.organizationId;
-    const list = await parseKeyListInSlices(body, sameQuery ? previous.list : undefined);
+    const list = await parseKeyListInSlices(body, previousList);
     this.lastList = { url: url.href, organizationId: auth.organizationId, text, list };
     return list;
   }

@@ -4,8 +4,8 @@
  * and the request are only ever written by the HTTP stack, once it takes the socket over. Overlaps the
  * round trips of connecting with reading the token and loading the HTTP stack.
  */
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
 
 /** What undici's connector is asked for (its `connect` option). */
 export interface ConnectTarget {
@@ -31,6 +31,9 @@ export class EarlyConnection {
     const hostname = hostnameOf(origin);
     const port = portOf(origin);
     const secure = origin.protocol === 'https:';
+    // Required here, not at the top: activation must not pay for loading node:tls.
+    const net = require('node:net') as typeof import('node:net');
+    const tls = require('node:tls') as typeof import('node:tls');
     this.socket = secure
       // The same handshake as the HTTP stack's: SNI unless the host is an address, HTTP/1.1 by ALPN.
       ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ['http/1.1'] })
