@@ -111,6 +111,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private tokenKnown = false;
   private progressDone: (() => void) | undefined;
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
+  /** What the rows were last built from: a store change that leaves it as it is (a refresh starting) rebuilds nothing. */
+  private shown: readonly unknown[] = [];
 
   constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>) {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, canSelectMany: true, showCollapseAll: false });
@@ -130,6 +132,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   setFilter(text: string | undefined): void {
     this.filterText = text?.trim() || undefined;
     this.pageLimits.clear();
+    this.shown = []; // settings that change the rows come through here too
     this.render();
   }
 
@@ -255,7 +258,11 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const override = this.ctx.organizations.current;
     this.treeView.description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
     this.trackProgress(snapshot.loading);
-    this.changed.fire(undefined);
+    const shown = [state, snapshot.loaded, snapshot.error, this.filterText, override];
+    if (shown.some((value, i) => value !== this.shown[i])) {
+      this.shown = shown;
+      this.changed.fire(undefined);
+    }
     this.scheduleAutoRefresh();
   }
 

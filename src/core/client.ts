@@ -213,8 +213,9 @@ export class FactifyClient {
     if (request.auth.organizationId) headers['x-factify-organization-id'] = request.auth.organizationId;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     try {
-      // Loading the HTTP stack blocks: not before the early connection's handshake is under way.
-      if (this.stackLoadedEarly && !this.dispatcher) await this.stackLoadedEarly;
+      // Loading the HTTP stack blocks: not before the early connection's handshake is under way (or this
+      // request is given up).
+      if (this.stackLoadedEarly && !this.dispatcher) await Promise.race([this.stackLoadedEarly, abortedPromise(signal)]);
       const response = await this.getDispatcher().request({
         origin: request.url.origin,
         path: `${request.url.pathname}${request.url.search}`,
@@ -511,6 +512,14 @@ function errorCodes(error: unknown): string[] {
 function formatSeconds(ms: number): string {
   const seconds = ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
   return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** Resolves when `signal` aborts (never rejects). */
+function abortedPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
