@@ -5,6 +5,9 @@
 // cold figure in fresh processes:
 //   activation   require(dist/extension.js) + activate() over a `vscode` stand-in; bundle size; whether the
 //                HTTP stack (undici) was initialised by then (scripts/bench/extension-worker.cjs explains how)
+//   network      the first list over a real network: a TLS server behind a relay that delays every byte by
+//                20 ms each way (40 ms round trip); the extension's first load in a fresh process vs a fresh
+//                process doing the TLS connect, GET and JSON.parse through the same relay (N ≤ 10 000)
 //   cold         the extension's first load in a fresh process (bundle + stand-in): view shown → HTTP stack
 //                loaded, request, parse, validate, tree items of the first page built; vs the raw cold limit
 //                (fresh process: require node:http, GET, JSON.parse)
@@ -20,7 +23,8 @@
 // Prints a table, budget verdicts and one machine-readable `bench: …` line; writes .test-artifacts/bench.json.
 //
 // Environment: BENCH_SIZES=100,1000 (subset), BENCH_COLD_RUNS (5), BENCH_WARM_RUNS (20), BENCH_SKIP_VSCODE=1,
-// BENCH_SKIP_BUILD=1, BENCH_CPU_PROF=1 (workers write .cpuprofile files to .test-artifacts/bench-profiles/).
+// BENCH_SKIP_BUILD=1, BENCH_CPU_PROF=1 (workers write .cpuprofile files to .test-artifacts/bench-profiles/),
+// BENCH_PARTS=network,local (only those parts; all: activation,network,local,leaks,vscode).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -43,11 +47,16 @@ const VSCODE_KEYS = 10_000;
 const VSCODE_BIG_KEYS = 100_000;
 const VSCODE_RUNS = 5;
 const PROFILE = process.env.BENCH_CPU_PROF === '1';
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'activation,network,local,leaks,vscode').split(',').map((part) => part.trim()));
+const NETWORK_MAX_KEYS = 10_000;
+const NETWORK_DELAY_MS = 20;
 
 const BUDGET = {
   activationMs: 10,
   warmRatio: 1.2,
   coldRatio: 2,
+  coldRttRatio: 1.25,
+  rssRatio: 2,
   stallMs: 1000,
   bigFilterMs: 1000,
 };
@@ -84,10 +93,10 @@ function runCommand(title, command, args, { tailLines = 25 } = {}) {
 }
 
 /** Runs one worker in a fresh `node` process and returns the object it printed. */
-function runWorker(script, options, { timeoutMs = 300_000, label = script } = {}) {
+function runWorker(script, options, { timeoutMs = 300_000, label = script, env = process.env } = {}) {
   return new Promise((resolve, reject) => {
     const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label.replace(/[^\w.-]+/g, '_')}-${Date.now()}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...nodeArgs, path.join(benchDir, script), JSON.stringify(options)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, path.join(benchDir, script), JSON.stringify(options)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -113,10 +122,12 @@ function runWorker(script, options, { timeoutMs = 300_000, label = script } = {}
 
 /**
  * The bench server (scripts/bench/server.cjs) with `keys` generated keys, in its own process. With churn: a
- * key's name changes every 2 ms, so every refresh gets a list that differs from the last one.
+ * key's name changes every 2 ms, so every refresh gets a list that differs from the last one. With network:
+ * TLS behind a relay that delays every byte by NETWORK_DELAY_MS each way.
  */
-async function startServer(keys) {
-  const child = spawn(process.execPath, [path.join(benchDir, 'server.cjs'), JSON.stringify({ outDir, keys, churn: true })], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+async function startServer(keys, { network = false } = {}) {
+  const options = { outDir, keys, churn: true, network, delayMs: NETWORK_DELAY_MS };
+  const child = spawn(process.execPath, [path.join(benchDir, 'server.cjs'), JSON.stringify(options)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout });
   const info = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench server exited (${code}) before listening`)));
@@ -149,6 +160,27 @@ async function measureActivation() {
     probe: runs[0].afterActivation,
     standInMissing: missing,
   };
+}
+
+/** The first list over a 40 ms round trip, TLS: the extension's first load vs the raw limit, fresh processes. */
+async function measureNetwork(n) {
+  const server = await startServer(n, { network: true });
+  const common = { url: server.url, token: server.tokens.admin };
+  // Both trust the server's self-signed certificate the way users add a company CA.
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile };
+  const ext = [];
+  const raw = [];
+  try {
+    for (let i = 0; i < COLD_RUNS; i++) {
+      ext.push(await runWorker('extension-worker.cjs', { ...common, bundle, mode: 'refresh', warmRuns: 0 }, { label: `net-ext-${n}`, env }));
+      raw.push(await runWorker('raw-worker.cjs', { ...common, mode: 'cold' }, { label: `net-raw-${n}`, env }));
+    }
+  } finally {
+    await server.stop();
+  }
+  const cold = summary(ext.map((run) => run.firstLoad.ms));
+  const rawCold = summary(raw.map((run) => run.totalMs));
+  return { n, keysSent: raw[0].keys, cold, rawCold, ratio: ratio(cold.median, rawCold.median), errors: ext.flatMap((run) => run.errors) };
 }
 
 async function measureSize(n) {
@@ -197,6 +229,7 @@ async function measureSize(n) {
       treeRows: coreWarm.rows,
       keyRowsBuilt: ext[0].firstLoad.keyRows,
       peakRssMb: Math.max(...ext.map((run) => run.peakRssMb)),
+      rawPeakRssMb: Math.max(...rawCold.map((run) => run.peakRssMb)),
       maxStallMs: Math.max(...stalls.map((s) => s.timerGapMaxMs)),
       maxEventLoopDelayMs: Math.max(...stalls.map((s) => s.eventLoopDelayMaxMs)),
       firstLoadStallMs: median(ext.map((run) => run.firstLoad.timerGapMaxMs)),
@@ -206,6 +239,7 @@ async function measureSize(n) {
     };
     result.coldRatio = ratio(result.cold.median, result.rawCold.median);
     result.warmRatio = ratio(result.warm.median, result.rawWarm.median);
+    result.rssRatio = ratio(result.peakRssMb, result.rawPeakRssMb);
     result.core.coldRatio = ratio(result.core.cold.median, result.rawCold.median);
     result.core.warmRatio = ratio(result.core.warm.median, result.rawWarm.median);
     return result;
@@ -256,53 +290,76 @@ async function main() {
   }
   const bundleBytes = fs.statSync(bundle).size;
 
-  log(`\nactivation (${ACTIVATION_RUNS} fresh processes)…`);
-  const activation = await measureActivation();
-  log(`  require(bundle) ${fmt(activation.loadMs.median, 1)} ms + activate() ${fmt(activation.activateMs.median, 1)} ms = ${fmt(activation.totalMs.median, 1)} ms (p90 ${fmt(activation.totalMs.p90, 1)}); undici loaded: ${activation.undiciLoaded} [${elapsed()}]`);
-  if (activation.standInMissing.length) log(`  note: the extension touched vscode members the stand-in does not provide: ${activation.standInMissing.join(', ')}`);
+  let activation;
+  if (PARTS.has('activation')) {
+    log(`\nactivation (${ACTIVATION_RUNS} fresh processes)…`);
+    activation = await measureActivation();
+    log(`  require(bundle) ${fmt(activation.loadMs.median, 1)} ms + activate() ${fmt(activation.activateMs.median, 1)} ms = ${fmt(activation.totalMs.median, 1)} ms (p90 ${fmt(activation.totalMs.p90, 1)}); undici loaded: ${activation.undiciLoaded} [${elapsed()}]`);
+    if (activation.standInMissing.length) log(`  note: the extension touched vscode members the stand-in does not provide: ${activation.standInMissing.join(', ')}`);
+  }
+
+  const network = [];
+  for (const n of PARTS.has('network') ? SIZES.filter((size) => size <= NETWORK_MAX_KEYS) : []) {
+    log(`\n${fmtN(n)} keys over TLS with a ${2 * NETWORK_DELAY_MS} ms round trip…`);
+    const result = await measureNetwork(n);
+    network.push(result);
+    log(`  first list ${fmt(result.cold.median)} ms vs raw ${fmt(result.rawCold.median)} ms = ${fmtRatio(result.ratio)} [${elapsed()}]`);
+  }
 
   const sizes = [];
-  for (const n of SIZES) {
+  for (const n of PARTS.has('local') ? SIZES : []) {
     log(`\n${fmtN(n)} keys…`);
     const result = await measureSize(n);
     sizes.push(result);
     log(`  cold ${fmt(result.cold.median)} ms vs raw ${fmt(result.rawCold.median)} ms; warm ${fmt(result.warm.median)} ms vs raw ${fmt(result.rawWarm.median)} ms; tree ${fmt(result.tree.median, 1)} ms; max stall ${fmt(result.maxStallMs)} ms [${elapsed()}]`);
   }
 
-  log('\nleak detection (10 000 generated files)…');
-  const leaks = await measureLeaks();
-  log(`  ${describeLeaks(leaks)} [${elapsed()}]`);
+  if (PARTS.has('leaks')) log('\nleak detection (10 000 generated files)…');
+  const leaks = PARTS.has('leaks') ? await measureLeaks() : { skipped: 'not in BENCH_PARTS' };
+  if (!leaks.skipped) log(`  ${describeLeaks(leaks)} [${elapsed()}]`);
 
   log('\nreal VS Code (code-server + Chromium)…');
-  const vscode = await measureVsCode();
+  const vscode = PARTS.has('vscode') ? await measureVsCode() : { skipped: 'not in BENCH_PARTS' };
   if (vscode.skipped) log(`vscode: skipped (${vscode.skipped})`);
   else if (vscode.failed) log(`vscode: FAILED: ${vscode.failed}`);
   else log(`  done [${elapsed()}]`);
 
-  report({ bundleBytes, activation, sizes, vscode, leaks });
+  report({ bundleBytes, activation, network, sizes, vscode, leaks });
 }
 
 function loadAverage() {
   return os.loadavg().map((load) => load.toFixed(2)).join(' ');
 }
 
-function report({ bundleBytes, activation, sizes, vscode, leaks }) {
+function report({ bundleBytes, activation, network, sizes, vscode, leaks }) {
   const bySize = new Map(sizes.map((s) => [s.n, s]));
   const s10k = bySize.get(10_000);
   const s100k = bySize.get(100_000);
+  const net100 = network.find((s) => s.n === 100);
+  const net10k = network.find((s) => s.n === 10_000);
 
+  if (network.length) {
+    log(`\n== First list over TLS with a ${2 * NETWORK_DELAY_MS} ms round trip, extension vs raw node:https + JSON.parse, fresh processes — medians (p90) ==`);
+    printTable(['N', 'keys sent', 'first list ms', 'raw ms', 'ratio'], network.map((s) => [
+      fmtN(s.n), fmtN(s.keysSent), `${fmt(s.cold.median)} (${fmt(s.cold.p90)})`, `${fmt(s.rawCold.median)} (${fmt(s.rawCold.p90)})`, fmtRatio(s.ratio),
+    ]));
+    log('first list = view shown → token read, HTTP stack loaded, TLS connect, request, parse, validate, tree items of the first page built;');
+    log('raw = require node:https, TLS connect, GET, JSON.parse.');
+  }
+
+  if (sizes.length) {
   log('\n== Refresh, extension (bundle over the vscode stand-in) vs raw node:http + JSON.parse — medians (p90) ==');
-  const header = ['N', 'keys sent', 'cold ms', 'raw cold ms', 'ratio', 'warm ms', 'raw warm ms', 'ratio', 'tree ms', 'peak RSS MB', 'max stall ms'];
+  const header = ['N', 'keys sent', 'cold ms', 'raw cold ms', 'ratio', 'warm ms', 'raw warm ms', 'ratio', 'tree ms', 'peak RSS MB', 'raw RSS MB', 'max stall ms'];
   const rows = sizes.map((s) => [
     fmtN(s.n), fmtN(s.keysSent),
     `${fmt(s.cold.median)} (${fmt(s.cold.p90)})`, `${fmt(s.rawCold.median)} (${fmt(s.rawCold.p90)})`, fmtRatio(s.coldRatio),
     `${fmt(s.warm.median)} (${fmt(s.warm.p90)})`, `${fmt(s.rawWarm.median)} (${fmt(s.rawWarm.p90)})`, fmtRatio(s.warmRatio),
-    `${fmt(s.tree.median, 1)} (${fmt(s.tree.p90, 1)})`, fmt(s.peakRssMb), fmt(s.maxStallMs),
+    `${fmt(s.tree.median, 1)} (${fmt(s.tree.p90, 1)})`, fmt(s.peakRssMb), fmt(s.rawPeakRssMb), fmt(s.maxStallMs),
   ]);
   printTable(header, rows);
   log('cold = fresh process, view shown → HTTP stack loaded, request, parse, validate, tree items of the first page built;');
   log('warm = "Factify: Refresh" → tree items rebuilt (connection reused); tree = groupKeys + keyRow for the first page of every group;');
-  log('peak RSS and max stall (longest event-loop stall, timer-gap sampler) from the extension processes.');
+  log('peak RSS and max stall (longest event-loop stall, timer-gap sampler) from the extension processes; raw RSS from the raw cold processes.');
 
   log('\n== Same path through the compiled core (out/src/core), with where the cold time goes — medians ==');
   printTable(
@@ -313,13 +370,16 @@ function report({ bundleBytes, activation, sizes, vscode, leaks }) {
     ]),
   );
   log('(the compiled core loads undici from node_modules, ~60 files; the bundle carries it inline, as users run it)');
+  }
 
+  if (activation) {
   log('\n== Activation ==');
   log(`bundle dist/extension.js: ${fmtN(bundleBytes)} bytes (+ dist/httpStack.js ${fmtN(fs.statSync(path.join(path.dirname(bundle), 'httpStack.js')).size)} bytes, loaded on the first request)`);
   log(`require(bundle) + activate(): ${fmt(activation.totalMs.median, 1)} ms median (p90 ${fmt(activation.totalMs.p90, 1)}) = load ${fmt(activation.loadMs.median, 1)} + activate ${fmt(activation.activateMs.median, 1)}`);
   log(`undici (dist/httpStack.js) loaded during activation: ${activation.undiciLoaded} (bundle requires beyond vscode: ${JSON.stringify(activation.probe.bundleRequired)}; in Node's module cache: ${JSON.stringify(activation.probe.httpStackInModuleCache)})`);
   const control = sizes[0]?.undiciProbeAfterRefresh;
   if (control) log(`control, same probe after the first refresh: undici loaded = ${control.undiciLoaded} (bundle required ${JSON.stringify(control.bundleRequired)}; in module cache: ${JSON.stringify(control.httpStackInModuleCache)})`);
+  }
 
   log('\n== Real VS Code ==');
   if (vscode.skipped) log(`vscode: skipped (${vscode.skipped})`);
@@ -336,8 +396,12 @@ function report({ bundleBytes, activation, sizes, vscode, leaks }) {
   // ------------------------------------------------------------------------------------------------ budgets
   const verdicts = [];
   const verdict = (ok, text) => verdicts.push(`${ok === undefined ? 'n/a ' : ok ? 'PASS' : 'MISS'}  ${text}`);
-  verdict(activation.totalMs.median <= BUDGET.activationMs && !activation.undiciLoaded,
-    `activation ≤ ${BUDGET.activationMs} ms with undici not loaded: ${fmt(activation.totalMs.median, 1)} ms, undici loaded: ${activation.undiciLoaded}`);
+  verdict(activation ? activation.totalMs.median <= BUDGET.activationMs && !activation.undiciLoaded : undefined,
+    `activation ≤ ${BUDGET.activationMs} ms with undici not loaded: ${activation ? `${fmt(activation.totalMs.median, 1)} ms, undici loaded: ${activation.undiciLoaded}` : 'not measured'}`);
+  for (const [label, s] of [['100', net100], ['10 000', net10k]]) {
+    verdict(s ? s.ratio <= BUDGET.coldRttRatio && s.errors.length === 0 : undefined,
+      `first list over TLS, ${2 * NETWORK_DELAY_MS} ms round trip, ${label} keys ≤ ${BUDGET.coldRttRatio}× raw: ${s ? `${fmt(s.cold.median)} ms vs ${fmt(s.rawCold.median)} ms = ${fmtRatio(s.ratio)}` : 'not measured'}`);
+  }
   verdict(s10k ? s10k.warmRatio <= BUDGET.warmRatio : undefined,
     `warm refresh, 10 000 keys ≤ ${BUDGET.warmRatio}× raw warm: ${s10k ? `${fmt(s10k.warm.median)} ms vs ${fmt(s10k.rawWarm.median)} ms = ${fmtRatio(s10k.warmRatio)}` : 'not measured'}`);
   verdict(s10k ? s10k.coldRatio <= BUDGET.coldRatio : undefined,
@@ -346,6 +410,8 @@ function report({ bundleBytes, activation, sizes, vscode, leaks }) {
   if (sizes.length > 1) verdict(coldAll.length === 0, `cold ≤ ${BUDGET.coldRatio}× raw at every N${coldAll.length ? ` (over at ${coldAll.join(', ')})` : ''}`);
   verdict(s100k ? s100k.keyRowsBuilt > 0 && s100k.errors.length === 0 : undefined,
     `100 000 keys: refresh completes: ${s100k ? `${fmtN(s100k.keysSent)} keys, ${s100k.keyRowsBuilt} key rows built, first load ${fmt(s100k.cold.median)} ms, refresh ${fmt(s100k.warm.median)} ms` : 'not measured'}`);
+  verdict(s100k ? s100k.rssRatio <= BUDGET.rssRatio : undefined,
+    `100 000 keys: peak RSS ≤ ${BUDGET.rssRatio}× a raw process's: ${s100k ? `${fmt(s100k.peakRssMb)} MB vs ${fmt(s100k.rawPeakRssMb)} MB = ${fmtRatio(s100k.rssRatio)}` : 'not measured'}`);
   verdict(s100k ? s100k.maxStallMs <= BUDGET.stallMs : undefined,
     `100 000 keys: longest event-loop stall ≤ ${BUDGET.stallMs} ms: ${s100k ? `${fmt(s100k.maxStallMs)} ms (monitorEventLoopDelay max ${fmt(s100k.maxEventLoopDelayMs)} ms)` : 'not measured'}`);
   const big = vscode.big;
@@ -357,9 +423,11 @@ function report({ bundleBytes, activation, sizes, vscode, leaks }) {
   if (os.loadavg()[0] > os.cpus().length * 0.5) log(`(load average ${loadAverage()} on ${os.cpus().length} CPUs: other work was running; ratios and stalls vary from run to run)`);
 
   const kv = {
-    activation_ms: fmt(activation.totalMs.median, 1),
+    activation_ms: activation ? fmt(activation.totalMs.median, 1) : 'na',
     bundle_bytes: bundleBytes,
-    undici_at_activation: activation.undiciLoaded,
+    undici_at_activation: activation ? activation.undiciLoaded : 'na',
+    cold_rtt_ratio_100: net100 ? fmt(net100.ratio, 2) : 'na',
+    cold_rtt_ratio_10k: net10k ? fmt(net10k.ratio, 2) : 'na',
     cold_ratio_10k: s10k ? fmt(s10k.coldRatio, 2) : 'na',
     warm_ratio_10k: s10k ? fmt(s10k.warmRatio, 2) : 'na',
     cold_ms_10k: s10k ? fmt(s10k.cold.median) : 'na',
@@ -367,6 +435,7 @@ function report({ bundleBytes, activation, sizes, vscode, leaks }) {
     tree_ms_100k: s100k ? fmt(s100k.tree.median, 1) : 'na',
     max_stall_ms_100k: s100k ? fmt(s100k.maxStallMs) : 'na',
     peak_rss_mb_100k: s100k ? fmt(s100k.peakRssMb) : 'na',
+    rss_ratio_100k: s100k ? fmt(s100k.rssRatio, 2) : 'na',
     vscode_rows_ms_10k: vscode.refresh ? fmt(vscode.refresh.medianMs) : 'na',
     vscode_rows_ms_100k: big ? fmt(big.firstPage.ms) : 'na',
     vscode_filter_ms_100k: big ? fmt(big.filter.ms) : 'na',
@@ -375,7 +444,7 @@ function report({ bundleBytes, activation, sizes, vscode, leaks }) {
   const file = path.join(artifacts, 'bench.json');
   fs.writeFileSync(file, `${JSON.stringify({
     at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg(), budgets: BUDGET,
-    bundleBytes, activation, sizes, vscode, leaks, verdicts, line: kv,
+    bundleBytes, activation, network, sizes, vscode, leaks, verdicts, line: kv,
   }, null, 2)}\n`);
   log(`\nresults: ${path.relative(root, file)}; whole run ${elapsed()}; load average at the end: ${loadAverage()}`);
   log(`bench: ${Object.entries(kv).map(([key, value]) => `${key}=${value}`).join(' ')}`);

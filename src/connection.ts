@@ -27,6 +27,18 @@ export class Connection implements vscode.Disposable {
     return this.client;
   };
 
+  /**
+   * Opens the connection to the configured origin ahead of the first request (see FactifyClient.preconnect):
+   * nothing is sent on it until a request is made. An unusable base URL is left to that request to report.
+   */
+  preconnect(): void {
+    try {
+      void this.current().preconnect();
+    } catch {
+      // The first request explains the setting.
+    }
+  }
+
   /** Drops the client; requests in flight on it are aborted. */
   reset(): void {
     void this.client?.close();

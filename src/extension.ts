@@ -38,7 +38,11 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
   const ctx: AppContext = {
     prompts: createPrompts(redactor), tokens, organizations, store, log, client: connection.current, confirmRevoke: settings.confirmRevoke,
   };
-  const view = new KeysView(ctx, () => tokens.get(), redactor);
+  // The view's first show reads the token; the connection opens meanwhile (no request before the token is known).
+  const view = new KeysView(ctx, () => {
+    connection.preconnect();
+    return tokens.get();
+  }, redactor);
   const statusBar = new OrganizationStatusBar(ctx, redactor);
   // Leak detection matches found tokens against the current account's keys (revoked included).
   const currentAuth = () => {

@@ -266,7 +266,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const includeRevoked = loaded.query.includeRevoked;
     let sorted = this.sorted;
     if (!sorted || sorted.keys !== loaded.keys || sorted.includeRevoked !== includeRevoked || nowMs - sorted.at > REGROUP_AFTER_MS) {
-      sorted = this.sorted = { keys: loaded.keys, includeRevoked, at: nowMs, groups: groupByState(loaded.keys, { nowMs, includeRevoked }) };
+      sorted = this.sorted = { keys: loaded.keys, includeRevoked, at: nowMs, groups: groupByState(loaded.keys, { nowMs, includeRevoked }, sorted?.groups) };
       this.filtered = undefined;
     }
     if (!this.filtered || this.filtered.filter !== this.filterText) {

@@ -1,7 +1,8 @@
 'use strict';
 /**
  * The raw limit: node:http GET of the same URL with the same Authorization header, then JSON.parse. No
- * validation, no tree. "cold" is one request in this fresh process, timed from before require('node:http');
+ * validation, no tree. "cold" is one request in this fresh process, timed from before require('node:http')
+ * (node:https, so a TLS connect too, for an https URL);
  * "warm" reuses one keep-alive socket for `warmup` untimed and `runs` timed requests.
  */
 const { runWorker, workerArgs, peakRssMb } = require('./common.cjs');
@@ -41,7 +42,7 @@ runWorker(async () => {
 
   if (options.mode === 'cold') {
     const t0 = performance.now();
-    const http = require('node:http');
+    const http = url.startsWith('https:') ? require('node:https') : require('node:http');
     const body = await get(http, url, options.token, undefined);
     const t1 = performance.now();
     return { totalMs: t1 - t0, keys: body.api_keys.length, peakRssMb: peakRssMb() };

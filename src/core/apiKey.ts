@@ -34,6 +34,19 @@ export interface RejectedRecord {
 export interface KeyList {
   readonly keys: ApiKey[];
   readonly rejected: RejectedRecord[];
+  /** What each record of the answer became, by position: lets the next answer skip records that did not change. */
+  readonly answer?: ValidatedAnswer;
+}
+
+/**
+ * For each record of an answer, by its index: the key it became (undefined when it was rejected) and its
+ * timestamps exactly as sent. A record of a later answer at the same index that carries the very same values
+ * gives the very same key, so it is reused as it is: the same checks, without redoing them, and no new object.
+ */
+export interface ValidatedAnswer {
+  readonly keys: ReadonlyArray<ApiKey | undefined>;
+  readonly expiresAt: readonly unknown[];
+  readonly revokedAt: readonly unknown[];
 }
 
 const MAX_ID_LENGTH = 200;
@@ -48,9 +61,9 @@ const NOT_THE_API = 'Check that “factify.apiBaseUrl” points at the Factify A
  * Validates a list answer. A body that is not `{"api_keys": [...]}` is an error; a record that breaks the
  * contract is left out and reported, so one bad record never hides the others.
  */
-export function parseKeyList(body: unknown): KeyList {
+export function parseKeyList(body: unknown, previous?: KeyList): KeyList {
   const records = apiKeyRecords(body);
-  const list = new KeyListBuilder();
+  const list = new KeyListBuilder(records.length, previous?.answer);
   list.add(records, 0, records.length);
   return list.result();
 }
@@ -59,9 +72,9 @@ export function parseKeyList(body: unknown): KeyList {
 export const RECORDS_PER_SLICE = 20_000;
 
 /** `parseKeyList`, yielding to the event loop between slices of a long list. */
-export async function parseKeyListInSlices(body: unknown): Promise<KeyList> {
+export async function parseKeyListInSlices(body: unknown, previous?: KeyList): Promise<KeyList> {
   const records = apiKeyRecords(body);
-  const list = new KeyListBuilder();
+  const list = new KeyListBuilder(records.length, previous?.answer);
   const long = records.length > RECORDS_PER_SLICE;
   for (let start = 0; start < records.length; start += RECORDS_PER_SLICE) {
     if (long) await yieldToEventLoop();
@@ -89,11 +102,17 @@ class KeyListBuilder {
   private readonly keys: ApiKey[] = [];
   private readonly rejected: RejectedRecord[] = [];
   private readonly seen = new Set<string>();
+  private readonly answer: { keys: Array<ApiKey | undefined>; expiresAt: unknown[]; revokedAt: unknown[] };
+
+  constructor(records: number, private readonly previous: ValidatedAnswer | undefined) {
+    this.answer = { keys: new Array(records), expiresAt: new Array(records), revokedAt: new Array(records) };
+  }
 
   add(records: readonly unknown[], start: number, end: number): void {
+    const answer = this.answer;
     for (let index = start; index < end; index++) {
       const record: unknown = records[index];
-      const parsed = parseKey(record);
+      const parsed = this.unchanged(record, index) ?? parseKey(record);
       if (typeof parsed === 'string') {
         // Shown in the log: one line of plain text, so a hostile id cannot forge log lines.
         const id = isPlainObject(record) && typeof record['id'] === 'string' ? displayText(record['id'], MAX_ID_LENGTH) : undefined;
@@ -103,13 +122,35 @@ class KeyListBuilder {
       } else {
         this.seen.add(parsed.id);
         this.keys.push(parsed);
+        answer.keys[index] = parsed;
+        answer.expiresAt[index] = (record as Record<string, unknown>)['expires_at'];
+        answer.revokedAt[index] = (record as Record<string, unknown>)['revoked_at'];
       }
     }
   }
 
-  result(): KeyList {
-    return { keys: this.keys, rejected: this.rejected };
+  /** The previous answer's key for this index when the record carries exactly the values it was made from. */
+  private unchanged(record: unknown, index: number): ApiKey | undefined {
+    const key = this.previous?.keys[index];
+    if (key === undefined || !isPlainObject(record)) return undefined;
+    const previous = this.previous!;
+    return record['id'] === key.id && record['name'] === key.name && record['prefix'] === key.prefix
+      && record['is_active'] === key.isActive && record['created_at'] === key.createdAt
+      && sameOptional(record['org_id'], key.orgId) && sameOptional(record['updated_at'], key.updatedAt)
+      && sameOptional(record['revoked_by'], key.revokedBy) && sameOptional(record['revoked_comment'], key.revokedComment)
+      && record['expires_at'] === previous.expiresAt[index] && record['revoked_at'] === previous.revokedAt[index]
+      ? key
+      : undefined;
   }
+
+  result(): KeyList {
+    return { keys: this.keys, rejected: this.rejected, answer: this.answer };
+  }
+}
+
+/** An optional string member against the value it became (absent and null both became undefined). */
+function sameOptional(value: unknown, kept: string | undefined): boolean {
+  return kept === undefined ? value === undefined || value === null : value === kept;
 }
 
 /** One record, or the reason it breaks the contract. */

@@ -4,6 +4,7 @@
  */
 import type * as Undici from 'undici';
 import { parseKeyListInSlices, isPlainObject, yieldToEventLoop, type KeyList } from './apiKey';
+import { EarlyConnection } from './earlyConnection';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
 import { chooseProxy, type ProxySettings } from './proxy';
@@ -103,6 +104,10 @@ export class FactifyClient {
   private lastList: { url: string; organizationId: OrgId | undefined; text: string; list: KeyList } | undefined;
   /** `host:port` of the proxy in use (never its credentials), for messages. */
   private proxyHost: string | undefined;
+  /** A connection opened ahead of the first request, handed to the HTTP stack when it connects. */
+  private early: EarlyConnection | undefined;
+  /** Settles when the HTTP stack has loaded after the early connection's first bytes went out. */
+  private stackLoadedEarly: Promise<void> | undefined;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -122,7 +127,12 @@ export class FactifyClient {
     });
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
-    if (previous && previous.url === url.href && previous.organizationId === auth.organizationId && previous.text === text) return previous.list;
+    const sameQuery = previous !== undefined && previous.url === url.href && previous.organizationId === auth.organizationId;
+    if (sameQuery && previous.text === text) return previous.list;
+    // Records unchanged since the previous answer of this query are not validated twice; its text is no
+    // longer needed, and a long one is tens of megabytes that need not stay alive while this one is parsed.
+    const previousList = sameQuery ? previous.list : undefined;
+    this.lastList = undefined;
     // Decoding and parsing a long list are each one long stretch of work: let the host breathe between them.
     if (text.length > LONG_BODY_CHARS) await yieldToEventLoop();
     let body: unknown;
@@ -133,7 +143,7 @@ export class FactifyClient {
         'The server sent a list that is not valid JSON (it may have been cut off). Try Refresh; if it keeps happening, see the log.',
         { status, logDetail: `${(error as Error).message}; ${text.length} characters received` });
     }
-    const list = await parseKeyListInSlices(body);
+    const list = await parseKeyListInSlices(body, previousList);
     this.lastList = { url: url.href, organizationId: auth.organizationId, text, list };
     return list;
   }
@@ -152,8 +162,38 @@ export class FactifyClient {
     });
   }
 
+  /**
+   * Opens the connection to the origin ahead of the first request and loads the HTTP stack meanwhile, so
+   * that reading the token and loading overlap the round trips. Only TCP and the TLS handshake (with the
+   * usual certificate checks): no HTTP and no token is sent until a request is made. Does nothing when a
+   * proxy applies (the proxy decides where connections go) or when a connection was already made. Returns
+   * undefined when it did not start, else a promise that settles (never rejects) once the connection is up
+   * or has failed and the HTTP stack has loaded.
+   */
+  preconnect(): Promise<void> | undefined {
+    if (this.dispatcher || this.early) return undefined;
+    try {
+      if (chooseProxy(this.options.origin, this.options.proxy, this.options.env ?? process.env)) return undefined;
+    } catch {
+      return undefined; // the first request reports the unusable proxy setting
+    }
+    const early = (this.early = new EarlyConnection(this.options.origin, this.options.timeoutMs));
+    this.stackLoadedEarly = early.opened
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => {
+        try {
+          loadHttpStack();
+        } catch {
+          // The request's own load throws again, where the failure is reported.
+        }
+      });
+    return this.stackLoadedEarly;
+  }
+
   /** Closes pooled connections; in-flight requests are aborted. */
   async close(): Promise<void> {
+    this.early?.close();
+    this.early = undefined;
     const dispatcher = this.dispatcher;
     this.dispatcher = undefined;
     await dispatcher?.destroy().catch(() => undefined);
@@ -197,6 +237,9 @@ export class FactifyClient {
     if (request.auth.organizationId) headers['x-factify-organization-id'] = request.auth.organizationId;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     try {
+      // Loading the HTTP stack blocks: not before the early connection's handshake is under way (or this
+      // request is given up).
+      if (this.stackLoadedEarly && !this.dispatcher) await Promise.race([this.stackLoadedEarly, abortedPromise(signal)]);
       const response = await this.getDispatcher().request({
         origin: request.url.origin,
         path: `${request.url.pathname}${request.url.search}`,
@@ -232,8 +275,19 @@ export class FactifyClient {
         requestTls: { rejectUnauthorized: choice.strictSSL },
         ...limits,
       })
-      : new Agent(limits);
+      : new Agent({ ...limits, connect: this.connector(limits.connect) });
     return this.dispatcher;
+  }
+
+  /** undici's own connector, except that the first connection is the early one when it is ready and fits. */
+  private connector(options: { timeout: number }): Undici.buildConnector.connector {
+    const connect = loadHttpStack().buildConnector(options);
+    return (target, callback) => {
+      const early = this.early;
+      this.early = undefined;
+      if (!early) return connect(target, callback);
+      void early.take(target).then((socket) => (socket ? callback(null, socket) : connect(target, callback)));
+    };
   }
 
   private async readResponse(response: Undici.Dispatcher.ResponseData, request: PreparedRequest): Promise<SuccessfulAnswer> {
@@ -540,6 +594,14 @@ function errorCodes(error: unknown): string[] {
 function formatSeconds(ms: number): string {
   const seconds = ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
   return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** Resolves when `signal` aborts (never rejects). */
+function abortedPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -27,18 +27,65 @@ export interface GroupOptions {
 /**
  * Groups keys by state (Revoked only while revoked keys are shown), each sorted by name. Groups without any
  * key are left out. The sort is the expensive part, so callers do this once per list and filter afterwards.
+ * `previous`, the groups of the list this one replaces: keys kept from it at the same position (the same
+ * objects, as a refresh gives for unchanged records) start out in their previous order, so that sorting
+ * costs little more than one pass.
  */
-export function groupByState(keys: readonly ApiKey[], options: GroupOptions): KeyGroup[] {
-  const byState = new Map<KeyState, ApiKey[]>(KEY_STATES.map((state) => [state, []]));
-  for (const key of keys) byState.get(keyState(key, options.nowMs))?.push(key);
-  const groups: KeyGroup[] = [];
-  for (const state of KEY_STATES) {
-    const all = byState.get(state) ?? [];
-    if (all.length === 0 || (state === 'revoked' && !options.includeRevoked)) continue;
-    groups.push({ state, keys: sortByName(all), total: all.length });
+export function groupByState(keys: readonly ApiKey[], options: GroupOptions, previous?: readonly KeyGroup[]): KeyGroup[] {
+  const before = previous && placements.get(previous);
+  const buckets = KEY_STATES.map((state) => ({
+    state,
+    // Sized up front: filled out of order, a growing array would fall back to a slow dictionary.
+    placed: new Array<number | undefined>(before?.sizes[KEY_STATES.indexOf(state)] ?? 0),
+    others: [] as number[],
+  }));
+  const states = new Uint8Array(keys.length);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    const state = STATE_INDEX[keyState(key, options.nowMs)];
+    states[index] = state;
+    const bucket = buckets[state]!;
+    const rank = before !== undefined && before.keys[index] === key && before.states[index] === state ? before.ranks[index]! : -1;
+    if (rank >= 0 && rank < bucket.placed.length) bucket.placed[rank] = index;
+    else bucket.others.push(index);
   }
+  const sortKeys = new Array<string>(keys.length);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    sortKeys[index] = before !== undefined && before.keys[index] === key ? before.sortKeys[index]! : cachedSortKey(key.name);
+  }
+  const placement: Placement = { keys, states, sortKeys, ranks: new Uint32Array(keys.length), sizes: [] };
+  const groups: KeyGroup[] = [];
+  for (const { state, placed, others } of buckets) {
+    // Holes are keys gone since the previous list; the others go after the placed ones, for the sort to place.
+    if (state === 'revoked' && !options.includeRevoked) {
+      placement.sizes.push(0);
+      continue;
+    }
+    const indexes = placed.length === 0 ? others : placed.filter((index) => index !== undefined).concat(others);
+    const sorted = sortByName(keys, sortKeys, indexes);
+    for (let rank = 0; rank < sorted.length; rank++) placement.ranks[sorted[rank]!] = rank;
+    placement.sizes.push(sorted.length);
+    if (sorted.length === 0) continue;
+    groups.push({ state, keys: sorted.map((index) => keys[index]!), total: sorted.length });
+  }
+  placements.set(groups, placement);
   return groups;
 }
+
+const STATE_INDEX: Readonly<Record<KeyState, number>> = { active: 0, expired: 1, inactive: 2, revoked: 3 };
+
+/** Where each key of a grouping went, by its index in the keys grouped: what the next grouping starts from. */
+interface Placement {
+  readonly keys: readonly ApiKey[];
+  readonly states: Uint8Array;
+  readonly sortKeys: readonly string[];
+  readonly ranks: Uint32Array;
+  /** Keys per state, in KEY_STATES order. */
+  readonly sizes: number[];
+}
+
+const placements = new WeakMap<readonly KeyGroup[], Placement>();
 
 /** The groups with only the keys matching `filter` (order kept; `total` still counts every key). */
 export function filterGroups(groups: readonly KeyGroup[], filter: string | undefined): KeyGroup[] {
@@ -85,10 +132,9 @@ function cachedSortKey(name: string): string {
   return sortKey;
 }
 
-function sortByName(keys: readonly ApiKey[]): ApiKey[] {
-  const decorated = keys.map((key) => ({ key, sortKey: cachedSortKey(key.name) }));
-  decorated.sort((a, b) => compareStrings(a.sortKey, b.sortKey) || compareStrings(a.key.id, b.key.id));
-  return decorated.map((entry) => entry.key);
+/** `indexes` of `keys`, sorted by the keys' names (then ids). Input that is nearly in order sorts in about one pass. */
+function sortByName(keys: readonly ApiKey[], sortKeys: readonly string[], indexes: number[]): number[] {
+  return indexes.sort((a, b) => compareStrings(sortKeys[a]!, sortKeys[b]!) || compareStrings(keys[a]!.id, keys[b]!.id));
 }
 
 function compareStrings(a: string, b: string): number {

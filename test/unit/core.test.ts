@@ -191,6 +191,33 @@ describe('parseKeyList', () => {
     assert.ok(turns > 0, 'timers ran while a long list was validated');
   });
 
+  test('with the previous answer: unchanged records give the very same keys, changed ones are validated again', () => {
+    const records = Array.from({ length: 40 }, (_, i) => record({ id: keyIdFor(i), name: `key ${i}`, expires_at: i % 3 ? null : '2027-01-01T00:00:00Z' }));
+    const first = parseKeyList({ api_keys: records });
+    const next = records.map((r) => ({ ...r }));
+    next[1] = { ...next[1], name: 'renamed' };
+    next[2] = { ...next[2], name: 42 }; // now breaks the contract
+    next[3] = { ...next[3], expires_at: '2027-01-01T00:00:00+00:00' }; // same instant, other text
+    next[6] = { ...next[6], expires_at: 'soon' };
+    next[9] = { ...next[9], revoked_at: '2026-02-01T00:00:00Z' };
+    next[12] = { ...next[12], org_id: null, updated_at: undefined }; // absent and null both mean "none"
+    next[13] = { ...next[13], id: keyIdFor(0) }; // a duplicate of an unchanged record
+    next[14] = { ...next[14], is_active: 'yes' };
+    next.push(record({ id: keyIdFor(99), name: 'new' }));
+    const reused = parseKeyList({ api_keys: next }, first);
+    assert.deepEqual(reused, parseKeyList({ api_keys: next }), 'the same list as without the previous answer');
+    const firstById = new Map(first.keys.map((key) => [key.id, key]));
+    const changed = new Set([1, 3, 9, 12, 99].map(keyIdFor));
+    for (const key of reused.keys) {
+      if (changed.has(key.id)) assert.notEqual(key, firstById.get(key.id), `${key.name} was made again`);
+      else assert.equal(key, firstById.get(key.id), `${key.name} is the previous object`);
+    }
+    assert.deepEqual(reused.rejected.map((rejected) => rejected.index), [2, 6, 13, 14]);
+    // Shifted records are not at the same index any more: validated again, same outcome.
+    const shifted = parseKeyList({ api_keys: [record({ id: keyIdFor(98) }), ...records] }, first);
+    assert.deepEqual(shifted, parseKeyList({ api_keys: [record({ id: keyIdFor(98) }), ...records] }));
+  });
+
   test('a body that is not {"api_keys": [...]} is an invalidResponse error', () => {
     for (const body of [null, 'api_keys', 42, [record()], {}, { api_keys: null }, { api_keys: {} }, { api_keys: 'x' }, { keys: [] }]) {
       assert.throws(() => parseKeyList(body), (error: unknown) => {
@@ -596,6 +623,30 @@ describe('key tree', () => {
     const names = ['key 10', 'Key 9', 'éclair', 'Eclair 2', 'alpha', 'key 010', 'zulu', 'Ärger', 'key 9a'];
     const sorted = [...names].sort((a, b) => (nameSortKey(a) < nameSortKey(b) ? -1 : nameSortKey(a) > nameSortKey(b) ? 1 : 0));
     assert.deepEqual(sorted, ['alpha', 'Ärger', 'éclair', 'Eclair 2', 'Key 9', 'key 9a', 'key 10', 'key 010', 'zulu']);
+  });
+
+  test('grouping from the previous groups gives the same groups as grouping from scratch', () => {
+    const many = Array.from({ length: 300 }, (_, i) => makeKey({
+      id: keyIdFor(100 + i), name: `svc ${(i * 7919) % 300}`, isActive: i % 11 !== 0, expiresAt: i % 13 === 0 ? NOW - DAY : undefined,
+      revokedAt: i % 17 === 0 ? NOW - DAY : undefined,
+    }));
+    for (const includeRevoked of [false, true]) {
+      const first = groupByState(many, { nowMs: NOW, includeRevoked });
+      const next = [...many];
+      next[5] = { ...next[5]!, name: 'aaa first now' };
+      next[6] = { ...next[6]!, revokedAt: NOW - 1 };
+      next.splice(40, 3);
+      next.push(makeKey({ id: keyIdFor(999), name: 'svc 150' }));
+      const names = (groups: readonly { state: string; keys: readonly ApiKey[]; total: number }[]) =>
+        groups.map((group) => [group.state, group.total, group.keys.map((key) => key.id)]);
+      const regrouped = groupByState(next, { nowMs: NOW, includeRevoked }, first);
+      assert.deepEqual(names(regrouped), names(groupByState(next, { nowMs: NOW, includeRevoked })));
+      // Time passing moves keys between states: still the same as from scratch.
+      const later = NOW + 400 * DAY;
+      assert.deepEqual(names(groupByState(next, { nowMs: later, includeRevoked }, regrouped)), names(groupByState(next, { nowMs: later, includeRevoked })));
+      // A previous grouping of an unrelated list is only a hint.
+      assert.deepEqual(names(groupByState(keys, { nowMs: NOW, includeRevoked }, regrouped)), names(groupByState(keys, { nowMs: NOW, includeRevoked })));
+    }
   });
 
   test('filterGroups narrows the sorted groups without re-sorting and keeps the totals', () => {
