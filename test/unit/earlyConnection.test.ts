@@ -169,20 +169,27 @@ describe('preconnect', () => {
   });
 
   test('opens nothing when a proxy applies; the request goes through the proxy', QUICK, async () => {
-    const front = await startFront();
-    const proxy = await startConnectProxy();
+    // Only an https origin that is not this machine is ever proxied: a name only the proxy can resolve.
+    const remoteHost = 'api.factify.test';
+    const secure = await startFactifyServer({ tls: selfSignedCert() });
+    closers.push(() => secure.close());
+    const proxy = await startConnectProxy({ hosts: { [remoteHost]: '127.0.0.1' } });
     closers.push(() => proxy.close());
-    const viaSetting = makeClient(front.url, { proxy: { proxy: proxy.url, noProxy: [], strictSSL: true } });
-    const viaEnv = makeClient(front.url, { env: { HTTP_PROXY: proxy.url } });
-    const unusable = makeClient(front.url, { proxy: { proxy: 'socks5://127.0.0.1:1', noProxy: [], strictSSL: true } });
+    const origin = `https://${remoteHost}:${secure.port}`;
+    const viaSetting = makeClient(origin, { proxy: { proxy: proxy.url, noProxy: [], strictSSL: false } });
+    const viaEnv = makeClient(origin, { env: { HTTPS_PROXY: proxy.url }, proxy: { proxy: undefined, noProxy: [], strictSSL: false } });
+    const unusable = makeClient(origin, { proxy: { proxy: 'socks5://127.0.0.1:1', noProxy: [], strictSSL: true } });
     assert.equal(viaSetting.preconnect(), undefined);
     assert.equal(viaEnv.preconnect(), undefined);
     assert.equal(unusable.preconnect(), undefined);
-    await viaSetting.listKeys(auth(), { includeRevoked: false });
-    assert.equal(proxy.connects.length + proxy.forwards.length, 1, 'the request went through the proxy');
-    assert.equal(front.connections.length, 1, 'the only connection to the origin is the proxy\'s');
+    await viaSetting.listKeys({ token: secure.tokens.admin as ApiToken, organizationId: undefined }, { includeRevoked: false });
+    assert.equal(proxy.connects.length, 1, 'the request went through the proxy');
+    assert.equal(secure.requests.length, 1, 'and reached the origin only through it');
     // Excluded by noProxy: direct again, so the early connection is allowed.
-    const excluded = makeClient(front.url, { proxy: { proxy: proxy.url, noProxy: ['127.0.0.1'], strictSSL: true } });
-    assert.ok(excluded.preconnect());
+    const excluded = makeClient(origin, { proxy: { proxy: proxy.url, noProxy: [remoteHost], strictSSL: false } });
+    const early = excluded.preconnect();
+    assert.ok(early);
+    // Direct, the name does not resolve here: the early connection fails quietly.
+    await early;
   });
 });
