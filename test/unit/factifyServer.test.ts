@@ -576,14 +576,13 @@ test('generateKeys is deterministic with mixed states and unique ids', () => {
   assert.ok(Math.abs(share(counts.revoked) - 0.06) < 0.01, JSON.stringify(counts));
 });
 
-test('100 000 generated keys start and list quickly', async (t) => {
-  const started = Date.now();
+test('100 000 generated keys: every one listed once, in its organization', async (t) => {
+  // How fast the server starts and lists is a benchmark figure (npm run bench), never a timed test.
   const server = await start(t, { generatedKeys: 100_000 });
-  assert.ok(Date.now() - started < 2000, 'startup');
-  const listed = Date.now();
   const keys = keysIn(await call(server.url, '/v1/api-keys?include_revoked=true', { token: server.tokens.admin }));
   assert.equal(keys.length, 100_000);
-  assert.ok(Date.now() - listed < 3000, 'list');
+  assert.equal(new Set(keys.map((key) => key['id'])).size, 100_000, 'ids are unique');
+  assert.ok(keys.every((key) => key['org_id'] === server.orgs.primary));
 });
 
 test('keep-alive connections are reused and close() does not wait for them', async (t) => {
@@ -596,10 +595,10 @@ test('keep-alive connections are reused and close() does not wait for them', asy
   assert.equal(sockets.size, 1);
   server.addFault({ fault: { kind: 'slowBody', intervalMs: 1000 } });
   const stalled = call(server.url, '/v1/api-keys', { token: server.tokens.admin });
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  const closing = Date.now();
+  const seen = server.requests.length;
+  while (server.requests.length === seen) await new Promise((resolve) => setImmediate(resolve));
+  // An idle keep-alive socket or the stalled body would keep a waiting close() pending until the test times out.
   await server.close();
-  assert.ok(Date.now() - closing < 500);
   await assert.rejects(stalled);
 });
 
