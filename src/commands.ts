@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type Redactor } from './core/redact';
-import { signIn, signOut } from './flows/account';
+import { renameOrganization, signIn, signOut } from './flows/account';
 import { type AppContext } from './flows/context';
 import { revokeKeys } from './flows/revoke';
 import { offerRecovery } from './flows/recovery';
@@ -26,6 +26,7 @@ const COMMANDS: Readonly<Record<string, Handler>> = {
   'factify.refresh': refresh,
   'factify.revokeKey': ({ ctx, view }, clicked, selected) => revokeKeys(ctx, keysFromArgs(view, clicked, selected)),
   'factify.switchOrganization': ({ ctx }) => switchOrganization(ctx),
+  'factify.renameOrganization': ({ ctx }) => renameOrganization(ctx),
   'factify.showRevokedKeys': () => settings.setShowRevokedKeys(true),
   'factify.hideRevokedKeys': () => settings.setShowRevokedKeys(false),
   'factify.copyKeyId': (deps, clicked) => copy(deps, clicked, 'id'),

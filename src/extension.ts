@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
-import { KeysStore } from './core/keysStore';
+import { isAccountSecretKey } from './core/accounts';
 import { Redactor } from './core/redact';
+import { createApp } from './app';
+import { registerAuthenticationProvider } from './authProvider';
 import { registerCommands } from './commands';
 import { Connection } from './connection';
-import { type AppContext } from './flows/context';
 import { createLog } from './log';
 import { MementoOrganizations } from './organizations';
 import { vscodePrompts } from './prompts';
-import { SecretTokenStore } from './secrets';
 import { affectsConnection, settings } from './settings';
 import { OrganizationStatusBar } from './statusBar';
 import { KeysView } from './treeView';
@@ -16,32 +16,36 @@ import { KeysView } from './treeView';
 export function activate(context: vscode.ExtensionContext): { view: KeysView } {
   const redactor = new Redactor();
   const log = createLog(redactor);
-  const tokens = new SecretTokenStore(context.secrets, redactor, log);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
   const connection = new Connection(`factify-vscode/${version} vscode/${vscode.version}`);
   const organizations = new MementoOrganizations(context.globalState, () => statusBar.update());
-  const store = new KeysStore({
+  const app = createApp({
+    prompts: vscodePrompts,
+    secrets: context.secrets,
+    state: context.globalState,
+    organizations,
     client: connection.current,
-    auth: () => {
-      const token = tokens.current();
-      return token ? { token, organizationId: organizations.current } : undefined;
-    },
     includeRevoked: settings.showRevokedKeys,
-    now: Date.now,
+    confirmRevoke: settings.confirmRevoke,
     log,
+    redactor,
   });
-  const ctx: AppContext = {
-    prompts: vscodePrompts, tokens, organizations, store, log, client: connection.current, confirmRevoke: settings.confirmRevoke,
-  };
-  const view = new KeysView(ctx, () => tokens.get());
+  const { ctx, store, accounts } = app;
+  const view = new KeysView(ctx, app.start);
   const statusBar = new OrganizationStatusBar(ctx);
+  const followOtherWindows = () => void accounts.load().then(() => accounts.reload()).catch(() => undefined);
 
   context.subscriptions.push(
-    log, tokens, connection, view, statusBar, { dispose: () => store.dispose() },
+    log, connection, view, statusBar, { dispose: () => app.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
-    tokens.onDidChange(() => {
-      store.reset();
-      void store.refresh();
+    registerAuthenticationProvider(ctx),
+    // Another window added or removed a token; global state (current account, names) is read again with it.
+    context.secrets.onDidChange((event) => {
+      if (isAccountSecretKey(event.key)) followOtherWindows();
+    }),
+    // Switching account or renaming writes global state only, which other windows see when they read it again.
+    vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused && accounts.loaded) followOtherWindows();
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsConnection(event)) {

@@ -15,7 +15,9 @@ export const vscodePrompts: Prompts = {
     });
   },
   async pick<T>(items: ReadonlyArray<PickItem<T>>, options: { title: string; placeHolder: string }) {
-    const chosen = await vscode.window.showQuickPick(items.map((item) => ({ ...item })), {
+    const chosen = await vscode.window.showQuickPick(items.map((item) => (item.separator
+      ? { label: item.label, kind: vscode.QuickPickItemKind.Separator, value: undefined }
+      : { label: item.label, description: item.description, detail: item.detail, value: item.value })), {
       title: options.title, placeHolder: options.placeHolder, matchOnDescription: true, matchOnDetail: true,
     });
     return chosen?.value;

@@ -1,16 +1,31 @@
 import { type KeysSnapshot } from '../core/keysStore';
 import { type OrgId } from '../core/ids';
+import { displayText } from '../core/text';
+import { organizationOfList } from '../core/accounts';
+import { type Accounts } from './context';
 
-/** The token's own organization id, once a list without override has shown it. */
-export function ownOrganizationId(snapshot: KeysSnapshot): string | undefined {
+/** The token's own organization id: the current account's, else what a list without override has shown. */
+export function ownOrganizationId(snapshot: KeysSnapshot, accounts?: Pick<Accounts, 'current'>): OrgId | undefined {
+  const known = accounts?.current()?.orgId;
+  if (known) return known;
   const loaded = snapshot.loaded;
   if (!loaded || loaded.query.organizationId !== undefined) return undefined;
-  return loaded.keys.find((key) => key.orgId !== undefined)?.orgId;
+  return organizationOfList(loaded.keys);
 }
 
-/** How the current organization is named in messages and the status bar. */
-export function describeOrganization(override: OrgId | undefined, snapshot: KeysSnapshot): string {
-  if (override) return `${override} (acting as another organization)`;
-  const own = ownOrganizationId(snapshot);
-  return own ? `${own} (the token's own organization)` : "the token's own organization";
+/** How the current organization is named in messages and the status bar (its local name when it has one). */
+export function describeOrganization(override: OrgId | undefined, snapshot: KeysSnapshot, accounts?: Pick<Accounts, 'current' | 'label'>): string {
+  const name = (orgId: OrgId) => {
+    const label = accounts?.label(orgId) ?? orgId;
+    return label === orgId ? orgId : `${label} (${orgId})`;
+  };
+  if (override) return `${name(override)} (acting as another organization)`;
+  const own = ownOrganizationId(snapshot, accounts);
+  return own ? `${name(own)} (the token's own organization)` : "the token's own organization";
+}
+
+/** The organization the view acts on, as the status bar and the view description show it (plain text). */
+export function shownOrganization(override: OrgId | undefined, snapshot: KeysSnapshot, accounts: Pick<Accounts, 'current' | 'label'>): string | undefined {
+  const orgId = override ?? ownOrganizationId(snapshot, accounts);
+  return orgId ? displayText(accounts.label(orgId), 80) : undefined;
 }
