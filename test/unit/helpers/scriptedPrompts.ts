@@ -421,6 +421,8 @@ export interface TestApp {
   readonly log: MemoryLog;
   /** Settings the test may change while it runs. */
   readonly settings: { includeRevoked: boolean; confirmRevoke: boolean };
+  /** What the view calls when it first shows: reads the accounts, then loads the list once. */
+  start(): Promise<void>;
   /** Waits for the list request in flight (if any), then disposes the store and closes the client. */
   close(): Promise<void>;
 }
@@ -455,6 +457,7 @@ export function createTestApp(options: TestContextOptions & { readonly accounts?
   const { ctx, store } = app;
   return {
     ctx, prompts, tokens, organizations, store, client, log, settings,
+    start: app.start,
     close: async () => {
       // A refresh the flows started with `void` may still run: let it finish before closing its client.
       if (store.snapshot.loading) await store.refresh().catch(() => undefined);
