@@ -220,7 +220,7 @@ function randomId(): string {
 
 /**
  * The accounts and their tokens. Reads are synchronous (requests are built synchronously) once `load()` has
- * resolved; every change writes secret storage first, so a keyring failure leaves the metadata untouched.
+ * resolved. A keyring failure leaves the accounts as they were.
  */
 export class AccountStore {
   protected data: AccountsState = EMPTY_ACCOUNTS;
@@ -300,10 +300,18 @@ export class AccountStore {
       const latest = this.latest();
       const candidate: Account = { id: (this.deps.newId ?? randomId)(), orgId: learned.orgId, env: tokenEnvironment(token), key: learned.key };
       const added = addAccount(latest, candidate);
-      await this.deps.secrets.store(tokenSecretKey(added.id), token);
+      // Metadata first, then the token: the SecretStorage change is what tells other windows to read again,
+      // and they then find the account. A refused token takes the metadata back.
+      await this.deps.state.update(ACCOUNTS_STATE_KEY, added.state);
+      try {
+        await this.deps.secrets.store(tokenSecretKey(added.id), token);
+      } catch (thrown) {
+        await this.deps.state.update(ACCOUNTS_STATE_KEY, latest);
+        throw thrown;
+      }
       this.deps.onToken?.(token);
       this.tokens.set(added.id, token);
-      await this.write(added.state);
+      this.apply(added.state);
       return { account: added.state.accounts.find((account) => account.id === added.id) as Account, replaced: added.replaced };
     });
   }

@@ -202,13 +202,13 @@ describe('account store', () => {
     assert.equal(store.currentToken(), undefined);
   });
 
-  test('add: the secret is written first, so a keyring failure leaves the accounts untouched', async () => {
+  test('add: a keyring failure leaves the accounts untouched', async () => {
     const { store, secrets, state } = newStore();
     await store.load();
     secrets.failStore = true;
     await assert.rejects(store.add(TOKEN_A as never, { orgId: ORG_A, key: undefined }), /locked/);
     assert.equal(store.list().length, 0);
-    assert.equal(state.values.has(ACCOUNTS_STATE_KEY), false);
+    assert.deepEqual(parseAccountsState(state.get(ACCOUNTS_STATE_KEY)).accounts, []);
   });
 
   test('add, replace, switch, rename and remove: one secret entry per token, metadata in global state', async () => {
