@@ -50,11 +50,20 @@ export class FactifyAuthenticationProvider implements vscode.AuthenticationProvi
 
   private publishChanges(): void {
     const now = new Map(this.sessions().map((session) => [session.id, session]));
-    const added = [...now.values()].filter((session) => !this.known.has(session.id));
-    const removed = [...this.known.values()].filter((session) => !now.has(session.id));
+    const before = this.known;
+    // The Accounts menu tells accounts apart by label: a renamed organization is a session removed and one added.
+    const relabelled = (session: vscode.AuthenticationSession) => {
+      const previous = before.get(session.id);
+      return previous !== undefined && previous.account.label !== session.account.label;
+    };
+    const added = [...now.values()].filter((session) => !before.has(session.id) || relabelled(session));
+    const removed = [...before.values()].filter((session) => {
+      const next = now.get(session.id);
+      return next === undefined || next.account.label !== session.account.label;
+    });
     const changed = [...now.values()].filter((session) => {
-      const before = this.known.get(session.id);
-      return before !== undefined && (before.account.label !== session.account.label || before.accessToken !== session.accessToken);
+      const previous = before.get(session.id);
+      return previous !== undefined && !relabelled(session) && previous.accessToken !== session.accessToken;
     });
     this.known = now;
     if (added.length || removed.length || changed.length) this.changed.fire({ added, removed, changed });

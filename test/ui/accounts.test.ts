@@ -1,0 +1,99 @@
+/**
+ * UI journeys for several organizations in a real VS Code workbench (code-server + Chromium) with the
+ * installed .vsix: a second account, Switch Organization… between accounts (the Authorization header changes,
+ * no override header), Rename Organization… in the status bar and the quick pick, and the Accounts menu,
+ * where signing out is Sign Out of that account. One code-server, browser and Factify server for the file.
+ */
+import { beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clickDialogButton, fillInputBox, pickQuickPickItem, runCommand } from '../realvscode/harness';
+import {
+  clearNotifications, findTokenLeaks, ORG_HEADER, quickPickRows, requestsOf, sharedSession, shot, signInAndWaitForKeys,
+  STATUS_ITEM_SELECTOR, statusItem, waitFor, waitForInputTitle, waitForNotification, escape,
+} from './session';
+
+describe('Several organizations in VS Code (code-server)', { timeout: 300_000 }, () => {
+  const { session, run } = sharedSession();
+
+  beforeEach(async () => {
+    await clearNotifications(session().page);
+  });
+
+  test('a second organization is a second account; Switch Organization… lists both and switches token, never sending an override', () =>
+    run('accounts-switch', async () => {
+      const s = session();
+      const { page, api } = s;
+      await signInAndWaitForKeys(s, api.tokens.admin);
+      await signInAndWaitForKeys(s, api.tokens.otherOrgAdmin);
+      await waitFor('the second organization in the status bar', async () => (await statusItem(page)).text === `Factify: ${api.orgs.secondary}`);
+      await clearNotifications(page);
+      api.clearRequests();
+
+      await page.locator(STATUS_ITEM_SELECTOR).click();
+      await waitForInputTitle(page, /^Factify: Switch Organization$/);
+      const items = await quickPickRows(page);
+      assert.match(items[0] ?? '', new RegExp(`^${api.orgs.primary} ?test · key “${api.tokenKeys.admin}” \\(ffy_test_\\w+\\.\\.\\.\\) ?Switch to this account's token`));
+      assert.match(items[1] ?? '', new RegExp(`^${api.orgs.secondary} ?prod · key “${api.tokenKeys.otherOrgAdmin}” .*\\(current\\) ?Token's own organization`));
+      assert.ok(items.some((item) => /Enter organization ID…/.test(item)), items.join('\n'));
+      assert.ok(items.some((item) => /Rename Organization…/.test(item)), items.join('\n'));
+      await shot(page, 'organization-pick');
+      await pickQuickPickItem(page, api.orgs.primary);
+
+      await waitFor('the first organization in the status bar', async () => (await statusItem(page)).text === `Factify: ${api.orgs.primary}`);
+      const gets = await waitFor('the list of the other account', async () => {
+        const found = requestsOf(api, 'GET');
+        return found.length > 0 ? found : undefined;
+      });
+      for (const request of gets) {
+        assert.equal(request.headers['authorization'], `Bearer ${api.tokens.admin}`, 'the Authorization header changed');
+        assert.equal(request.headers[ORG_HEADER], undefined, 'no override header');
+      }
+    }));
+
+  test('Rename Organization… shows the local name in the status bar and the quick pick', () =>
+    run('accounts-rename', async () => {
+      const { page, api } = session();
+      await runCommand(page, 'Rename Organization…');
+      await waitForInputTitle(page, /^Factify: Rename Organization$/);
+      await pickQuickPickItem(page, api.orgs.primary);
+      await waitFor('the name box', async () =>
+        /A name for org_/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()));
+      await fillInputBox(page, 'Acme Primary');
+      await waitFor('the name in the status bar', async () => (await statusItem(page)).text === 'Factify: Acme Primary');
+
+      await page.locator(STATUS_ITEM_SELECTOR).click();
+      await waitForInputTitle(page, /^Factify: Switch Organization$/);
+      const items = await quickPickRows(page);
+      assert.match(items[0] ?? '', /^Acme Primary ?test · key/);
+      await escape(page);
+    }));
+
+  test('the Accounts menu lists each account as “<organization> (<env>) (Factify)”; signing out there signs out of that account', () =>
+    run('accounts-menu', async () => {
+      const { page, api } = session();
+      const accountsButton = page.locator('.activitybar [aria-label^="Accounts"]').first();
+      await accountsButton.click();
+      const menu = page.locator('.context-view .monaco-menu');
+      const primary = menu.locator('.action-item', { hasText: 'Acme Primary (test) (Factify)' }).first();
+      await primary.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.equal(await menu.locator('.action-item', { hasText: `${api.orgs.secondary} (prod) (Factify)` }).count(), 1);
+      assert.equal(await menu.locator('.action-item', { hasText: `${api.orgs.primary} (test) (Factify)` }).count(), 0, 'the renamed account is not listed under its old name');
+      await shot(page, 'accounts-menu');
+      await primary.hover();
+      const signOut = page.locator('.context-view .monaco-menu .action-item', { hasText: /^Sign Out$/ }).last();
+      await signOut.waitFor({ state: 'visible', timeout: 15_000 });
+      await signOut.click();
+      await clickDialogButton(page, 'Sign Out');
+      await waitForNotification(page, /Signed out of Factify \(Acme Primary \(test\)\)/);
+      await waitFor('the other account in the status bar', async () => (await statusItem(page)).text === `Factify: ${api.orgs.secondary}`);
+      const gets = requestsOf(api, 'GET');
+      assert.equal(gets.at(-1)?.headers['authorization'], `Bearer ${api.tokens.otherOrgAdmin}`);
+    }));
+
+  test('no token anywhere but SecretStorage and the Authorization header', () =>
+    run('accounts-leaks', async () => {
+      const report = await findTokenLeaks(session());
+      assert.deepEqual(report.leaks, []);
+      assert.ok(report.globalStateSeen, 'global state (the account metadata) was searched');
+    }));
+});
