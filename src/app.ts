@@ -66,12 +66,15 @@ export function createApp(deps: AppDeps): App {
     if (token) void store.refresh();
   });
 
-  // The first list under a token shows which organization it belongs to and which key it is.
+  // The first list under a token shows which organization it belongs to and which key it is. Each list is
+  // looked at once: the store announces every change of loading state, and a list can hold many keys.
+  let examined: object | undefined;
   const listChanged = store.onDidChange(() => {
     const loaded = store.snapshot.loaded;
     const account = accounts.current();
     const token = accounts.currentToken();
-    if (!loaded || !account || !token || loaded.query.organizationId !== undefined) return;
+    if (!loaded || !account || !token || loaded.query.organizationId !== undefined || loaded.keys === examined) return;
+    examined = loaded.keys;
     const orgId = organizationOfList(loaded.keys);
     if (!orgId) return;
     const key = findTokenKey(loaded.keys, token);
