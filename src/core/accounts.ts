@@ -385,8 +385,7 @@ export class AccountStore {
   }
 
   private async read(first: boolean): Promise<void> {
-    const before = JSON.stringify([this.data, [...this.tokens.entries()].map(([id, token]) => [id, token.length])]);
-    const beforeTokens = new Map(this.tokens);
+    const before = this.signature();
     let state = parseAccountsState(this.deps.state.get(ACCOUNTS_STATE_KEY));
     const tokens = new Map<string, ApiToken>();
     for (const account of state.accounts) {
@@ -400,9 +399,12 @@ export class AccountStore {
     this.data = state;
     await this.migrateLegacyToken();
     this.ready = true;
-    const changed = before !== JSON.stringify([this.data, [...this.tokens.entries()].map(([id, token]) => [id, token.length])])
-      || [...this.tokens].some(([id, token]) => beforeTokens.get(id) !== token);
-    if (!first && changed) this.emit();
+    if (!first && before !== this.signature()) this.emit();
+  }
+
+  /** What a change would be seen in (kept in memory only, never logged). */
+  private signature(): string {
+    return JSON.stringify([this.data, [...this.tokens.entries()]]);
   }
 
   /** 0.1.0 kept one token under `factify.apiToken`: it becomes an account (its organization is learnt by the first list). */
