@@ -76,6 +76,8 @@ export function explainInvalidLabel(input: string): string | undefined {
   const value = input.trim();
   if (value.length > MAX_LABEL_LENGTH) return `Keep the name under ${MAX_LABEL_LENGTH} characters (now ${value.length}).`;
   if (displayText(value, MAX_LABEL_LENGTH) !== value) return 'Use plain text on one line: no control or invisible characters.';
+  // `$(name)` would be drawn as an icon in the status bar and quick picks: a name is shown as typed.
+  if (value.includes('$(')) return 'A name cannot contain “$(”.';
   if (/^ffy_/.test(value)) return 'That looks like a token: a name is shown everywhere, so never put a token in it.';
   return undefined;
 }

@@ -111,6 +111,7 @@ describe('account rules', () => {
     assert.match(explainInvalidLabel('two\nlines') ?? '', /plain text/);
     assert.match(explainInvalidLabel('evil\u202eeman') ?? '', /plain text/);
     assert.match(explainInvalidLabel(TOKEN_A) ?? '', /token/);
+    assert.match(explainInvalidLabel('Acme $(alert) urgent') ?? '', /\$\(/, 'no icon syntax');
   });
 
   test('global state is data from disk: only valid accounts, labels and a current id that exists are kept', () => {
