@@ -19,12 +19,15 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
   const current = ctx.accounts.current();
   const accountItems: Array<PickItem<Choice>> = ctx.accounts.list().map((account) => {
     const isCurrent = account.id === current?.id;
+    const named = account.orgId && ctx.accounts.label(account.orgId) !== account.orgId ? ` ${account.orgId}` : '';
     return {
       label: `$(account) ${displayText(ctx.accounts.label(account.orgId), 80)}`,
-      description: `${describeAccountKey(account)}${isCurrent ? (override ? ' · current token' : ' · current') : ''}`,
-      detail: isCurrent && override
-        ? `The token's own organization (${account.orgId ?? 'not known yet'}): stop acting as ${displayText(ctx.accounts.label(override), 80)}.`
-        : `The token's own organization${account.orgId && ctx.accounts.label(account.orgId) !== account.orgId ? ` (${account.orgId})` : ''}.`,
+      description: `${describeAccountKey(account)}${isCurrent ? (override ? ' (current token)' : ' (current)') : ''}`,
+      detail: !isCurrent
+        ? `Switch to this account's token${named ? `:${named}` : ''}.`
+        : override
+          ? `Token's own organization${named}: stop acting as ${displayText(ctx.accounts.label(override), 80)}.`
+          : `Token's own organization${named}: load its keys again.`,
       value: { kind: 'account', accountId: account.id },
     };
   });
@@ -32,7 +35,7 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
     { separator: true, label: 'Factify staff: act as another organization', value: { kind: 'separator' } },
     ...ctx.organizations.recent.map((organizationId) => ({
       label: `$(organization) ${displayText(ctx.accounts.label(organizationId), 80)}`,
-      description: `${organizationId}${organizationId === override ? ' · current' : ' · recently used'}`,
+      description: organizationId === override ? `${organizationId} (current)` : `${organizationId} · recently used`,
       value: { kind: 'org', organizationId } as const,
     })),
     { label: '$(edit) Enter organization ID…', detail: 'Act as another organization (Factify staff only).', value: { kind: 'enter' } },

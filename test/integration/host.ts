@@ -286,7 +286,7 @@ export const pickWhere = (predicate: (item: vscode.QuickPickItem) => boolean): S
   kind: 'pick', choose: (items) => items.find(predicate),
 });
 /** In Switch Organization…: the current token's own organization, which drops the override. */
-export const pickOwnOrganization = (): Step => pickWhere((item) => /current token$/.test(item.description ?? ''));
+export const pickOwnOrganization = (): Step => pickWhere((item) => /^Token's own organization/.test(item.detail ?? ''));
 /** Presses the modal's button whose label starts with `prefix`; undefined = Cancel. */
 export const modal = (prefix: string | undefined): Step => ({
   kind: 'modal', choose: (_message, _detail, buttons) => (prefix === undefined ? undefined : buttons.find((b) => b.startsWith(prefix))),

@@ -156,7 +156,9 @@ describe('Switch Organization…: accounts first', () => {
     assert.match(items[0]?.label ?? '', new RegExp(server.orgs.primary));
     assert.match(items[0]?.description ?? '', new RegExp(`^test · key “${server.tokenKeys.admin}” \\(ffy_test_\\w+\\.\\.\\.\\)$`));
     assert.match(items[1]?.label ?? '', new RegExp(server.orgs.secondary));
-    assert.match(items[1]?.description ?? '', /· current$/);
+    assert.match(items[1]?.description ?? '', / \(current\)$/);
+    assert.match(items[1]?.detail ?? '', /^Token's own organization/);
+    assert.match(items[0]?.detail ?? '', /^Switch to this account's token/);
     assert.ok(items[2]?.separator, 'then, apart, what only Factify staff can use');
     assert.ok(items.some((item) => item.label.includes('Enter organization ID…')));
 

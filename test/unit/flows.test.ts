@@ -480,7 +480,7 @@ describe('switchOrganization', () => {
     target.prompts.assertDone();
 
     const choices = target.prompts.only('pick');
-    assert.match(choices.items[0]?.detail ?? '', /token's own organization/, 'the account comes first');
+    assert.match(choices.items[0]?.detail ?? '', /^Token's own organization/, 'the account comes first');
     assert.ok(choices.items.some((item) => /Enter organization ID…/.test(item.label)));
     const box = target.prompts.only('input');
     for (const validation of box.validations) {
@@ -537,7 +537,7 @@ describe('switchOrganization', () => {
     const target = await loadedApp(server.tokens.staff, {
       organization: server.orgs.secondary,
       recent: [server.orgs.secondary],
-      script: [pick((item) => /token's own organization/.test(item.detail ?? ''))],
+      script: [pick((item) => /^Token's own organization/.test(item.detail ?? ''))],
     });
     assert.equal(target.store.snapshot.loaded?.query.organizationId, server.orgs.secondary);
     await switchOrganization(target.ctx);
