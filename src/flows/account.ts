@@ -94,7 +94,7 @@ export async function signOut(ctx: AppContext): Promise<void> {
     const choice = await ctx.prompts.pick<readonly string[]>([
       ...ordered.map((account) => ({
         label: `$(account) ${displayText(ctx.accounts.label(account.orgId), 80)}`,
-        description: `${describeAccountKey(account)}${account.id === currentId ? ' · current' : ''}`,
+        description: `${describeAccountKey(account)}${account.id === currentId ? ' (current)' : ''}`,
         value: [account.id],
       })),
       { label: `$(sign-out) ${ALL_ACCOUNTS}`, description: `${accounts.length} accounts`, value: accounts.map((account) => account.id) },
@@ -120,7 +120,7 @@ export async function signOutAccounts(ctx: AppContext, accountIds: readonly stri
     await ctx.prompts.error('VS Code could not remove the token from the system keychain. Check that your OS keyring is unlocked, then try again.');
     return false;
   }
-  if (!ctx.accounts.currentToken()) ctx.store.reset(why);
+  if (!ctx.accounts.currentToken()) ctx.store.reset(why ? `${why}Signed out of ${names.join(', ')}.` : undefined);
   ctx.log.info(`Signed out of ${names.join(', ')}; token${accounts.length === 1 ? '' : 's'} deleted from SecretStorage.`);
   const next = ctx.accounts.current();
   const after = next ? ` Now showing ${describeAccount(ctx, next)}.` : '';
@@ -144,7 +144,7 @@ export async function renameOrganization(ctx: AppContext, orgId?: OrgId): Promis
     const currentOrg = ctx.organizations.current ?? ctx.accounts.current()?.orgId;
     target = known.length === 1 ? known[0] : await ctx.prompts.pick(known.map((id) => ({
       label: `$(organization) ${displayText(ctx.accounts.label(id), 80)}`,
-      description: `${id}${id === currentOrg ? ' · current' : ''}`,
+      description: `${id}${id === currentOrg ? ' (current)' : ''}`,
       value: id,
     })), { title: 'Factify: Rename Organization', placeHolder: 'Which organization do you want to name?' });
     if (!target) return;

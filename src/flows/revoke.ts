@@ -74,7 +74,7 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
   const selfResult = self && results.find((result) => result.key === self.key);
   if (self && selfResult && selfResult.outcome !== 'failed') {
     await report(ctx, results);
-    const why = `“${displayText(self.key.name, 80)}” was the key this editor was signed in with. `;
+    const why = `“${displayText(self.key.name, 80)}” was the key this editor was signed in with, and it is now revoked. `;
     await signOutAccounts(ctx, [self.account.id], why);
     return results;
   }

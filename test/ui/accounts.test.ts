@@ -6,10 +6,10 @@
  */
 import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clickDialogButton, fillInputBox, pickQuickPickItem, runCommand } from '../realvscode/harness';
+import { clickDialogButton, fillInputBox, pickQuickPickItem, readDialog, runCommand, treeRows } from '../realvscode/harness';
 import {
-  clearNotifications, findTokenLeaks, ORG_HEADER, quickPickRows, requestsOf, sharedSession, shot, signInAndWaitForKeys,
-  STATUS_ITEM_SELECTOR, statusItem, waitFor, waitForInputTitle, waitForNotification, escape,
+  chooseFromContextMenu, clearNotifications, ensureSignedIn, escape, findTokenLeaks, keyNamed, ORG_HEADER, quickPickRows, requestsOf, sharedSession, shot,
+  signInAndWaitForKeys, STATUS_ITEM_SELECTOR, statusItem, viewMessage, waitFor, waitForInputTitle, waitForNotification,
 } from './session';
 
 describe('Several organizations in VS Code (code-server)', { timeout: 300_000 }, () => {
@@ -88,6 +88,34 @@ describe('Several organizations in VS Code (code-server)', { timeout: 300_000 },
       await waitFor('the other account in the status bar', async () => (await statusItem(page)).text === `Factify: ${api.orgs.secondary}`);
       const gets = requestsOf(api, 'GET');
       assert.equal(gets.at(-1)?.headers['authorization'], `Bearer ${api.tokens.otherOrgAdmin}`);
+    }));
+
+  test('revoking the key this editor is signed in with: the dialog says so; afterwards the account is signed out and the view says why', () =>
+    run('accounts-revoke-self', async () => {
+      const s = session();
+      const { page, api } = s;
+      await ensureSignedIn(s, api.tokens.otherOrgAdmin);
+      api.clearRequests();
+      const own = keyNamed(api, api.orgs.secondary, api.tokenKeys.otherOrgAdmin);
+      await chooseFromContextMenu(page, own.name, 'Revoke API Key…');
+      await waitForInputTitle(page, /^Revoke/);
+      await fillInputBox(page, 'leaked');
+      const dialog = await readDialog(page);
+      assert.match(dialog, new RegExp(`“${own.name}” is the key this editor is signed in with: after revoking it, VS Code loses access to ${api.orgs.secondary} \\(prod\\)`));
+      await shot(page, 'revoke-own-key-dialog');
+      await clickDialogButton(page, 'Revoke');
+
+      const message = await waitFor('the view to say why it is signed out', async () => {
+        const text = await viewMessage(page);
+        return /was the key this editor was signed in with/.test(text) ? text : undefined;
+      });
+      assert.equal(message, `“${own.name}” was the key this editor was signed in with, and it is now revoked. Signed out of ${api.orgs.secondary} (prod).`);
+      assert.deepEqual(await treeRows(page), ['Set API Token…'], 'the way back in, as a row under the message');
+      assert.equal((await statusItem(page)).visible, false, 'no organization shown while signed out');
+      assert.ok(own.revoked_at, 'the server revoked it');
+      assert.equal(requestsOf(api, 'DELETE').length, 1);
+      s.signedInAs = undefined;
+      await shot(page, 'revoked-own-key');
     }));
 
   test('no token anywhere but SecretStorage and the Authorization header', () =>

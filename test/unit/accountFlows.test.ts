@@ -231,7 +231,7 @@ describe('Sign Out', () => {
     const target = app();
     await signedInWith(target, server.tokens.admin, server.tokens.staff);
     await target.organizations.select(server.orgs.secondary as OrgId);
-    target.prompts.then(pick((item) => (item.description ?? '').endsWith('current')), info());
+    target.prompts.then(pick((item) => (item.description ?? '').endsWith('(current)')), info());
     await signOut(target.ctx);
     await target.store.refresh();
     target.prompts.assertDone();
@@ -288,7 +288,7 @@ describe('Revoking the key the token is', () => {
     await revokeKeys(target.ctx, [own]);
     target.prompts.assertDone();
     assert.equal(target.store.snapshot.signedIn, false);
-    assert.match(target.store.snapshot.notice ?? '', /was the key this editor was signed in with/);
+    assert.equal(target.store.snapshot.notice, `“${server.tokenKeys.admin}” was the key this editor was signed in with, and it is now revoked. Signed out of ${server.orgs.primary} (test).`);
     assert.equal(target.ctx.accounts.list().length, 0);
   });
 });
