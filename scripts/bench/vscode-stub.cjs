@@ -334,6 +334,9 @@ function install(options = {}) {
         configurationChanged.fire({ affectsConfiguration: (section) => changed === section || changed.startsWith(`${section}.`) })),
       onDidChangeConfiguration: configurationChanged.event,
     }, missing),
+    authentication: tolerant('authentication', {
+      registerAuthenticationProvider: () => noopDisposable(),
+    }, missing),
     env: tolerant('env', {
       clipboard: { readText: async () => '', writeText: async () => undefined },
       appName: 'bench stand-in',
@@ -347,6 +350,7 @@ function install(options = {}) {
     MarkdownString,
     TreeItemCollapsibleState,
     StatusBarAlignment: { Left: 1, Right: 2 },
+    QuickPickItemKind: { Separator: -1, Default: 0 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   };
