@@ -3,7 +3,7 @@ import { type ApiKey, type KeyState } from './core/apiKey';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type Redactor } from './core/redact';
 import { displayText, escapeThemeIcons } from './core/text';
-import { signIn, signOut } from './flows/account';
+import { renameOrganization, signIn, signOut } from './flows/account';
 import { type AppContext } from './flows/context';
 import { revokeKeys } from './flows/revoke';
 import { offerRecovery } from './flows/recovery';
@@ -31,6 +31,7 @@ const COMMANDS: Readonly<Record<string, Handler>> = {
     return keys?.length === 0 ? undefined : revokeKeys(ctx, keys);
   },
   'factify.switchOrganization': ({ ctx }) => switchOrganization(ctx),
+  'factify.renameOrganization': ({ ctx }) => renameOrganization(ctx),
   'factify.showRevokedKeys': () => settings.setShowRevokedKeys(true),
   'factify.hideRevokedKeys': () => settings.setShowRevokedKeys(false),
   'factify.copyKeyId': (deps, clicked) => copy(deps, clicked, 'id'),

@@ -1,65 +1,58 @@
 import * as vscode from 'vscode';
-import { KeysStore } from './core/keysStore';
+import { isAccountSecretKey } from './core/accounts';
+import { leakFindingSummary } from './core/agentTools';
+import { KeyDirectory } from './core/keyDirectory';
 import { Redactor } from './core/redact';
+import { createApp } from './app';
+import { registerAuthenticationProvider } from './authProvider';
 import { registerCommands } from './commands';
 import { Connection } from './connection';
 import { ExpiryReminders } from './expiryReminders';
-import { type AppContext } from './flows/context';
+import { LeakDetector, registerLeakCommands } from './leaks';
 import { registerAgentTools } from './lmTools';
 import { createLog } from './log';
 import { MementoOrganizations } from './organizations';
 import { createPrompts } from './prompts';
-import { SecretTokenStore } from './secrets';
 import { affectsConnection, settings } from './settings';
 import { OrganizationStatusBar } from './statusBar';
 import { KeyNode, KeysView } from './treeView';
-import { KeyDirectory } from './core/keyDirectory';
-import { ownOrganizationId } from './flows/organizationLabel';
-import { LeakDetector, registerLeakCommands } from './leaks';
 
 /** Wires the shell together. No network work here: the first request happens when the view is shown. */
 export function activate(context: vscode.ExtensionContext): { view: KeysView; leaks: LeakDetector } {
   const redactor = new Redactor();
   const log = createLog(redactor);
-  const tokens = new SecretTokenStore(context.secrets, redactor, log);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
   const connection = new Connection(`factify-vscode/${version} vscode/${vscode.version}`);
   const organizations = new MementoOrganizations(context.globalState, () => statusBar.update());
-  const store = new KeysStore({
+  const app = createApp({
+    prompts: createPrompts(redactor),
+    secrets: context.secrets,
+    state: context.globalState,
+    organizations,
     client: connection.current,
-    auth: () => {
-      const token = tokens.current();
-      return token ? { token, organizationId: organizations.current } : undefined;
-    },
     includeRevoked: settings.showRevokedKeys,
-    now: Date.now,
+    confirmRevoke: settings.confirmRevoke,
     log,
+    redactor,
   });
-  const ctx: AppContext = {
-    prompts: createPrompts(redactor), tokens, organizations, store, log, client: connection.current, confirmRevoke: settings.confirmRevoke,
-  };
-  // The view's first show reads the token; the connection opens meanwhile (no request before the token is known).
+  const { ctx, store, accounts } = app;
+  // The view's first show reads the accounts; the connection opens meanwhile (no request before a token is known).
   const view = new KeysView(ctx, () => {
     connection.preconnect();
-    return tokens.get();
+    return app.start();
   }, redactor);
   const statusBar = new OrganizationStatusBar(ctx, redactor);
-  // Leak detection matches found tokens against the current account's keys (revoked included).
-  const currentAuth = () => {
-    const token = tokens.current();
-    return token ? { token, organizationId: organizations.current } : undefined;
-  };
+  const followOtherWindows = () => void accounts.load().then(() => accounts.reload()).catch(() => undefined);
+
+  // Leak detection matches found tokens against the keys of every signed-in account, revoked ones included.
   const directory = new KeyDirectory({
     accounts: async () => {
-      // The token is read from SecretStorage on first need, so findings are right before the view ever shows.
-      await tokens.get();
-      const auth = currentAuth();
-      const label = organizations.current ?? ownOrganizationId(store.snapshot) ?? 'your current organization';
-      return auth ? [{ auth, label, orgId: organizations.current }] : [];
+      await accounts.load(); // SecretStorage only: findings are right before the view ever shows
+      return accounts.signedIn().map((entry) => ({ auth: entry.auth, label: entry.label, orgId: entry.account.orgId }));
     },
     storeList: () => {
       const loaded = store.snapshot.loaded;
-      const token = tokens.current();
+      const token = accounts.currentToken();
       return loaded && token
         ? { auth: { token, organizationId: loaded.query.organizationId }, keys: loaded.keys, includesRevoked: loaded.query.includeRevoked }
         : undefined;
@@ -70,25 +63,30 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
   const leaks = new LeakDetector({
     ctx, directory, log, redactor,
     revealKey: (key) => view.revealKey(key.id).catch(() => false),
-    isCurrentOrganization: (key) => directory.listedBy(key.id, currentAuth()),
+    isCurrentOrganization: (key) => directory.listedBy(key.id, store.currentAuth()),
   });
-  view.markFound((keyId) => leaks.locations(keyId).map((place) => place.label));
+  const markFound = () => view.markFound((keyId) => leaks.locations(keyId).map((place) => place.label));
+  markFound();
   const reminders = new ExpiryReminders({
     store, memento: context.globalState, revealKey: (key) => view.revealKey(key.id).then(() => undefined), redact: (text) => redactor.redact(text), log,
   });
 
   context.subscriptions.push(
-    log, tokens, connection, view, statusBar, reminders, { dispose: () => store.dispose() },
+    log, connection, view, statusBar, reminders, leaks, { dispose: () => app.dispose() }, { dispose: () => directory.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
-    ...registerAgentTools({ ctx, redactor }),
-    leaks, { dispose: () => directory.dispose() },
-    store.onDidChange(() => directory.storeChanged()),
-    tokens.onDidChange(() => directory.invalidate()),
-    leaks.onDidChangeFindings(() => view.markFound((keyId) => leaks.locations(keyId).map((place) => place.label))),
     ...registerLeakCommands(leaks, { log, ctx }, (node) => (node instanceof KeyNode ? node.key : undefined)),
-    tokens.onDidChange(() => {
-      store.reset();
-      void store.refresh();
+    ...registerAgentTools({ ctx, redactor, leaks: () => ({ findings: async () => leaks.findings().map(leakFindingSummary) }) }),
+    registerAuthenticationProvider(ctx),
+    store.onDidChange(() => directory.storeChanged()),
+    accounts.onDidChange(() => directory.invalidate()),
+    leaks.onDidChangeFindings(markFound),
+    // Another window added or removed a token; global state (current account, names) is read again with it.
+    context.secrets.onDidChange((event) => {
+      if (isAccountSecretKey(event.key)) followOtherWindows();
+    }),
+    // Switching account or renaming writes global state only, which other windows see when they read it again.
+    vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused && accounts.loaded) followOtherWindows();
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsConnection(event)) {

@@ -20,8 +20,13 @@ export function registerAgentTools({ ctx, redactor, leaks }: AgentToolsShellDeps
   const tools = new AgentTools({
     store: ctx.store,
     auth: async () => {
-      const token = await ctx.tokens.get();
+      await ctx.accounts.load();
+      const token = ctx.accounts.currentToken();
       return token ? { token, organizationId: ctx.organizations.current } : undefined;
+    },
+    organizationLabel: (orgId) => {
+      const label = ctx.accounts.label(orgId);
+      return label === orgId ? undefined : label;
     },
     leaks: leaks ?? (() => undefined),
     redact: (text) => redactor.redact(text),

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { type Redactor } from './core/redact';
 import { displayText, escapeThemeIcons } from './core/text';
 import { type AppContext } from './flows/context';
-import { ownOrganizationId } from './flows/organizationLabel';
+import { shownOrganization } from './flows/organizationLabel';
 
 /** The current organization, always visible while signed in; unmistakable while an override is active. */
 export class OrganizationStatusBar implements vscode.Disposable {
@@ -12,7 +12,9 @@ export class OrganizationStatusBar implements vscode.Disposable {
   constructor(private readonly ctx: AppContext, private readonly redactor: Redactor) {
     this.item.name = 'Factify Organization';
     this.item.command = 'factify.switchOrganization';
-    this.subscription = ctx.store.onDidChange(() => this.update());
+    const listChanged = ctx.store.onDidChange(() => this.update());
+    const accountsChanged = ctx.accounts.onDidChange(() => this.update());
+    this.subscription = { dispose: () => { listChanged.dispose(); accountsChanged.dispose(); } };
     this.update();
   }
 
@@ -24,11 +26,12 @@ export class OrganizationStatusBar implements vscode.Disposable {
     }
     const override = this.ctx.organizations.current;
     if (override) {
-      this.item.text = `$(warning) Factify: acting as ${this.plain(override)}`;
-      this.item.tooltip = this.redactor.redact(`Requests act on organization ${override} (X-Factify-Organization-Id), not the token's own. Click to switch.`);
+      const name = shownOrganization(override, snapshot, this.ctx.accounts) ?? override;
+      this.item.text = `$(warning) Factify: acting as ${this.plain(name)}`;
+      this.item.tooltip = this.redactor.redact(`Requests act on organization ${name === override ? override : `${name} (${override})`} (X-Factify-Organization-Id), not the token's own. Click to switch.`);
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else {
-      const own = ownOrganizationId(snapshot);
+      const own = shownOrganization(undefined, snapshot, this.ctx.accounts);
       this.item.text = `$(organization) Factify: ${own ? this.plain(own) : "token's organization"}`;
       this.item.tooltip = "Factify API keys of the token's own organization. Click to switch organization.";
       this.item.backgroundColor = undefined;

@@ -6,7 +6,7 @@ import { type KeysSnapshot } from './core/keysStore';
 import { type Redactor } from './core/redact';
 import { displayText } from './core/text';
 import { type AppContext } from './flows/context';
-import { ownOrganizationId } from './flows/organizationLabel';
+import { shownOrganization } from './flows/organizationLabel';
 import { settings } from './settings';
 
 export const VIEW_ID = 'factify.apiKeys';
@@ -108,9 +108,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private readonly pageLimits = new Map<KeyState, number>();
   private sorted: { keys: readonly ApiKey[]; includeRevoked: boolean; at: number; groups: KeyGroup[] } | undefined;
   private filtered: { filter: string | undefined; nodes: GroupNode[] } | undefined;
-  /** Undefined until the view first shows; then the read of the token from SecretStorage. */
-  private tokenRead: Promise<void> | undefined;
-  private tokenKnown = false;
+  private started: Promise<void> | undefined;
   private progressDone: (() => void) | undefined;
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
   /** What the rows were last built from: a render that changes none of it leaves the tree alone. */
@@ -118,13 +116,14 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   /** Where each key was found in the workspace (`file:line`), to mark its row. */
   private foundIn: (keyId: string) => readonly string[] = () => [];
 
-  /** Everything the view shows passes the log's redactor (`getTreeItem`, `resolveTreeItem`, `render`). */
-  constructor(private readonly ctx: AppContext, private readonly readToken: () => Promise<unknown>, private readonly redactor: Redactor) {
+  /** `start` reads the accounts and loads the list once: the view calls it when it first shows. Everything the view shows passes the log's redactor (`getTreeItem`, `resolveTreeItem`, `render`). */
+  constructor(private readonly ctx: AppContext, private readonly start: () => Promise<void>, private readonly redactor: Redactor) {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, canSelectMany: true, showCollapseAll: false });
     this.disposables.push(
       this.treeView,
       this.changed,
       ctx.store.onDidChange(() => this.render()),
+      ctx.accounts.onDidChange(() => this.render()),
       this.treeView.onDidChangeVisibility(() => this.scheduleAutoRefresh()),
     );
     this.render();
@@ -177,8 +176,15 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (node === undefined) {
-      await this.loadOnFirstShow();
-      return this.viewState() === 'error' ? this.recoveryActions() : this.groups();
+      // The first time the view shows: read the accounts and load; nothing touches the network before that.
+      this.started ??= this.start().then(() => this.render());
+      await this.started;
+      const state = this.viewState();
+      if (state === 'signedOut' && this.ctx.store.snapshot.notice) {
+        // The message says why this editor was signed out; VS Code hides the welcome content while it shows.
+        return [new ActionNode('Set API Token…', 'key', { command: 'factify.signIn', title: 'Set API Token…' })];
+      }
+      return state === 'error' ? this.recoveryActions() : this.groups();
     }
     if (node instanceof GroupNode) {
       const limit = this.pageLimits.get(node.group.state) ?? PAGE_SIZE;
@@ -243,17 +249,6 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     return actions;
   }
 
-  /** The first time the view shows, read the token and load: nothing touches the network before that. */
-  private async loadOnFirstShow(): Promise<void> {
-    this.tokenRead ??= this.readToken().then(() => {
-      this.tokenKnown = true;
-      const snapshot = this.ctx.store.snapshot;
-      if (!snapshot.loaded && !snapshot.loading) void this.ctx.store.refresh();
-      this.render();
-    });
-    await this.tokenRead;
-  }
-
   /**
    * Grouping sorts every key, so it runs once per list (a refresh that brings back the same answer keeps the
    * same list), and again only when a minute has passed, since keys expire with time. A filter only narrows the
@@ -279,7 +274,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   viewState(): ViewState {
     const snapshot = this.ctx.store.snapshot;
     // Until SecretStorage has answered, "signed out" would be a guess: say loading instead.
-    if (!this.tokenKnown) return 'loading';
+    if (!this.ctx.accounts.loaded) return 'loading';
     if (!snapshot.signedIn) return 'signedOut';
     if (!snapshot.loaded) return snapshot.error && !snapshot.loading ? 'error' : 'loading';
     const groups = this.groups();
@@ -298,7 +293,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.treeView.message = message === undefined ? undefined : this.redactor.redact(message);
     this.treeView.badge = snapshot.loaded && expiryBadge(snapshot.loaded.keys, Date.now(), settings.expiryWarningDays());
     const override = this.ctx.organizations.current;
-    const description = override ? `⚠ acting as ${override}` : ownOrganizationId(snapshot);
+    const organization = shownOrganization(override, snapshot, this.ctx.accounts);
+    const description = override ? `⚠ acting as ${organization ?? override}` : organization;
     this.treeView.description = description === undefined ? undefined : this.redactor.redact(description);
     this.trackProgress(snapshot.loading);
     // Rebuilding the tree drops VS Code's handles to its rows for a moment (a click on a row's inline action

@@ -346,6 +346,9 @@ function install(options = {}) {
       registerCodeActionsProvider: () => noopDisposable(),
     }, missing),
     CodeActionKind: { QuickFix: 'quickfix' },
+    authentication: tolerant('authentication', {
+      registerAuthenticationProvider: () => noopDisposable(),
+    }, missing),
     env: tolerant('env', {
       clipboard: { readText: async () => '', writeText: async () => undefined },
       appName: 'bench stand-in',
@@ -359,6 +362,7 @@ function install(options = {}) {
     MarkdownString,
     TreeItemCollapsibleState,
     StatusBarAlignment: { Left: 1, Right: 2 },
+    QuickPickItemKind: { Separator: -1, Default: 0 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   };

@@ -14,6 +14,7 @@ import { describeKeyTiming, formatTimestamp } from './format';
 import { asKeyId, asOrgId, type KeyId, type OrgId } from './ids';
 import { type KeysStore, type RevokeOutcome } from './keysStore';
 import { displayText, escapeMarkdown } from './text';
+import { type FindingRecord } from './tokenScan';
 
 export const LIST_KEYS_TOOL = 'factify_listApiKeys';
 export const FIND_LEAKED_KEYS_TOOL = 'factify_findLeakedKeys';
@@ -260,6 +261,13 @@ export interface LeakFindingSummary {
   readonly tokenPrefix: string;
   /** The listed key the token belongs to, when one matched. */
   readonly key?: { readonly name: string; readonly id: string; readonly state: KeyState; readonly organization: string | undefined };
+}
+
+/** A finding of leak detection as the tool reports it: a matched key only when its state is known. */
+export function leakFindingSummary(record: FindingRecord): LeakFindingSummary {
+  const { file, line, maskedToken, keyId, keyName, state, organization } = record;
+  const key = keyId !== undefined && keyName !== undefined && state !== 'unknown' ? { name: keyName, id: keyId, state, organization } : undefined;
+  return { file, line, tokenPrefix: maskedToken, ...(key ? { key } : {}) };
 }
 
 /** Where leak detection publishes what it found; undefined while leak detection is not available. */

@@ -137,15 +137,18 @@ export class KeysStore {
     }
   }
 
-  /** Forgets the list and cancels every request: after sign-out, a token change or an organization switch. */
-  reset(): void {
+  /**
+   * Forgets the list and cancels every request: after sign-out, a token change or an organization switch.
+   * `notice` says why, where the view shows it (e.g. signed out because the token's own key was revoked).
+   */
+  reset(notice?: string): void {
     this.generation++;
     this.inFlight = undefined;
     this.epoch.abort();
     this.epoch = new AbortController();
     this.revoking.clear();
     this.revoked.clear();
-    this.state = { ...SIGNED_OUT, signedIn: this.deps.auth() !== undefined };
+    this.state = { ...SIGNED_OUT, signedIn: this.deps.auth() !== undefined, notice };
     this.emit();
   }
 

@@ -1,9 +1,12 @@
-/** Set API Token… and Sign Out (SPEC section 3). */
+/** Set API Token…, Sign Out and Rename Organization…: the accounts, one token per organization. */
+import { explainInvalidLabel, findTokenKey, organizationOfList, type Account, type TokenKey } from '../core/accounts';
 import { FactifyError, describeForLog, toFactifyError } from '../core/errors';
-import { checkToken } from '../core/ids';
+import { checkToken, type OrgId } from '../core/ids';
+import { displayText } from '../core/text';
 import { type AppContext } from './context';
 
 export const SET_TOKEN_ACTION = 'Set API Token…';
+export const ALL_ACCOUNTS = 'All accounts';
 
 export type SignInResult = 'cancelled' | 'rejected' | 'stored' | 'storedUnverified' | 'storeFailed';
 
@@ -26,9 +29,11 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
   }
 
   let verificationProblem: FactifyError | undefined;
+  let learned: { orgId: OrgId | undefined; key: TokenKey | undefined } = { orgId: undefined, key: undefined };
   try {
-    await ctx.prompts.progress('Checking the token with Factify…', () =>
+    const list = await ctx.prompts.progress('Checking the token with Factify…', () =>
       ctx.client().listKeys({ token: check.token, organizationId: undefined }, { includeRevoked: false }));
+    learned = { orgId: organizationOfList(list.keys), key: findTokenKey(list.keys, check.token) };
   } catch (thrown) {
     const error = toFactifyError(thrown);
     ctx.log.warn(`Token check failed: ${describeForLog(error)}`);
@@ -39,35 +44,129 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
     verificationProblem = error;
   }
 
+  let added: { account: Account; replaced: boolean };
   try {
-    await ctx.tokens.store(check.token);
+    // A new token starts on its own organization: an override chosen under another token is never carried over.
+    if (ctx.organizations.current) await ctx.organizations.select(undefined);
+    added = await ctx.accounts.add(check.token, learned);
   } catch (thrown) {
     ctx.log.error(`Storing the token in SecretStorage failed: ${describeForLog(toFactifyError(thrown))}`);
     await ctx.prompts.error('VS Code could not save the token in the system keychain, so it was not saved (Factify never keeps it in plain text). Check that your OS keyring is unlocked, then try again.');
     return 'storeFailed';
   }
-  ctx.log.info(verificationProblem ? 'Token stored without verification.' : 'Token verified and stored.');
+  const name = describeAccount(ctx, added.account);
+  ctx.log.info(`${verificationProblem ? 'Token stored without verification' : 'Token verified and stored'} (${added.replaced ? 'replacing the token of' : 'new account for'} ${name}).`);
   if (verificationProblem) {
-    void ctx.prompts.warn(`The token was saved, but Factify could not be asked whether it is valid: ${verificationProblem.message}`);
+    void ctx.prompts.warn(`The token was saved, but Factify could not be asked whether it is valid: ${verificationProblem.message} Its organization is shown once the key list loads.`);
     return 'storedUnverified';
   }
-  void ctx.prompts.info('Factify API token saved. Your organization’s keys are loading.');
+  void ctx.prompts.info(added.replaced
+    ? `Factify API token of ${name} replaced. Its keys are loading.`
+    : `Factify API token saved for ${name}. Its keys are loading.`);
   return 'stored';
 }
 
+/** How an account is named in messages: its organization's label and the token's environment. */
+export function describeAccount(ctx: AppContext, account: Account): string {
+  return `${displayText(ctx.accounts.label(account.orgId), 80)} (${account.env})`;
+}
+
+/** What a pick shows about an account's token: its environment and the key it is. */
+export function describeAccountKey(account: Account): string {
+  const key = account.key ? `key “${displayText(account.key.name, 60)}” (${displayText(account.key.prefix, 40)})` : 'key not known yet';
+  return `${account.env} · ${key}`;
+}
+
+/** Sign Out: of the current account; with several, asks which one, or all. */
 export async function signOut(ctx: AppContext): Promise<void> {
+  await ctx.accounts.load();
+  const accounts = ctx.accounts.list();
+  if (accounts.length === 0) {
+    void ctx.prompts.info('You are not signed in to Factify.');
+    return;
+  }
+  let chosen: readonly string[];
+  if (accounts.length === 1) {
+    chosen = [accounts[0]?.id as string];
+  } else {
+    const currentId = ctx.accounts.current()?.id;
+    const ordered = [...accounts].sort((a, b) => Number(b.id === currentId) - Number(a.id === currentId));
+    const choice = await ctx.prompts.pick<readonly string[]>([
+      ...ordered.map((account) => ({
+        label: `$(account) ${displayText(ctx.accounts.label(account.orgId), 80)}`,
+        description: `${describeAccountKey(account)}${account.id === currentId ? ' (current)' : ''}`,
+        value: [account.id],
+      })),
+      { label: `$(sign-out) ${ALL_ACCOUNTS}`, description: `${accounts.length} accounts`, value: accounts.map((account) => account.id) },
+    ], { title: 'Factify: Sign Out', placeHolder: 'Sign out of which account? Its token is removed from VS Code’s secret storage.' });
+    if (choice === undefined) return;
+    chosen = choice;
+  }
+  await signOutAccounts(ctx, chosen);
+}
+
+/** Signs out of these accounts (from Sign Out, the Accounts menu, or after revoking the token's own key). */
+export async function signOutAccounts(ctx: AppContext, accountIds: readonly string[], why?: string): Promise<boolean> {
+  await ctx.accounts.load();
+  const accounts = ctx.accounts.list().filter((account) => accountIds.includes(account.id));
+  if (accounts.length === 0) return false;
+  const names = accounts.map((account) => describeAccount(ctx, account));
   try {
-    await ctx.tokens.delete();
+    // The override belongs to the current account; the next token must not silently act as another organization.
+    if (accounts.some((account) => account.id === ctx.accounts.current()?.id) && ctx.organizations.current) await ctx.organizations.select(undefined);
+    await ctx.accounts.remove(accounts.map((account) => account.id));
   } catch (thrown) {
     ctx.log.error(`Deleting the token from SecretStorage failed: ${describeForLog(toFactifyError(thrown))}`);
     await ctx.prompts.error('VS Code could not remove the token from the system keychain. Check that your OS keyring is unlocked, then try again.');
+    return false;
+  }
+  if (!ctx.accounts.currentToken()) ctx.store.reset(why ? `${why}Signed out of ${names.join(', ')}.` : undefined);
+  ctx.log.info(`Signed out of ${names.join(', ')}; token${accounts.length === 1 ? '' : 's'} deleted from SecretStorage.`);
+  const next = ctx.accounts.current();
+  const after = next ? ` Now showing ${describeAccount(ctx, next)}.` : '';
+  void ctx.prompts.info(`${why ?? ''}Signed out of Factify (${names.join(', ')}). The token${accounts.length === 1 ? ' was' : 's were'} removed from VS Code’s secret storage.${after}`);
+  return true;
+}
+
+/** Rename Organization…: a local name for an org id, shown wherever the organization is. */
+export async function renameOrganization(ctx: AppContext, orgId?: OrgId): Promise<void> {
+  await ctx.accounts.load();
+  let target = orgId;
+  if (!target) {
+    const known = [
+      ...ctx.accounts.list().map((account) => account.orgId),
+      ctx.organizations.current,
+    ].filter((id, index, all): id is OrgId => id !== undefined && all.indexOf(id) === index);
+    if (known.length === 0) {
+      void ctx.prompts.info('No organization is known yet: sign in, and rename it once its keys have loaded.');
+      return;
+    }
+    const currentOrg = ctx.organizations.current ?? ctx.accounts.current()?.orgId;
+    target = known.length === 1 ? known[0] : await ctx.prompts.pick(known.map((id) => ({
+      label: `$(organization) ${displayText(ctx.accounts.label(id), 80)}`,
+      description: `${id}${id === currentOrg ? ' (current)' : ''}`,
+      value: id,
+    })), { title: 'Factify: Rename Organization', placeHolder: 'Which organization do you want to name?' });
+    if (!target) return;
+  }
+  const before = ctx.accounts.state.labels[target];
+  const typed = await ctx.prompts.input({
+    title: 'Factify: Rename Organization',
+    prompt: `A name for ${target}, kept in this editor only (Factify organizations have no names). Leave empty to show the ID again.`,
+    placeHolder: 'e.g. Acme production',
+    value: before ?? '',
+    validate: explainInvalidLabel,
+  });
+  if (typed === undefined) return;
+  const problem = explainInvalidLabel(typed);
+  if (problem) {
+    await ctx.prompts.error(problem);
     return;
   }
-  // The next token may belong to someone else: it must not silently act as another organization.
-  if (ctx.organizations.current) await ctx.organizations.select(undefined);
-  ctx.store.reset();
-  ctx.log.info('Signed out; token deleted from SecretStorage.');
-  void ctx.prompts.info('Signed out of Factify. The token was removed from VS Code’s secret storage.');
+  await ctx.accounts.rename(target, typed);
+  const label = ctx.accounts.label(target);
+  ctx.log.info(typed.trim() ? `Named organization ${target} locally.` : `Removed the local name of ${target}.`);
+  void ctx.prompts.info(typed.trim() ? `${target} is now shown as “${displayText(label, 80)}”.` : `${target} is shown by its ID again.`);
 }
 
 /** After a 401 anywhere: offer to replace the token. */

@@ -2,6 +2,7 @@
  * What the user journeys need, as interfaces: the VS Code shell implements them over `vscode.window`,
  * SecretStorage and Mementos; unit tests implement them with scripted answers.
  */
+import { type Account, type AccountsState, type SignedInAccount, type TokenKey } from '../core/accounts';
 import { type FactifyClient } from '../core/client';
 import { type Logger } from '../core/errors';
 import { type ApiToken, type OrgId } from '../core/ids';
@@ -18,6 +19,8 @@ export interface InputOptions {
 }
 
 export interface PickItem<T> {
+  /** A separator line with this label: not choosable. */
+  readonly separator?: boolean;
   readonly label: string;
   readonly description?: string;
   readonly detail?: string;
@@ -37,12 +40,34 @@ export interface Prompts {
   progress<T>(title: string, task: () => Promise<T>): Promise<T>;
 }
 
-/** The token, kept in SecretStorage only. */
-export interface TokenStore {
-  get(): Promise<ApiToken | undefined>;
-  /** Throws when the OS keyring refuses; there is never a plain-text fallback. */
-  store(token: ApiToken): Promise<void>;
-  delete(): Promise<void>;
+/**
+ * The accounts: one token per organization, each in its own SecretStorage entry; the rest (org id, local
+ * organization names, environment, the key the token is) in global state. Reads are synchronous once
+ * `load()` has resolved. Other parts (leak detection, agent tools) get every signed-in account, with the
+ * auth a request under it needs and its label, from `signedIn()`.
+ */
+export interface Accounts {
+  /** False until SecretStorage has answered once. */
+  readonly loaded: boolean;
+  readonly state: AccountsState;
+  load(): Promise<void>;
+  /** Reads again after another window changed secret storage or global state; fires a change only if something changed. */
+  reload(): Promise<void>;
+  list(): readonly Account[];
+  current(): Account | undefined;
+  currentToken(): ApiToken | undefined;
+  /** How an organization is named: its local name, else its id. */
+  label(orgId: OrgId | undefined): string;
+  /** Every signed-in account, the current one first. */
+  signedIn(): SignedInAccount[];
+  /** Stores the token and makes its account current. Throws when the OS keyring refuses; there is never a plain-text fallback. */
+  add(token: ApiToken, learned: { orgId: OrgId | undefined; key: TokenKey | undefined }): Promise<{ account: Account; replaced: boolean }>;
+  switchTo(accountId: string): Promise<void>;
+  rename(orgId: OrgId, label: string): Promise<void>;
+  learn(accountId: string, orgId: OrgId, key: TokenKey | undefined): Promise<void>;
+  /** Throws when the OS keyring refuses. */
+  remove(accountIds: readonly string[]): Promise<void>;
+  onDidChange(listener: () => void): { dispose(): void };
 }
 
 /** Which organization requests act on, and the recently used ones. Not a secret: kept in global state. */
@@ -55,7 +80,7 @@ export interface Organizations {
 
 export interface AppContext {
   readonly prompts: Prompts;
-  readonly tokens: TokenStore;
+  readonly accounts: Accounts;
   readonly organizations: Organizations;
   readonly store: KeysStore;
   readonly log: Logger;

@@ -1,35 +1,40 @@
 import { type ApiKey } from '../core/apiKey';
 import { type KeysSnapshot } from '../core/keysStore';
-import { asOrgId, type OrgId } from '../core/ids';
+import { organizationOfList } from '../core/accounts';
+import { type OrgId } from '../core/ids';
+import { displayText } from '../core/text';
+import { type Accounts } from './context';
 
 /**
- * The token's own organization id, once a list without override has shown it. Only ids that match their
- * pattern count, and only when all of them agree: anything else from the server is never shown.
+ * The token's own organization id: the current account's, else what a list without override has shown. Only
+ * ids that match their pattern count, and only when all of them agree: anything else from the server is never
+ * shown.
  */
-export function ownOrganizationId(snapshot: KeysSnapshot): OrgId | undefined {
+export function ownOrganizationId(snapshot: KeysSnapshot, accounts?: Pick<Accounts, 'current'>): OrgId | undefined {
+  const known = accounts?.current()?.orgId;
+  if (known) return known;
   const loaded = snapshot.loaded;
   if (!loaded || loaded.query.organizationId !== undefined) return undefined;
   // Every render asks; a long list is scanned once.
-  if (!OWN_BY_LIST.has(loaded.keys)) OWN_BY_LIST.set(loaded.keys, agreedOrganizationId(loaded.keys));
+  if (!OWN_BY_LIST.has(loaded.keys)) OWN_BY_LIST.set(loaded.keys, organizationOfList(loaded.keys));
   return OWN_BY_LIST.get(loaded.keys);
 }
 
 const OWN_BY_LIST = new WeakMap<readonly ApiKey[], OrgId | undefined>();
 
-function agreedOrganizationId(keys: readonly ApiKey[]): OrgId | undefined {
-  let own: OrgId | undefined;
-  for (const key of keys) {
-    const orgId = asOrgId(key.orgId);
-    if (!orgId) continue;
-    if (own !== undefined && own !== orgId) return undefined;
-    own = orgId;
-  }
-  return own;
+/** How the current organization is named in messages and the status bar (its local name when it has one). */
+export function describeOrganization(override: OrgId | undefined, snapshot: KeysSnapshot, accounts?: Pick<Accounts, 'current' | 'label'>): string {
+  const name = (orgId: OrgId) => {
+    const label = accounts?.label(orgId) ?? orgId;
+    return label === orgId ? orgId : `${label} (${orgId})`;
+  };
+  if (override) return `${name(override)} (acting as another organization)`;
+  const own = ownOrganizationId(snapshot, accounts);
+  return own ? `${name(own)} (the token's own organization)` : "the token's own organization";
 }
 
-/** How the current organization is named in messages and the status bar. */
-export function describeOrganization(override: OrgId | undefined, snapshot: KeysSnapshot): string {
-  if (override) return `${override} (acting as another organization)`;
-  const own = ownOrganizationId(snapshot);
-  return own ? `${own} (the token's own organization)` : "the token's own organization";
+/** The organization the view acts on, as the status bar and the view description show it (plain text). */
+export function shownOrganization(override: OrgId | undefined, snapshot: KeysSnapshot, accounts: Pick<Accounts, 'current' | 'label'>): string | undefined {
+  const orgId = override ?? ownOrganizationId(snapshot, accounts);
+  return orgId ? displayText(accounts.label(orgId), 80) : undefined;
 }

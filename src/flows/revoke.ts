@@ -3,7 +3,8 @@ import { keyState, type ApiKey } from '../core/apiKey';
 import { FactifyError } from '../core/errors';
 import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
-import { offerNewToken } from './account';
+import { describeAccount, offerNewToken, signOutAccounts } from './account';
+import { prefixStartsToken, type Account } from '../core/accounts';
 import { describeOrganization } from './organizationLabel';
 import { offerRecovery } from './recovery';
 
@@ -51,9 +52,12 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
   if (reasonInput === undefined) return undefined;
   const reason = reasonInput.trim() === '' ? undefined : reasonInput.trim();
 
+  const self = ownKeyAmong(ctx, keys);
   if (ctx.confirmRevoke()) {
-    const organization = describeOrganization(confirmedAuth?.organizationId, ctx.store.snapshot);
-    const consequence = 'Revocation is permanent and immediate: anything using the key stops working at once.';
+    const organization = describeOrganization(confirmedAuth?.organizationId, ctx.store.snapshot, ctx.accounts);
+    const consequence = self
+      ? `Revocation is permanent and immediate: anything using the key stops working at once.\n“${displayText(self.key.name, 80)}” is the key this editor is signed in with: after revoking it, VS Code loses access to ${describeAccount(ctx, self.account)} and signs out of it.`
+      : 'Revocation is permanent and immediate: anything using the key stops working at once.';
     const confirmed = single
       ? await ctx.prompts.confirm(
         `Revoke API key “${displayText(single.name, 80)}” (${displayText(single.prefix, 40)})?`,
@@ -66,17 +70,38 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
     if (!confirmed) return undefined;
   }
 
+  const revokeOne = async (key: ApiKey): Promise<KeyResult> => {
+    const outcome = await ctx.store.revoke(key, reason, confirmedAuth);
+    if (outcome.kind === 'failed') return { key, outcome: 'failed', error: outcome.error };
+    if (outcome.kind === 'notSent') return { key, outcome: 'notSent', reason: outcome.reason };
+    return { key, outcome: outcome.kind };
+  };
   const results = await ctx.prompts.progress(
     single ? `Revoking “${displayText(single.name, 80)}”…` : `Revoking ${keys.length} API keys…`,
-    () => mapLimited(keys, CONCURRENCY, async (key): Promise<KeyResult> => {
-      const outcome = await ctx.store.revoke(key, reason, confirmedAuth);
-      if (outcome.kind === 'failed') return { key, outcome: 'failed', error: outcome.error };
-      if (outcome.kind === 'notSent') return { key, outcome: 'notSent', reason: outcome.reason };
-      return { key, outcome: outcome.kind };
-    }));
+    async () => {
+      // The token's own key goes last: once it is revoked, the token can send nothing more.
+      const others = await mapLimited(keys.filter((key) => key !== self?.key), CONCURRENCY, revokeOne);
+      return self ? [...others, await revokeOne(self.key)] : others;
+    });
+  const selfResult = self && results.find((result) => result.key === self.key);
+  if (self && selfResult && (selfResult.outcome === 'revoked' || selfResult.outcome === 'alreadyRevoked')) {
+    await report(ctx, results);
+    const why = `“${displayText(self.key.name, 80)}” was the key this editor was signed in with, and it is now revoked. `;
+    await signOutAccounts(ctx, [self.account.id], why);
+    return results;
+  }
   void ctx.store.refresh();
   await report(ctx, results);
   return results;
+}
+
+/** The key the current token is, when it is among these: revoking it ends this editor's access. */
+function ownKeyAmong(ctx: AppContext, keys: readonly ApiKey[]): { key: ApiKey; account: Account } | undefined {
+  const account = ctx.accounts.current();
+  const token = ctx.accounts.currentToken();
+  if (!account || !token || ctx.organizations.current) return undefined;
+  const key = keys.find((candidate) => (account.key ? candidate.id === account.key.id : prefixStartsToken(candidate.prefix, token)));
+  return key ? { key, account } : undefined;
 }
 
 function revocable(ctx: AppContext, keys: readonly ApiKey[]): ApiKey[] {

@@ -1,30 +1,54 @@
-/** Switch Organization… (SPEC section 3). */
+/** Switch Organization…: the accounts first, then (Factify staff) the organization override. */
 import { explainInvalidOrgId, asOrgId, type OrgId } from '../core/ids';
-import { type AppContext } from './context';
-import { ownOrganizationId } from './organizationLabel';
+import { displayText } from '../core/text';
+import { describeAccountKey, renameOrganization } from './account';
+import { type AppContext, type PickItem } from './context';
 
 export const SWITCH_BACK_ACTION = 'Switch Back';
 
-type Choice = { kind: 'own' } | { kind: 'org'; organizationId: OrgId } | { kind: 'enter' };
+type Choice =
+  | { kind: 'account'; accountId: string }
+  | { kind: 'org'; organizationId: OrgId }
+  | { kind: 'enter' }
+  | { kind: 'rename' }
+  | { kind: 'separator' };
 
 export async function switchOrganization(ctx: AppContext): Promise<void> {
-  const current = ctx.organizations.current;
-  const own = ownOrganizationId(ctx.store.snapshot);
-  const choice = await ctx.prompts.pick<Choice>([
-    {
-      label: "$(home) Token's own organization",
-      description: [own, current === undefined ? '(current)' : undefined].filter(Boolean).join(' '),
-      detail: 'No override: requests act on the organization the token belongs to.',
-      value: { kind: 'own' },
-    },
+  await ctx.accounts.load();
+  const override = ctx.organizations.current;
+  const current = ctx.accounts.current();
+  const accountItems: Array<PickItem<Choice>> = ctx.accounts.list().map((account) => {
+    const isCurrent = account.id === current?.id;
+    const named = account.orgId && ctx.accounts.label(account.orgId) !== account.orgId ? ` ${account.orgId}` : '';
+    return {
+      label: `$(account) ${displayText(ctx.accounts.label(account.orgId), 80)}`,
+      description: `${describeAccountKey(account)}${isCurrent ? (override ? ' (current token)' : ' (current)') : ''}`,
+      detail: !isCurrent
+        ? `Switch to this account's token${named ? `:${named}` : ''}.`
+        : override
+          ? `Token's own organization${named}: stop acting as ${displayText(ctx.accounts.label(override), 80)}.`
+          : `Token's own organization${named}: load its keys again.`,
+      value: { kind: 'account', accountId: account.id },
+    };
+  });
+  const staffItems: Array<PickItem<Choice>> = [
+    { separator: true, label: 'Factify staff: act as another organization', value: { kind: 'separator' } },
     ...ctx.organizations.recent.map((organizationId) => ({
-      label: `$(organization) ${organizationId}`,
-      description: organizationId === current ? '(current)' : 'recently used',
+      label: `$(organization) ${displayText(ctx.accounts.label(organizationId), 80)}`,
+      description: organizationId === override ? `${organizationId} (current)` : `${organizationId} · recently used`,
       value: { kind: 'org', organizationId } as const,
     })),
     { label: '$(edit) Enter organization ID…', detail: 'Act as another organization (Factify staff only).', value: { kind: 'enter' } },
+  ];
+  const choice = await ctx.prompts.pick<Choice>([
+    ...accountItems,
+    ...staffItems,
+    { separator: true, label: '', value: { kind: 'separator' } },
+    { label: '$(edit) Rename Organization…', detail: 'Give an organization a name shown in this editor only.', value: { kind: 'rename' } },
   ], { title: 'Factify: Switch Organization', placeHolder: 'Which organization should the key list act on?' });
-  if (choice === undefined) return;
+  if (choice === undefined || choice.kind === 'separator') return;
+  if (choice.kind === 'rename') return renameOrganization(ctx);
+  if (choice.kind === 'account') return applyAccount(ctx, choice.accountId);
 
   let target: OrgId | undefined;
   if (choice.kind === 'enter') {
@@ -32,7 +56,7 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
       title: 'Factify: Switch Organization',
       prompt: 'Organization ID to act as (sent as X-Factify-Organization-Id; Factify staff only).',
       placeHolder: 'org_01kdx2z2…',
-      value: current ?? '',
+      value: override ?? '',
       validate: explainInvalidOrgId,
     });
     if (typed === undefined) return;
@@ -42,9 +66,21 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
       return;
     }
   } else {
-    target = choice.kind === 'org' ? choice.organizationId : undefined;
+    target = choice.organizationId;
   }
   await applyOrganization(ctx, target);
+}
+
+/** Makes an account current, on its own organization: its token replaces the old one, whose list and requests are dropped. */
+export async function applyAccount(ctx: AppContext, accountId: string): Promise<void> {
+  if (ctx.accounts.current()?.id === accountId) return applyOrganization(ctx, undefined);
+  // Clear the override first: the list for the new token must never go out with it.
+  if (ctx.organizations.current) await ctx.organizations.select(undefined);
+  await ctx.accounts.switchTo(accountId);
+  const account = ctx.accounts.current();
+  ctx.log.info(`Switched to the account of ${account?.orgId ?? 'an organization not known yet'}.`);
+  // Switching the token reset the store and started the new list: wait for it.
+  await ctx.store.refresh();
 }
 
 /** Selects the organization, drops the old list and everything in flight, and loads the new one. */

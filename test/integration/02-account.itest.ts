@@ -1,8 +1,8 @@
 /** Set API Token… and Sign Out through the real commands; the token in the extension's real SecretStorage. */
 import assert from 'node:assert/strict';
 import {
-  bearer, control, delay, describeRequest, env, extensionSecrets, input, isList, resetAll, runScripted, TOKEN_SECRET_KEY,
-  view, waitFor, waitForKeysOf, waitForRequest,
+  ACCOUNTS_STATE_KEY, LEGACY_TOKEN_SECRET_KEY, bearer, control, delay, describeRequest, env, extensionAccounts, extensionSecrets, input,
+  isList, resetAll, runScripted, storedTokens, tokenSecretKey, view, waitFor, waitForKeysOf, waitForRequest,
 } from './host';
 
 suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
@@ -10,7 +10,8 @@ suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
 
   test('signed out at first: nothing in SecretStorage, an empty tree, no request', async () => {
     const keysView = await view();
-    assert.equal(await (await extensionSecrets()).get(TOKEN_SECRET_KEY), undefined);
+    assert.equal(await (await extensionSecrets()).get(LEGACY_TOKEN_SECRET_KEY), undefined);
+    assert.deepEqual(await storedTokens(), []);
     assert.deepEqual(await keysView.getChildren(), []);
     assert.equal(keysView.viewState(), 'signedOut');
     await delay(500);
@@ -27,14 +28,16 @@ suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
     assert.equal(check.headers.authorization, bearer(env.tokens.unknown));
     const errors = script.of('error').map((call) => call.text);
     assert.ok(errors.some((text) => /401/.test(text) && /not (been )?saved/i.test(text)), `error shown: ${JSON.stringify(errors)}`);
-    assert.equal(await (await extensionSecrets()).get(TOKEN_SECRET_KEY), undefined, 'a rejected token must not be stored');
+    assert.deepEqual(await storedTokens(), [], 'a rejected token must not be stored');
     assert.equal((await view()).viewState(), 'signedOut');
   });
 
   test('Set API Token… verifies with one list call, stores the trimmed token in SecretStorage, and the keys load', async () => {
     await control.clearRequests();
     const script = await runScripted('factify.signIn', [input(`  ${env.tokens.admin}\t `)]);
-    assert.equal(await (await extensionSecrets()).get(TOKEN_SECRET_KEY), env.tokens.admin, 'the trimmed token is in SecretStorage');
+    assert.deepEqual(await storedTokens(), [env.tokens.admin], 'the trimmed token is in SecretStorage, in its account\'s own entry');
+    const metadata = JSON.stringify((await extensionAccounts()).deps.state.get(ACCOUNTS_STATE_KEY));
+    assert.ok(metadata.includes(env.orgs.primary) && !metadata.includes(env.tokens.admin), 'global state holds the organization, never the token');
     const first = (await control.requests())[0];
     assert.ok(first && isList(first), `first request: ${first ? describeRequest(first) : 'none'}`);
     assert.equal(first.headers.authorization, bearer(env.tokens.admin));
@@ -51,17 +54,27 @@ suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
     }
   });
 
-  test('the extension follows SecretStorage changes made elsewhere (onDidChange), as from another window', async () => {
-    const secrets = await extensionSecrets();
+  test('the extension follows account changes another window makes (global state, then SecretStorage onDidChange)', async () => {
+    const accounts = await extensionAccounts();
+    const { secrets, state } = accounts.deps;
+    const own = accounts.current();
+    assert.ok(own);
     await control.clearRequests();
-    await secrets.store(TOKEN_SECRET_KEY, env.tokens.otherOrgAdmin);
+    // What another window's Set API Token… writes: the account's metadata, then its token.
+    const before = state.get<{ accounts: unknown[] }>(ACCOUNTS_STATE_KEY);
+    assert.ok(before);
+    const other = { id: 'otherwindow1', orgId: env.orgs.secondary, env: 'prod' };
+    await state.update(ACCOUNTS_STATE_KEY, { ...before, accounts: [...before.accounts, other], currentId: other.id });
+    await secrets.store(tokenSecretKey(other.id), env.tokens.otherOrgAdmin);
     await waitForRequest((r) => isList(r) && r.headers.authorization === bearer(env.tokens.otherOrgAdmin), 'a list with the new token');
     await waitForKeysOf(env.orgs.secondary, false);
 
-    await secrets.store(TOKEN_SECRET_KEY, env.tokens.admin);
+    // Another window signs out of that account.
+    await state.update(ACCOUNTS_STATE_KEY, { ...before, currentId: own.id });
+    await secrets.delete(tokenSecretKey(other.id));
     await waitForKeysOf(env.orgs.primary, false);
 
-    await secrets.delete(TOKEN_SECRET_KEY);
+    await secrets.delete(tokenSecretKey(own.id));
     const keysView = await view();
     await waitFor(() => keysView.viewState() === 'signedOut', 'the view to notice the deleted token');
     assert.deepEqual(await keysView.getChildren(), []);
@@ -72,7 +85,7 @@ suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
     await waitForKeysOf(env.orgs.primary, false);
     const script = await runScripted('factify.signOut', []);
     assert.ok(script.of('info').some((call) => /signed out/i.test(call.text)), JSON.stringify(script.calls));
-    assert.equal(await (await extensionSecrets()).get(TOKEN_SECRET_KEY), undefined);
+    assert.deepEqual(await storedTokens(), []);
     const keysView = await view();
     assert.equal(keysView.viewState(), 'signedOut');
     assert.deepEqual(await keysView.getChildren(), []);

@@ -1,7 +1,7 @@
 /** SPEC section 3, Switch Organization: the staff override header, and the 403 path for everyone else. */
 import assert from 'node:assert/strict';
 import {
-  bearer, control, env, input, isList, pick, resetAll, runScripted, signInAs, view, waitForKeysOf, waitForRequest,
+  bearer, control, env, input, isList, pick, pickOwnOrganization, resetAll, runScripted, signInAs, view, waitForKeysOf, waitForRequest,
 } from './host';
 
 const ORG_HEADER = 'x-factify-organization-id';
@@ -31,7 +31,7 @@ suite('Switch Organization…', () => {
 
     // The organization is now offered as recently used; the token's own organization drops the header.
     await control.clearRequests();
-    const back = await runScripted('factify.switchOrganization', [pick("Token's own organization")]);
+    const back = await runScripted('factify.switchOrganization', [pickOwnOrganization()]);
     assert.ok(back.of('pick')[0]?.items?.some((label) => label.includes(env.orgs.secondary)), `recent organizations: ${JSON.stringify(back.of('pick')[0]?.items)}`);
     const own = await waitForRequest(isList, 'a list without the override');
     assert.equal(own.headers[ORG_HEADER], undefined);

@@ -15,7 +15,7 @@ export const EXTENSION_ID = 'factify.factify-api-keys';
 // ---------------------------------------------------------------------------------------------------------
 // What the runner passes through the environment
 
-export interface Tokens { staff: string; admin: string; member: string; otherOrgAdmin: string; unknown: string }
+export interface Tokens { staff: string; admin: string; member: string; otherOrgAdmin: string; secondaryMember: string; unknown: string }
 export interface Orgs { primary: string; secondary: string; staffHome: string }
 
 function required(name: string): string {
@@ -105,20 +105,48 @@ export async function view(): Promise<KeysViewLike> {
   return api.view;
 }
 
+/** The accounts as the extension holds them (src/core/accounts.ts), as far as the tests look into them. */
+export interface AccountsLike {
+  readonly loaded: boolean;
+  readonly state: { readonly labels: Readonly<Record<string, string>> };
+  list(): ReadonlyArray<{ readonly id: string; readonly orgId: string | undefined; readonly env: string; readonly key?: { readonly name: string } }>;
+  current(): { readonly id: string; readonly orgId: string | undefined; readonly key?: { readonly name: string } } | undefined;
+  reload(): Promise<void>;
+  readonly deps: { readonly secrets: vscode.SecretStorage; readonly state: vscode.Memento };
+}
+
 /**
- * The extension's own SecretStorage (`context.secrets`), reached through the KeysView's context: the test
- * host has no ExtensionContext of its own, and secrets are per extension. Test-only reach into internals
- * (TypeScript `private` is compile-time only); it fails loudly if the shape changes.
+ * The extension's accounts, reached through the KeysView's context: the test host has no ExtensionContext of
+ * its own, and secrets are per extension. Test-only reach into internals (TypeScript `private` is compile-time
+ * only); it fails loudly if the shape changes.
  */
+export async function extensionAccounts(): Promise<AccountsLike> {
+  const keysView = (await view()) as unknown as { ctx?: { accounts?: AccountsLike } };
+  const accounts = keysView.ctx?.accounts;
+  assert.ok(accounts && typeof accounts.list === 'function' && accounts.deps?.secrets && accounts.deps.state,
+    'cannot reach the extension\'s accounts through view.ctx.accounts');
+  return accounts;
+}
+
+/** The extension's own SecretStorage (`context.secrets`). */
 export async function extensionSecrets(): Promise<vscode.SecretStorage> {
-  const keysView = (await view()) as unknown as { ctx?: { tokens?: { secrets?: vscode.SecretStorage } } };
-  const secrets = keysView.ctx?.tokens?.secrets;
-  assert.ok(secrets && typeof secrets.get === 'function' && typeof secrets.store === 'function',
-    'cannot reach the extension\'s SecretStorage through view.ctx.tokens.secrets');
+  const secrets = (await extensionAccounts()).deps.secrets;
+  assert.ok(typeof secrets.get === 'function' && typeof secrets.store === 'function', 'not a SecretStorage');
   return secrets;
 }
 
-export const TOKEN_SECRET_KEY = 'factify.apiToken';
+/** Where 0.1.0 kept its single token. */
+export const LEGACY_TOKEN_SECRET_KEY = 'factify.apiToken';
+/** The SecretStorage entry of one account's token. */
+export const tokenSecretKey = (accountId: string): string => `factify.token.${accountId}`;
+export const ACCOUNTS_STATE_KEY = 'factify.accounts';
+
+/** Every token in SecretStorage, read from each account's own entry. */
+export async function storedTokens(): Promise<Array<string | undefined>> {
+  const accounts = await extensionAccounts();
+  const secrets = accounts.deps.secrets;
+  return Promise.all(accounts.list().map((account) => secrets.get(tokenSecretKey(account.id))));
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading the tree
@@ -253,6 +281,12 @@ export const escape = (): Step => input(undefined);
 export const pick = (labelContains: string): Step => ({
   kind: 'pick', choose: (items) => items.find((item) => item.label.includes(labelContains)),
 });
+/** Picks the first item the predicate accepts. */
+export const pickWhere = (predicate: (item: vscode.QuickPickItem) => boolean): Step => ({
+  kind: 'pick', choose: (items) => items.find(predicate),
+});
+/** In Switch Organization…: the current token's own organization, which drops the override. */
+export const pickOwnOrganization = (): Step => pickWhere((item) => /^Token's own organization/.test(item.detail ?? ''));
 /** Presses the modal's button whose label starts with `prefix`; undefined = Cancel. */
 export const modal = (prefix: string | undefined): Step => ({
   kind: 'modal', choose: (_message, _detail, buttons) => (prefix === undefined ? undefined : buttons.find((b) => b.startsWith(prefix))),
@@ -400,10 +434,11 @@ export async function signInAs(token: string, orgId: string): Promise<ScriptedWi
 export async function resetAll(): Promise<void> {
   const keysView = await view();
   if (String(keysView.treeView.description ?? '').includes('acting as')) {
-    await runScripted('factify.switchOrganization', [pick("Token's own organization")], { messages: () => undefined });
+    await runScripted('factify.switchOrganization', [pickOwnOrganization()], { messages: () => undefined });
   }
   if (vscode.workspace.getConfiguration('factify').get<boolean>('showRevokedKeys')) await vscode.commands.executeCommand('factify.hideRevokedKeys');
-  await runScripted('factify.signOut', []);
+  const accounts = (await extensionAccounts()).list().length;
+  if (accounts > 0) await runScripted('factify.signOut', accounts > 1 ? [pick('All accounts')] : []);
   await waitFor(() => keysView.viewState() === 'signedOut', 'the view to be signed out');
   await control.reset();
 }

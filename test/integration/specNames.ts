@@ -5,6 +5,7 @@ export const SPEC_COMMANDS: ReadonlyArray<readonly [id: string, title: string]> 
   ['factify.refresh', 'Refresh'],
   ['factify.revokeKey', 'Revoke API Key…'],
   ['factify.switchOrganization', 'Switch Organization…'],
+  ['factify.renameOrganization', 'Rename Organization…'],
   ['factify.showRevokedKeys', 'Show Revoked Keys'],
   ['factify.hideRevokedKeys', 'Hide Revoked Keys'],
   ['factify.copyKeyId', 'Copy Key ID'],

@@ -64,10 +64,12 @@ export interface FactifyServer {
   url: string;
   port: number;
   /** `unknown` is well-formed but not accepted (401). */
-  tokens: { staff: string; admin: string; member: string; otherOrgAdmin: string; unknown: string };
-  /** admin and member belong to primary; otherOrgAdmin to secondary; staff to staffHome. */
+  tokens: { staff: string; admin: string; member: string; otherOrgAdmin: string; secondaryMember: string; unknown: string };
+  /** The name of the listed key each accepted token is (its prefix starts the token). */
+  tokenKeys: { staff: string; admin: string; member: string; otherOrgAdmin: string; secondaryMember: string };
+  /** admin and member belong to primary; otherOrgAdmin and secondaryMember to secondary; staff to staffHome. */
   orgs: { primary: string; secondary: string; staffHome: string };
-  users: { admin: string; member: string; staff: string; otherOrgAdmin: string };
+  users: { admin: string; member: string; staff: string; otherOrgAdmin: string; secondaryMember: string };
   requests: RecordedRequest[];
   clearRequests(): void;
   /** Rules are checked in order; the first match applies. */
@@ -135,6 +137,10 @@ const PRINCIPALS: ReadonlyMap<string, Principal> = new Map([
   [
     SEED.tokens.otherOrgAdmin,
     { userId: SEED.users.otherOrgAdmin, orgId: SEED.orgs.secondary, isAdmin: true, isStaff: false },
+  ],
+  [
+    SEED.tokens.secondaryMember,
+    { userId: SEED.users.secondaryMember, orgId: SEED.orgs.secondary, isAdmin: false, isStaff: false },
   ],
   [SEED.tokens.staff, { userId: SEED.users.staff, orgId: SEED.orgs.staffHome, isAdmin: true, isStaff: true }],
 ]);
@@ -435,6 +441,9 @@ class FactifyApi {
     }
     const principal = PRINCIPALS.get(token);
     if (!principal) return unauthorized('The bearer token is invalid, expired or revoked.');
+    // A token is a key of its organization: once that key is revoked, the token is refused.
+    const ownKey = this.keys.get(principal.orgId)?.find((key) => token.startsWith(key.prefix.replace(/\.\.\.$/, '')));
+    if (ownKey?.revoked_at) return unauthorized('The bearer token is invalid, expired or revoked.');
 
     const override = headers[ORG_HEADER];
     if (override === undefined) return principal;
@@ -525,6 +534,7 @@ export async function startFactifyServer(options: FactifyServerOptions = {}): Pr
     url: listening.url,
     port: listening.port,
     tokens: { ...SEED.tokens },
+    tokenKeys: { ...SEED.tokenKeys },
     orgs: { ...SEED.orgs },
     users: { ...SEED.users },
     requests: api.requests,

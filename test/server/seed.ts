@@ -98,32 +98,66 @@ function keyPrefix(env: string, timeMs: number, rng: SeededRandom): string {
 
 export interface SeedIdentities {
   orgs: { primary: string; secondary: string; staffHome: string };
-  users: { admin: string; member: string; staff: string; otherOrgAdmin: string };
-  tokens: { staff: string; admin: string; member: string; otherOrgAdmin: string; unknown: string };
+  users: { admin: string; member: string; staff: string; otherOrgAdmin: string; secondaryMember: string };
+  /**
+   * Each accepted token is a listed key of its organization, whose prefix (less `...`) starts the token, as
+   * the real API works: admin and member of primary, admin (`otherOrgAdmin`) and member of secondary, and the
+   * staff token of staffHome. `unknown` is well-formed but not accepted.
+   */
+  tokens: { staff: string; admin: string; member: string; otherOrgAdmin: string; secondaryMember: string; unknown: string };
+  /** The name of the key each accepted token is. */
+  tokenKeys: { staff: string; admin: string; member: string; otherOrgAdmin: string; secondaryMember: string };
 }
+
+type OrgName = keyof SeedIdentities['orgs'];
+type TokenName = keyof SeedIdentities['tokenKeys'];
+
+/** Which seeded key each token is. Keys the tests revoke are avoided, so a token outlives them. */
+const TOKEN_KEYS: Readonly<Record<TokenName, readonly [OrgName, string]>> = {
+  admin: ['primary', 'Local development'],
+  member: ['primary', 'Support dashboard'],
+  otherOrgAdmin: ['secondary', 'Production API'],
+  secondaryMember: ['secondary', 'Nightly reporting job'],
+  staff: ['staffHome', 'Internal admin tooling'],
+};
 
 function buildIdentities(): SeedIdentities {
   const rng = new SeededRandom('factify-seed-identities');
   const at = (days: number): number => ID_EPOCH_MS - days * DAY_MS;
+  const orgs = {
+    primary: typedId('org', at(400), rng),
+    secondary: typedId('org', at(380), rng),
+    staffHome: typedId('org', at(900), rng),
+  };
+  const users = {
+    admin: typedId('usr', at(399), rng),
+    member: typedId('usr', at(300), rng),
+    staff: typedId('usr', at(899), rng),
+    otherOrgAdmin: typedId('usr', at(379), rng),
+    secondaryMember: typedId('usr', at(370), rng),
+  };
+  // Prefixes do not depend on the time the keys are dated from.
+  const keys = seedKeysOf(orgs, users, new Date(ID_EPOCH_MS));
+  const tokenOf = (name: TokenName): string => {
+    const [org, keyName] = TOKEN_KEYS[name];
+    const key = keys.get(orgs[org])?.find((candidate) => candidate.name === keyName);
+    if (!key) throw new Error(`seed: no key “${keyName}” in ${org}`);
+    // `ffy_<env>_` + the 8 base32 characters the prefix shows + 18 more + 20 base62.
+    return `${key.prefix.replace(/\.\.\.$/, '')}${rng.chars(BASE32, 18)}${rng.chars(BASE62, 20)}`;
+  };
+  const tokenKeys = Object.fromEntries(Object.entries(TOKEN_KEYS).map(([name, [, keyName]]) => [name, keyName])) as SeedIdentities['tokenKeys'];
   return {
-    orgs: {
-      primary: typedId('org', at(400), rng),
-      secondary: typedId('org', at(380), rng),
-      staffHome: typedId('org', at(900), rng),
-    },
-    users: {
-      admin: typedId('usr', at(399), rng),
-      member: typedId('usr', at(300), rng),
-      staff: typedId('usr', at(899), rng),
-      otherOrgAdmin: typedId('usr', at(379), rng),
-    },
+    orgs,
+    users,
     tokens: {
-      staff: token('test', at(10), rng),
-      admin: token('test', at(9), rng),
-      member: token('test', at(8), rng),
-      otherOrgAdmin: token('test', at(7), rng),
+      staff: tokenOf('staff'),
+      admin: tokenOf('admin'),
+      member: tokenOf('member'),
+      otherOrgAdmin: tokenOf('otherOrgAdmin'),
+      secondaryMember: tokenOf('secondaryMember'),
       unknown: token('test', at(6), rng),
     },
+    tokenKeys,
   };
 }
 
@@ -171,7 +205,10 @@ function buildKeys(orgId: string, specs: readonly KeySpec[], now: Date): ServerA
  * never-expiring.
  */
 export function seedKeys(now: Date): Map<string, ServerApiKey[]> {
-  const { orgs, users } = SEED;
+  return seedKeysOf(SEED.orgs, SEED.users, now);
+}
+
+function seedKeysOf(orgs: SeedIdentities['orgs'], users: SeedIdentities['users'], now: Date): Map<string, ServerApiKey[]> {
   const primary: KeySpec[] = [
     { name: 'CI deploy', createdDaysAgo: 120, updatedDaysAgo: 30, expiresInDays: 200 },
     { name: 'Billing webhook', createdDaysAgo: 400, expiresInDays: null },

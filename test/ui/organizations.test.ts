@@ -56,8 +56,9 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
       await page.locator(STATUS_ITEM_SELECTOR).click();
       await waitForInputTitle(page, /^Factify: Switch Organization$/);
       const items = await quickPickRows(page);
-      assert.match(items[0] ?? '', new RegExp(`Token's own organization ?${api.orgs.staffHome} \\(current\\)`));
-      assert.match(items.at(-1) ?? '', /Enter organization ID…/);
+      // The account first (the token's own organization), then what only Factify staff can use.
+      assert.match(items[0] ?? '', new RegExp(`^${api.orgs.staffHome} ?prod · key “Internal admin tooling” \\(ffy_prod_\\w+\\.\\.\\.\\) \\(current\\) ?Token's own organization`));
+      assert.ok(items.some((item) => /Enter organization ID…/.test(item)), items.join('\n'));
       await pickQuickPickItem(page, 'Enter organization ID…');
       await waitFor('the organization id box', async () =>
         /Organization ID to act as/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()));

@@ -366,7 +366,8 @@ function harness(options: { token?: string; organization?: string; includeRevoke
     tools: new AgentTools({
       store: app.store,
       auth: async () => {
-        const token = await app.tokens.get();
+        await app.tokens.load();
+        const token = app.tokens.currentToken();
         return token ? { token, organizationId: app.organizations.current } : undefined;
       },
       leaks: () => made.leaks,

@@ -113,7 +113,32 @@ test('identities are well-formed typed ids and tokens', async (t) => {
   for (const org of Object.values(server.orgs)) assert.match(org, ORG_ID);
   for (const user of Object.values(server.users)) assert.match(user, /^usr_[0-9a-hjkmnp-tv-z]{26}$/);
   for (const token of Object.values(server.tokens)) assert.match(token, TOKEN);
-  assert.equal(new Set(Object.values(server.tokens)).size, 5);
+  assert.equal(new Set(Object.values(server.tokens)).size, 6);
+});
+
+test('every accepted token is a listed key of its own organization, whose prefix (less "...") starts the token', async (t) => {
+  const server = await start(t);
+  const homes = { admin: server.orgs.primary, member: server.orgs.primary, otherOrgAdmin: server.orgs.secondary, secondaryMember: server.orgs.secondary, staff: server.orgs.staffHome };
+  for (const [name, orgId] of Object.entries(homes) as Array<[keyof typeof homes, string]>) {
+    const token = server.tokens[name];
+    const keys = keysIn(await call(server.url, '/v1/api-keys?include_revoked=true', { token }));
+    assert.ok(keys.every((key) => key.org_id === orgId), `${name} lists its own organization`);
+    const own = keys.filter((key) => token.startsWith(key.prefix.replace(/\.\.\.$/, '')));
+    assert.deepEqual(own.map((key) => key.name), [server.tokenKeys[name]], `${name} is exactly one listed key`);
+    assert.equal(own[0]?.revoked_at, null);
+  }
+  assert.ok(!server.keysOf(server.orgs.primary).some((key) => server.tokens.unknown.startsWith(key.prefix.replace(/\.\.\.$/, ''))));
+});
+
+test('once the key a token is has been revoked, that token is refused (401) and other tokens still work', async (t) => {
+  const server = await start(t);
+  const own = findKey(server, server.orgs.primary, (key) => key.name === server.tokenKeys.admin);
+  const reply = await call(server.url, `/v1/api-keys/${own.id}`, { method: 'DELETE', token: server.tokens.admin });
+  assert.equal(reply.status, 204, reply.body);
+  assertProblem(await call(server.url, '/v1/api-keys', { token: server.tokens.admin }), 401);
+  assert.ok(keysIn(await call(server.url, '/v1/api-keys', { token: server.tokens.member })).length > 0);
+  server.reset();
+  assert.equal(keysIn(await call(server.url, '/v1/api-keys', { token: server.tokens.admin })).length > 0, true, 'a reset restores the seed');
 });
 
 test('401 problem with WWW-Authenticate without a token, with a malformed one and with an unknown one', async (t) => {

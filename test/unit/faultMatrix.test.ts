@@ -30,7 +30,7 @@ import { startDecoyServer, type DecoyServer } from '../server/decoy';
 import { startFactifyServer, type FactifyServer, type ServerApiKey } from '../server/factifyServer';
 import { selfSignedCert } from '../server/selfSignedCert';
 import {
-  MemoryOrganizations, MemoryTokenStore, ScriptedPrompts, confirm as confirmStep, error as errorStep, info as infoStep,
+  MemoryAccounts, MemoryOrganizations, ScriptedPrompts, confirm as confirmStep, error as errorStep, info as infoStep,
   input as inputStep, pick as pickStep, warn as warnStep, type Step,
 } from './helpers/scriptedPrompts';
 
@@ -162,11 +162,11 @@ function watch(store: KeysStore): KeysSnapshot[] {
 }
 
 function context(store: KeysStore, source: FactifyClient, prompts: ScriptedPrompts, extra: {
-  tokens?: MemoryTokenStore; organizations?: MemoryOrganizations; confirmRevoke?: boolean;
+  tokens?: MemoryAccounts; organizations?: MemoryOrganizations; confirmRevoke?: boolean;
 } = {}): AppContext {
   return {
     prompts,
-    tokens: extra.tokens ?? new MemoryTokenStore(),
+    accounts: extra.tokens ?? new MemoryAccounts(),
     organizations: extra.organizations ?? new MemoryOrganizations(),
     store,
     log: logger,
@@ -897,7 +897,7 @@ describe('client side', () => {
   test('F43 a keyring failure on secrets.store (explained, never a plain-text fallback)', async () => {
     server.addFault({ fault: { kind: 'body', json: { api_keys: [] } }, method: 'GET', times: 1 }); // the check passes
     const c = client(server.url);
-    const tokens = new MemoryTokenStore(undefined, { failStore: true });
+    const tokens = new MemoryAccounts(undefined, { failStore: true });
     const organizations = new MemoryOrganizations();
     const store = keysStore(c, MARKER_TOKEN);
     const prompts = script(inputStep(`  ${MARKER_TOKEN}  `), errorStep());
@@ -918,7 +918,7 @@ describe('client side', () => {
 
   test('F44 a token Factify rejects at sign-in (401: not stored, told so)', async () => {
     const c = client(server.url);
-    const tokens = new MemoryTokenStore();
+    const tokens = new MemoryAccounts();
     const store = keysStore(c, server.tokens.unknown);
     const prompts = script(inputStep(server.tokens.unknown), errorStep());
     const result = await runFlow(prompts, () => signIn(context(store, c, prompts, { tokens })));

@@ -40,6 +40,7 @@ interface Manifest {
     configuration: { properties: Record<string, Setting> };
     keybindings?: Keybinding[];
     walkthroughs?: Walkthrough[];
+    authentication?: Array<{ id: string; label: string }>;
   };
 }
 
@@ -189,10 +190,16 @@ describe('commands', () => {
     }
     // Signed in, the palette offers revoke (it asks which key) and the account commands.
     const signedIn = { 'factify.signedIn': true };
-    for (const id of ['factify.revokeKey', 'factify.signOut', 'factify.refresh', 'factify.switchOrganization', 'factify.filterKeys']) {
+    for (const id of ['factify.revokeKey', 'factify.signOut', 'factify.refresh', 'factify.switchOrganization', 'factify.renameOrganization', 'factify.filterKeys']) {
       const entry = palette.find((candidate) => candidate.command === id);
       assert.ok(evaluate(entry?.when, signedIn), `${id} is in the palette when signed in`);
     }
+  });
+});
+
+describe('accounts', () => {
+  test('the authentication provider factify (label Factify) puts the accounts in the Accounts menu', () => {
+    assert.deepEqual(contributes.authentication, [{ id: 'factify', label: 'Factify' }]);
   });
 });
 

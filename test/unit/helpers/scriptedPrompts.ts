@@ -12,7 +12,12 @@ import { type Logger } from '../../../src/core/errors';
 import { type ApiToken, type OrgId } from '../../../src/core/ids';
 import { KeysStore } from '../../../src/core/keysStore';
 import {
-  type AppContext, type InputOptions, type Organizations, type PickItem, type Prompts, type TokenStore,
+  ACCOUNTS_STATE_KEY, AccountStore, tokenEnvironment, tokenSecretKey, type Account, type SecretBackend, type StateBackend,
+} from '../../../src/core/accounts';
+import { Redactor } from '../../../src/core/redact';
+import { createApp } from '../../../src/app';
+import {
+  type AppContext, type InputOptions, type Organizations, type PickItem, type Prompts,
 } from '../../../src/flows/context';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -272,35 +277,90 @@ export class ScriptedPrompts implements Prompts {
 // Stores
 
 /** SecretStorage stand-in. `failStore` makes `store()` throw as a locked OS keyring does. */
-export class MemoryTokenStore implements TokenStore {
-  token: ApiToken | undefined;
-  failStore: boolean;
-  readonly stored: ApiToken[] = [];
+export class MemorySecrets implements SecretBackend {
+  readonly values = new Map<string, string>();
+  failStore = false;
+  /** Every value stored, in order. */
+  readonly stored: string[] = [];
   deletions = 0;
 
-  constructor(token?: string, options: { failStore?: boolean } = {}) {
-    this.token = token as ApiToken | undefined;
-    this.failStore = options.failStore ?? false;
+  async get(key: string): Promise<string | undefined> {
+    return this.values.get(key);
   }
 
-  /** Synchronous read, as the shell's SecretTokenStore offers for building requests. */
-  current(): ApiToken | undefined {
-    return this.token;
-  }
-
-  async get(): Promise<ApiToken | undefined> {
-    return this.token;
-  }
-
-  async store(token: ApiToken): Promise<void> {
+  async store(key: string, value: string): Promise<void> {
     if (this.failStore) throw new Error('Cannot create an item in a locked collection');
-    this.stored.push(token);
-    this.token = token;
+    this.stored.push(value);
+    this.values.set(key, value);
   }
 
-  async delete(): Promise<void> {
-    this.deletions++;
-    this.token = undefined;
+  async delete(key: string): Promise<void> {
+    if (this.values.delete(key)) this.deletions++;
+  }
+}
+
+/** Global state (a Memento) stand-in. */
+export class MemoryState implements StateBackend {
+  readonly values = new Map<string, unknown>();
+
+  get<T>(key: string): T | undefined {
+    const value = this.values.get(key);
+    return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
+  }
+
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, JSON.parse(JSON.stringify(value)));
+  }
+}
+
+/**
+ * The real AccountStore over in-memory secret storage and global state. Given a token, it starts signed in
+ * with that one account (its organization not known yet, as after an upgrade), already loaded.
+ */
+export class MemoryAccounts extends AccountStore {
+  readonly secrets: MemorySecrets;
+  readonly memento: MemoryState;
+
+  constructor(token?: string, options: { failStore?: boolean; secrets?: MemorySecrets; state?: MemoryState; orgId?: string } = {}) {
+    const secrets = options.secrets ?? new MemorySecrets();
+    const state = options.state ?? new MemoryState();
+    let counter = 0;
+    super({ secrets, state, log: new MemoryLog(), newId: () => `acct${++counter}` });
+    this.secrets = secrets;
+    this.memento = state;
+    if (token !== undefined && !options.secrets) {
+      const account: Account = { id: 'acct0', orgId: options.orgId as OrgId | undefined, env: tokenEnvironment(token), key: undefined };
+      secrets.values.set(tokenSecretKey(account.id), token);
+      state.values.set(ACCOUNTS_STATE_KEY, { accounts: [account], currentId: account.id, labels: {} });
+      this.tokens.set(account.id, token as ApiToken);
+      this.data = { accounts: [account], currentId: account.id, labels: {} };
+    }
+    if (!options.secrets) {
+      this.ready = true;
+      this.loading = Promise.resolve();
+    }
+    secrets.failStore = options.failStore ?? false;
+  }
+
+  /** The current token, as requests use it. */
+  get token(): ApiToken | undefined {
+    return this.currentToken();
+  }
+
+  /** Swaps the current account's token behind the app's back, as a token revoked elsewhere meanwhile looks. */
+  set token(value: ApiToken | undefined) {
+    const current = this.current();
+    if (current && value) this.tokens.set(current.id, value);
+  }
+
+  /** Every token value stored in secret storage, in order. */
+  get stored(): readonly string[] {
+    return this.secrets.stored;
+  }
+
+  get deletions(): number {
+    return this.secrets.deletions;
   }
 }
 
@@ -353,24 +413,24 @@ export interface TestContextOptions {
 export interface TestApp {
   readonly ctx: AppContext;
   readonly prompts: ScriptedPrompts;
-  readonly tokens: MemoryTokenStore;
+  /** The accounts; `tokens.token` is the current token, `tokens.stored` every token written to secret storage. */
+  readonly tokens: MemoryAccounts;
   readonly organizations: MemoryOrganizations;
   readonly store: KeysStore;
   readonly client: FactifyClient;
   readonly log: MemoryLog;
   /** Settings the test may change while it runs. */
   readonly settings: { includeRevoked: boolean; confirmRevoke: boolean };
+  /** What the view calls when it first shows: reads the accounts, then loads the list once. */
+  start(): Promise<void>;
   /** Waits for the list request in flight (if any), then disposes the store and closes the client. */
   close(): Promise<void>;
 }
 
-/**
- * An AppContext over the local server: the store authenticates with whatever token `tokens` holds and the
- * organization `organizations` has selected, exactly as the shell wires it in src/extension.ts.
- */
-export function createTestApp(options: TestContextOptions): TestApp {
+/** The app exactly as the shell builds it (src/app.ts), over the local server and in-memory storage. */
+export function createTestApp(options: TestContextOptions & { readonly accounts?: MemoryAccounts }): TestApp {
   const prompts = new ScriptedPrompts(options.script ?? []);
-  const tokens = new MemoryTokenStore(options.token, { failStore: options.failStore ?? false });
+  const tokens = options.accounts ?? new MemoryAccounts(options.token, { failStore: options.failStore ?? false });
   const organizations = new MemoryOrganizations(options.organization, options.recent ?? []);
   const log = new MemoryLog();
   const settings = { includeRevoked: options.includeRevoked ?? false, confirmRevoke: options.confirmRevoke ?? true };
@@ -382,25 +442,26 @@ export function createTestApp(options: TestContextOptions): TestApp {
     env: {},
     retry: TEST_RETRY,
   });
-  const store = new KeysStore({
+  const app = createApp({
+    prompts,
+    secrets: tokens.secrets,
+    state: tokens.memento,
+    organizations,
+    accounts: tokens,
     client: () => client,
-    auth: () => {
-      const token = tokens.current();
-      return token ? { token, organizationId: organizations.current } : undefined;
-    },
     includeRevoked: () => settings.includeRevoked,
-    now: Date.now,
+    confirmRevoke: () => settings.confirmRevoke,
     log,
+    redactor: new Redactor(),
   });
-  const ctx: AppContext = {
-    prompts, tokens, organizations, store, log, client: () => client, confirmRevoke: () => settings.confirmRevoke,
-  };
+  const { ctx, store } = app;
   return {
     ctx, prompts, tokens, organizations, store, client, log, settings,
+    start: app.start,
     close: async () => {
       // A refresh the flows started with `void` may still run: let it finish before closing its client.
       if (store.snapshot.loading) await store.refresh().catch(() => undefined);
-      store.dispose();
+      app.dispose();
       await client.close();
     },
   };

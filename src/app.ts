@@ -1,0 +1,107 @@
+/**
+ * Builds the whole app — accounts, the key list, the context the journeys run in — over whatever secret
+ * storage, global state, prompts and client it is given. `activate()` calls it with VS Code's; the unit tests
+ * with in-memory ones, so both run the same wiring. No `vscode` import.
+ */
+import { AccountStore, findTokenKey, organizationOfList, type SecretBackend, type StateBackend } from './core/accounts';
+import { type FactifyClient } from './core/client';
+import { describeForLog, toFactifyError, type Logger } from './core/errors';
+import { type ApiToken } from './core/ids';
+import { KeysStore } from './core/keysStore';
+import { type Redactor } from './core/redact';
+import { type Accounts, type AppContext, type Organizations, type Prompts } from './flows/context';
+
+export interface AppDeps {
+  readonly prompts: Prompts;
+  readonly secrets: SecretBackend;
+  readonly state: StateBackend;
+  readonly organizations: Organizations;
+  /** Throws a FactifyError when the settings do not allow a request. */
+  readonly client: () => FactifyClient;
+  readonly includeRevoked: () => boolean;
+  readonly confirmRevoke: () => boolean;
+  readonly log: Logger;
+  readonly redactor: Redactor;
+  readonly now?: () => number;
+  /** Tests pass accounts already loaded; otherwise they are read from `secrets` and `state`. */
+  readonly accounts?: Accounts;
+}
+
+export interface App {
+  readonly ctx: AppContext;
+  readonly accounts: Accounts;
+  readonly store: KeysStore;
+  /** Reads the accounts, then loads the list once. Called when the view first shows: nothing touches the network before. */
+  start(): Promise<void>;
+  dispose(): void;
+}
+
+export function createApp(deps: AppDeps): App {
+  const { organizations, log } = deps;
+  const accounts: Accounts = deps.accounts ?? new AccountStore({
+    secrets: deps.secrets, state: deps.state, log, onToken: (token) => deps.redactor.addSecret(token),
+  });
+  const store = new KeysStore({
+    client: deps.client,
+    auth: () => {
+      const token = accounts.currentToken();
+      return token ? { token, organizationId: organizations.current } : undefined;
+    },
+    includeRevoked: deps.includeRevoked,
+    now: deps.now ?? Date.now,
+    log,
+  });
+  const ctx: AppContext = {
+    prompts: deps.prompts, accounts, organizations, store, log, client: deps.client, confirmRevoke: deps.confirmRevoke,
+  };
+
+  // A different token (sign-in, switch, sign-out, another window): forget the old list, cancel what was in
+  // flight for it, and load the new one.
+  let lastToken: ApiToken | undefined = accounts.currentToken();
+  const accountsChanged = accounts.onDidChange(() => {
+    const token = accounts.currentToken();
+    if (token === lastToken) return;
+    lastToken = token;
+    store.reset();
+    if (token) void store.refresh();
+  });
+
+  // The first list under a token shows which organization it belongs to and which key it is. Each list is
+  // looked at once: the store announces every change of loading state, and a list can hold many keys.
+  let examined: object | undefined;
+  const listChanged = store.onDidChange(() => {
+    const loaded = store.snapshot.loaded;
+    const account = accounts.current();
+    const token = accounts.currentToken();
+    if (!loaded || !account || !token || loaded.query.organizationId !== undefined || loaded.keys === examined) return;
+    examined = loaded.keys;
+    const orgId = organizationOfList(loaded.keys);
+    if (!orgId) return;
+    const key = findTokenKey(loaded.keys, token);
+    if (account.orgId === orgId && (key === undefined || account.key?.id === key.id)) return;
+    accounts.learn(account.id, orgId, key).then(undefined, (thrown: unknown) => {
+      log.warn(`Recording the token's organization failed: ${describeForLog(toFactifyError(thrown))}`);
+    });
+  });
+
+  let started: Promise<void> | undefined;
+  return {
+    ctx, accounts, store,
+    start: () => {
+      started ??= accounts.load().then(() => {
+        lastToken = accounts.currentToken();
+        const snapshot = store.snapshot;
+        if (snapshot.loaded || snapshot.loading) return undefined;
+        if (lastToken) return store.refresh();
+        store.reset(); // now that SecretStorage has answered, "signed out" is known, not a guess
+        return undefined;
+      });
+      return started;
+    },
+    dispose: () => {
+      accountsChanged.dispose();
+      listChanged.dispose();
+      store.dispose();
+    },
+  };
+}
