@@ -20,7 +20,7 @@ export interface CommandDeps {
 
 type Handler = (deps: CommandDeps, ...args: unknown[]) => unknown;
 
-/** Every command of SPEC section 3, in one table. */
+/** Every command of the view and the palette, in one table. */
 const COMMANDS: Readonly<Record<string, Handler>> = {
   'factify.signIn': ({ ctx }) => signIn(ctx),
   'factify.signOut': ({ ctx }) => signOut(ctx),

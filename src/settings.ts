@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { checkApiBaseUrl, type BaseUrlCheck } from './core/baseUrl';
 import { type ProxySettings } from './core/proxy';
 
-/** Typed reads of the `factify.*` settings (SPEC section 4) and of VS Code's proxy settings. */
+/** Typed reads of the `factify.*` settings and of VS Code's proxy settings. */
 export const settings = {
   apiBaseUrl(): BaseUrlCheck {
     // Application scope: only the user's own value counts, a workspace can never redirect the token.

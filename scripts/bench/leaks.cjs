@@ -182,7 +182,10 @@ async function main() {
     for (let i = doc.indexOf('\n'); i !== -1; i = doc.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     const started = performance.now();
     const findings = scanText(doc, index, Date.now());
-    for (const finding of findings) positionAt(lineStarts, finding.start), positionAt(lineStarts, finding.end);
+    for (const finding of findings) {
+      positionAt(lineStarts, finding.start);
+      positionAt(lineStarts, finding.end);
+    }
     docMs.push(performance.now() - started);
     docFindings = findings.length;
   }

@@ -134,7 +134,7 @@ function createTreeViewStandIn(id, options, hooks) {
     onDidChangeCheckboxState: new EventEmitter().event,
     reveal: async () => undefined,
     dispose() {
-      subscription && subscription.dispose();
+      subscription?.dispose();
     },
   };
 

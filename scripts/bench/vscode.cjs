@@ -198,7 +198,7 @@ runWorker(async () => {
   } catch (error) {
     if (page) await harness.screenshot(page, 'bench-vscode-failure').catch(() => undefined);
     const detail = `steps so far: ${JSON.stringify(result.steps)}${codeServer ? `\n--- code-server output (tail) ---\n${codeServer.logs().slice(-3000)}` : ''}`;
-    throw new Error(`${error && error.stack ? error.stack : error}\n${detail}`);
+    throw new Error(`${error && error.stack ? error.stack : error}\n${detail}`, { cause: error });
   } finally {
     await browser?.close().catch(() => undefined);
     await codeServer?.stop().catch(() => undefined);

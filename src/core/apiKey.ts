@@ -1,4 +1,4 @@
-/** API key records: validation of what the server sent, and the key-state rules of SPEC section 2. */
+/** API key records: validation of what the server sent, and the key-state rules. */
 import { asKeyId, type KeyId } from './ids';
 import { FactifyError } from './errors';
 import { displayText } from './text';
@@ -207,7 +207,7 @@ function optionalTimestamp(value: unknown): number | undefined | typeof INVALID 
   return Number.isNaN(ms) ? INVALID : ms;
 }
 
-/** SPEC section 2: revoked wins over everything, then expiry, then the active flag. */
+/** A key's state: revoked wins over everything, then expiry, then the active flag. */
 export function keyState(key: ApiKey, nowMs: number): KeyState {
   if (key.revokedAt !== undefined) return 'revoked';
   if (key.expiresAt !== undefined && key.expiresAt <= nowMs) return 'expired';

@@ -1,5 +1,5 @@
 /**
- * The Factify API client (SPEC section 1) over undici. Every answer is untrusted: statuses, headers and
+ * The Factify API client over undici: list keys and revoke one. Every answer is untrusted: statuses, headers and
  * bodies are checked and turned into typed errors with a message a person can act on.
  */
 import type * as Undici from 'undici';
@@ -23,6 +23,7 @@ let httpStack: HttpStack | undefined;
 
 /** undici costs tens of milliseconds to load, so it loads on the first request, never during activation. */
 function loadHttpStack(): HttpStack {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
   return (httpStack ??= require('./httpStack') as HttpStack);
 }
 

@@ -32,8 +32,10 @@ export class EarlyConnection {
     const port = portOf(origin);
     const secure = origin.protocol === 'https:';
     // Required here, not at the top: activation must not pay for loading node:tls.
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily on purpose */
     const net = require('node:net') as typeof import('node:net');
     const tls = require('node:tls') as typeof import('node:tls');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     this.socket = secure
       // The same handshake as the HTTP stack's: SNI unless the host is an address, HTTP/1.1 by ALPN.
       ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ['http/1.1'] })

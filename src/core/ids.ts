@@ -1,4 +1,4 @@
-/** Typed ids and tokens as SPEC section 1 defines them. Pure: no `vscode` import. */
+/** Typed ids and tokens as the Factify API defines them. Pure: no `vscode` import. */
 
 const CROCKFORD = '[0-9a-hjkmnp-tv-z]';
 

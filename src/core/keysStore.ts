@@ -259,7 +259,7 @@ export class KeysStore {
   }
 }
 
-/** SPEC section 3: a 409, or any answer saying the key is already revoked, means the work is done. */
+/** A 409, or any answer saying the key is already revoked, means the work is done. */
 export function isAlreadyRevoked(error: FactifyError): boolean {
   if (error.kind === 'conflict') return true;
   const text = `${error.extra.problem?.title ?? ''} ${error.extra.problem?.detail ?? ''}`;

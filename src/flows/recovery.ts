@@ -4,7 +4,7 @@ import { type AppContext } from './context';
 import { offerSwitchBack } from './switchOrganization';
 
 /**
- * After a list failed: the way out SPEC section 3 names — a new token after a 401, the token's own
+ * After a list failed: the way out — a new token after a 401, the token's own
  * organization after a 403 under an override. Returns false when there is none to offer.
  */
 export async function offerRecovery(ctx: AppContext, error: FactifyError): Promise<boolean> {

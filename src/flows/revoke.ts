@@ -1,4 +1,4 @@
-/** Revoke API Key… (SPEC section 3): reason, confirmation, DELETE, and a per-key summary. */
+/** Revoke API Key…: reason, confirmation, DELETE, and a per-key summary. */
 import { keyState, type ApiKey } from '../core/apiKey';
 import { FactifyError } from '../core/errors';
 import { displayText, escapeThemeIcons } from '../core/text';

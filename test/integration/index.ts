@@ -20,6 +20,7 @@ export interface Summary {
 export function run(): Promise<void> {
   // run.ts copies these files next to the unpacked extension, where the repo's node_modules is not on the
   // resolution path, and passes where mocha is.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
   const Mocha = require(process.env.FACTIFY_ITEST_MOCHA ?? 'mocha') as typeof MochaType;
   const reportFile = process.env.FACTIFY_TEST_REPORT_FILE;
   const summaryFile = process.env.FACTIFY_ITEST_SUMMARY_FILE;

@@ -196,7 +196,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     await waitForHttp(`${url}/healthz`, child);
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n--- code-server output ---\n${output}`);
+    throw new Error(`${(error as Error).message}\n--- code-server output ---\n${output}`, { cause: error });
   }
   return { url, port, logs: () => output, stop };
 }
@@ -436,6 +436,7 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<Ext
       throw new Error(
         `${(error as Error).message}\n--- test report ---\n${output}\n--- workbench console ---\n${workbenchLog}` +
           `\n--- code-server output ---\n${server.logs()}`,
+        { cause: error },
       );
     } finally {
       clearTimeout(timer);

@@ -1,7 +1,7 @@
 /**
  * A Factify-compatible HTTP(S) server for unit tests, UI tests, the demo and the benchmark.
  *
- * An independent implementation of the API contract (SPEC section 1): `GET /v1/api-keys` and
+ * An independent implementation of the Factify API contract: `GET /v1/api-keys` and
  * `DELETE /v1/api-keys/{id}`, bearer tokens, the staff-only organization override header and problem
  * details errors. It records every request and can inject faults (proxy pages, resets, redirects, rate
  * limits, stalls, huge bodies…) to exercise a client's error handling.

@@ -139,7 +139,7 @@ export async function journey(session: () => UiSession | undefined, name: string
       error.message += detail;
       throw error;
     }
-    throw new Error(`${String(error)}${detail}`);
+    throw new Error(`${String(error)}${detail}`, { cause: error });
   }
 }
 

@@ -418,6 +418,7 @@ describe('displayText and escapeMarkdown', () => {
     assert.equal(displayText('line1\nline2\r\nline3\rline4\tend'), 'line1 line2 line3 line4 end');
     const hostile = 'safe\u202Etxt.exe\u0000\u0007\u001b[31m\u007f\u0085\u200B\u2066x\u2069\uFEFF\u2028';
     const shown = displayText(hostile);
+// eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
     assert.doesNotMatch(shown, /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/);
     assert.equal(shown, 'safe\uFFFDtxt.exe\uFFFD\uFFFD\uFFFD[31m\uFFFD\uFFFD\uFFFD\uFFFDx\uFFFD\uFFFD\uFFFD');
     assert.equal(displayText('Grüße – 鍵 🔑'), 'Grüße – 鍵 🔑', 'ordinary Unicode is untouched');
@@ -724,6 +725,7 @@ describe('key tree', () => {
     assert.equal(spoken(makeKey({ id: 'key_LEGACY', orgId: undefined })),
       'CI deploy, active API key, never expires, prefix ffy_prod_01kdx2z2..., organization unknown, cannot be revoked here');
     const hostile = spoken(makeKey({ name: 'evil\u202E\nname', orgId: 'org\u0000x' }));
+// eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
     assert.ok(!/[\u0000-\u001f\u202e]/.test(hostile), `user data is cleaned: ${JSON.stringify(hostile)}`);
     assert.ok(hostile.startsWith('evil\ufffd name, active API key'), hostile);
   });

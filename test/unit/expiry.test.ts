@@ -140,6 +140,7 @@ describe('expiry reminder', () => {
   test('hostile names and organization labels stay one line of plain text', () => {
     const hostile = key('Click [here](command:factify.signOut)\n\u202Eevil', { expiresAt: NOW + DAY });
     const message = reminderMessage(decideReminder([{ organizationId: ORG_A, keys: [hostile] }], utc(NOW), 14, {})!, NOW, 14, 'org\u0000\nx');
+// eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
     assert.ok(!/[\u0000-\u001f\u202e]/.test(message), JSON.stringify(message));
     assert.ok(message.includes('“Click [here](command:factify.signOut) \ufffdevil”'), 'quoted as data, never turned into a link (messages are not Markdown)');
   });

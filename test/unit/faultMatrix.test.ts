@@ -110,6 +110,7 @@ const WRONG_PROXY_PASSWORD = 'WrOnG-pw-Canary-4410';
 const DIRECT: ProxySettings = { proxy: undefined, noProxy: [], strictSSL: true };
 const FAST_RETRY: RetryPolicy = { maxAttempts: 3, maxWaitMs: 5_000, baseDelayMs: 100 };
 const NEXT_STEP = /Refresh|refresh|Try again|try again|factify\.apiBaseUrl|Set API Token|requestTimeoutSeconds|http\.proxy|Switch back|settings|log|admin/;
+// eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
 const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/;
 
 let server: FactifyServer;
