@@ -8,7 +8,7 @@ import { registerAuthenticationProvider } from './authProvider';
 import { registerCommands } from './commands';
 import { Connection } from './connection';
 import { ExpiryReminders } from './expiryReminders';
-import { LeakDetector, registerLeakCommands } from './leaks';
+import { LeakDetector, leakSettings, registerLeakCommands } from './leaks';
 import { registerAgentTools } from './lmTools';
 import { createLog } from './log';
 import { MementoOrganizations } from './organizations';
@@ -75,7 +75,9 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
     log, connection, view, statusBar, reminders, leaks, { dispose: () => app.dispose() }, { dispose: () => directory.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
     ...registerLeakCommands(leaks, { log, ctx }, (node) => (node instanceof KeyNode ? node.key : undefined)),
-    ...registerAgentTools({ ctx, redactor, leaks: () => ({ findings: async () => leaks.findings().map(leakFindingSummary) }) }),
+    ...registerAgentTools({
+      ctx, redactor, leaks: () => (leakSettings.enabled() ? { findings: async () => leaks.findings().map(leakFindingSummary) } : undefined),
+    }),
     registerAuthenticationProvider(ctx),
     store.onDidChange(() => directory.storeChanged()),
     accounts.onDidChange(() => directory.invalidate()),

@@ -8,7 +8,7 @@ import { type AppContext } from './flows/context';
 export interface AgentToolsShellDeps {
   readonly ctx: AppContext;
   readonly redactor: Redactor;
-  /** Leak detection's findings; while it returns undefined the leak tool says leak detection is not available. */
+  /** Leak detection's findings; while it returns undefined the leak tool says leak detection is turned off. */
   readonly leaks?: () => LeakFindingsSource | undefined;
 }
 

@@ -270,7 +270,7 @@ export function leakFindingSummary(record: FindingRecord): LeakFindingSummary {
   return { file, line, tokenPrefix: maskedToken, ...(key ? { key } : {}) };
 }
 
-/** Where leak detection publishes what it found; undefined while leak detection is not available. */
+/** Where leak detection publishes what it found; undefined while leak detection is turned off. */
 export interface LeakFindingsSource {
   findings(): Promise<readonly LeakFindingSummary[]>;
 }
@@ -289,7 +289,7 @@ export function maskTokenPrefix(value: string): string {
 export function leakFindingsText(findings: readonly LeakFindingSummary[] | undefined, organization: string): string {
   if (findings === undefined) {
     return [
-      'Leak detection is not available in this version of the Factify extension: no workspace files have been scanned, so there are no findings to report.',
+      'Leak detection is not available: it is turned off (the setting factify.leakDetection.enabled), so no files are checked and there are no findings to report.',
       `The current Factify organization is ${organization}; factify_listApiKeys lists its keys.`,
     ].join('\n');
   }

@@ -3,9 +3,11 @@
  * `vscode.lm.invokeTool` as an agent would, against the local Factify server.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  bearer, control, describeRequest, env, extension, resetAll, signInAs, waitForKeysOf,
+  bearer, control, describeRequest, env, extension, resetAll, signInAs, tokenOf, waitFor, waitForKeysOf,
   type RecordedRequest, type ServerApiKey,
 } from './host';
 
@@ -71,10 +73,31 @@ suite('Agent tools', () => {
     assert.match(invalid, /^Invalid input for factify_listApiKeys: "state" must be one of/);
   });
 
-  test('factify_findLeakedKeys: says leak detection is not available, and names the organization', async () => {
-    const text = await invoke(FIND, {});
-    assert.match(text, /Leak detection is not available/);
-    assert.ok(text.includes(env.orgs.primary), text);
+  test('factify_findLeakedKeys: a token in an open file, named by its key and organization, the token masked', async () => {
+    const key = await serverKey(env.orgs.primary, 'CI deploy');
+    const token = tokenOf(key, 'agent');
+    const workspace = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(workspace, 'a workspace folder');
+    const file = path.join(workspace.uri.fsPath, 'agent-leak.ts');
+    fs.writeFileSync(file, `export const factifyToken = '${token}';\n`);
+    try {
+      const uri = vscode.Uri.file(file);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      await waitFor(() => vscode.languages.getDiagnostics(uri).some((diagnostic) => diagnostic.source === 'Factify'), 'the diagnostic of the open file');
+      const text = await invoke(FIND, {});
+      assert.match(text, /^Leak detection found 1 Factify token/, text);
+      assert.ok(text.includes(env.orgs.primary), text);
+      const [finding] = records(text) as Array<{ file?: string; line?: number; token?: string; key?: { key_id?: string; name?: string; state?: string; live?: boolean } }>;
+      assert.equal(finding?.file, 'agent-leak.ts');
+      assert.equal(finding?.line, 1);
+      assert.deepEqual([finding?.key?.key_id, finding?.key?.name, finding?.key?.state, finding?.key?.live], [key.id, 'CI deploy', 'active', true]);
+      assert.ok(finding?.token && token.startsWith(finding.token.replace(/…$/, '')) && finding.token.length < token.length, `masked: ${finding?.token}`);
+      assert.ok(!text.includes(token), 'never the whole token');
+      assert.ok(!(await control.requests()).some((request) => JSON.stringify(request).includes(token.slice(-16))), 'the found token was never sent');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(file, { force: true });
+    }
   });
 
   test('factify_revokeApiKey, an unknown key: no confirmation is shown, nothing is sent', async () => {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  control, env, extension, input, modal, readTree, resetAll, runScripted, signInAs, view, waitFor, waitForRequest,
+  control, env, extension, input, modal, readTree, resetAll, runScripted, signInAs, tokenOf, view, waitFor, waitForRequest,
   type RecordedRequest, type ServerApiKey,
 } from './host';
 
@@ -22,15 +22,6 @@ async function leaks(): Promise<LeaksLike> {
   const api = (await extension().activate()) as unknown as { leaks?: LeaksLike };
   assert.ok(api.leaks, 'activate() returned no { leaks }');
   return api.leaks;
-}
-
-const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
-/** A token for a listed key: its prefix less `...`, base32 up to 26 characters, then base62 random. */
-function tokenOf(key: ServerApiKey, salt: string): string {
-  const stem = key.prefix.replace(/(\.\.\.|…)$/, '');
-  const secretStart = stem.length - /^ffy_[a-z0-9]+_/.exec(stem)![0].length;
-  const base32 = Array.from({ length: 26 - secretStart }, (_, i) => BASE32[(i * 7 + salt.length) % 32]).join('');
-  return `${stem}${base32}Q${salt}Zx9Yw8Vu7Ts6Rq5`;
 }
 
 const UNKNOWN_TOKEN = 'ffy_prod_zzzzzzzzzzzzzzzzzzzzzzzzzzUnknownKeyRandom42';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { KEY_STATES, type ApiKey } from '../../src/core/apiKey';
 import {
   AgentTools, DATA_BEGIN, DATA_END, FIND_LEAKED_KEYS_TOOL, LIST_KEYS_TOOL, MAX_EXPIRING_WITHIN_DAYS, MAX_QUERY_LENGTH, MAX_REASON_LENGTH,
-  MAX_RESULT_ROWS, REVOKE_KEY_TOOL, describeAgentOrganization, filterKeys, isTokenOfKey, leakFindingsText,
+  MAX_RESULT_ROWS, REVOKE_KEY_TOOL, describeAgentOrganization, filterKeys, isTokenOfKey, leakFindingSummary, leakFindingsText,
   listKeysText, maskTokenPrefix, parseFindLeakedKeysInput, parseListKeysInput, parseRevokeKeyInput, revokeConfirmation,
   revokeOutcomeText, type LeakFindingSummary, type LeakFindingsSource,
 } from '../../src/core/agentTools';
@@ -243,6 +243,18 @@ describe('factify_findLeakedKeys text', () => {
     assert.match(text, /Leak detection is not available/);
     assert.match(text, new RegExp(`current Factify organization is organization ${ORG}`));
     assert.ok(!text.includes(DATA_BEGIN));
+  });
+
+  test('leak detection\'s records become findings: a key only when its state is known', () => {
+    const record = {
+      file: 'src/a.ts', uri: 'file:///w/src/a.ts', line: 3, column: 7, maskedToken: 'ffy_prod_01kdx2z2…', organization: ORG,
+    };
+    assert.deepEqual(leakFindingSummary({ ...record, kind: 'live', state: 'active', keyName: 'CI', keyId: 'key_01kdx2z2ab3cd4ef5gh6jk7mn8' }), {
+      file: 'src/a.ts', line: 3, tokenPrefix: 'ffy_prod_01kdx2z2…', key: { name: 'CI', id: 'key_01kdx2z2ab3cd4ef5gh6jk7mn8', state: 'active', organization: ORG },
+    });
+    assert.deepEqual(leakFindingSummary({ ...record, kind: 'unknown', state: 'unknown', keyName: undefined, keyId: undefined }), {
+      file: 'src/a.ts', line: 3, tokenPrefix: 'ffy_prod_01kdx2z2…',
+    });
   });
 
   test('findings: file, line, masked token, key name as data, state and liveness; never more than a prefix', () => {
