@@ -112,6 +112,7 @@ export interface AccountsLike {
   list(): ReadonlyArray<{ readonly id: string; readonly orgId: string | undefined; readonly env: string; readonly key?: { readonly name: string } }>;
   current(): { readonly id: string; readonly orgId: string | undefined; readonly key?: { readonly name: string } } | undefined;
   reload(): Promise<void>;
+  rename(orgId: string, label: string): Promise<void>;
   readonly deps: { readonly secrets: vscode.SecretStorage; readonly state: vscode.Memento };
 }
 
@@ -437,8 +438,20 @@ export async function resetAll(): Promise<void> {
     await runScripted('factify.switchOrganization', [pickOwnOrganization()], { messages: () => undefined });
   }
   if (vscode.workspace.getConfiguration('factify').get<boolean>('showRevokedKeys')) await vscode.commands.executeCommand('factify.hideRevokedKeys');
-  const accounts = (await extensionAccounts()).list().length;
+  const store = await extensionAccounts();
+  // Local organization names outlive sign-out: a suite that gave one must not rename the next suite's organization.
+  for (const orgId of Object.keys(store.state.labels)) await store.rename(orgId, '');
+  const accounts = store.list().length;
   if (accounts > 0) await runScripted('factify.signOut', accounts > 1 ? [pick('All accounts')] : []);
   await waitFor(() => keysView.viewState() === 'signedOut', 'the view to be signed out');
   await control.reset();
+}
+
+const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
+/** A token for a listed key, as a leaked one looks: its prefix less `...`, base32 up to 26 characters, then base62. */
+export function tokenOf(key: ServerApiKey, salt: string): string {
+  const stem = key.prefix.replace(/(\.\.\.|…)$/, '');
+  const secretStart = stem.length - (/^ffy_[a-z0-9]+_/.exec(stem)?.[0].length ?? 0);
+  const base32 = Array.from({ length: 26 - secretStart }, (_, i) => BASE32[(i * 7 + salt.length) % 32]).join('');
+  return `${stem}${base32}Q${salt}Zx9Yw8Vu7Ts6Rq5`;
 }
