@@ -80,6 +80,8 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
         if (event.contentChanges.length > 0) this.schedule(event.document, DOCUMENT_DEBOUNCE_MS);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.closed(document)),
+      // A file (or folder) deleted, in VS Code or outside it: its findings go with it.
+      ...watchDeletions((uri) => this.deleted(uri)),
       vscode.workspace.onDidSaveTextDocument((document) => {
         if (document.uri.path.endsWith('/.gitignore')) this.recheckAll(true);
       }),
@@ -160,6 +162,8 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     // Cheap first: most documents hold no token, and then neither git nor the key list is needed.
     if (!text.includes('ffy_')) return this.set(document.uri, []);
     if (document.uri.scheme === 'file' && (await this.git.isIgnored(document.uri.fsPath))) return this.set(document.uri, []);
+    // VS Code keeps a closed editor's document a while: once its file is deleted (and nobody edits it), nothing is left to leak.
+    if (document.uri.scheme === 'file' && !document.isDirty && !(await fileExists(document.uri.fsPath))) return this.set(document.uri, []);
     const index = await this.deps.directory.index();
     if (generation !== this.generation || document.isClosed || document.version !== version) return;
     const findings = scanText(text, index, Date.now());
@@ -176,6 +180,13 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     this.pending.delete(key);
     // An untitled document is gone for good; a file keeps its findings until the file is checked again.
     if (document.uri.scheme === 'untitled') this.set(document.uri, []);
+  }
+
+  private deleted(uri: vscode.Uri): void {
+    const gone = uri.toString();
+    for (const key of [...this.files.keys()]) {
+      if (key === gone || key.startsWith(`${gone}/`)) this.set(vscode.Uri.parse(key), []);
+    }
   }
 
   private set(uri: vscode.Uri, located: readonly Located[]): void {
@@ -398,6 +409,15 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     for (const pending of this.pending.values()) pending.resolve();
     for (const disposable of this.disposables) disposable.dispose();
   }
+}
+
+function fileExists(fsPath: string): Promise<boolean> {
+  return nodeFs().promises.access(fsPath).then(() => true, () => false);
+}
+
+function watchDeletions(onDeleted: (uri: vscode.Uri) => void): vscode.Disposable[] {
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+  return [watcher, watcher.onDidDelete(onDeleted)];
 }
 
 function locate(uri: vscode.Uri, finding: PlacedFinding): Located {

@@ -335,6 +335,7 @@ function install(options = {}) {
       onDidChangeConfiguration: configurationChanged.event,
       // Leak detection: no documents are open in the benchmark.
       textDocuments: [],
+      createFileSystemWatcher: () => ({ onDidDelete: () => noopDisposable(), dispose() {} }),
       onDidOpenTextDocument: new EventEmitter().event,
       onDidChangeTextDocument: new EventEmitter().event,
       onDidCloseTextDocument: new EventEmitter().event,

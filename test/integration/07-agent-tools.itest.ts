@@ -80,10 +80,11 @@ suite('Agent tools', () => {
     assert.ok(workspace, 'a workspace folder');
     const file = path.join(workspace.uri.fsPath, 'agent-leak.ts');
     fs.writeFileSync(file, `export const factifyToken = '${token}';\n`);
+    const uri = vscode.Uri.file(file);
+    const flagged = () => vscode.languages.getDiagnostics(uri).some((diagnostic) => diagnostic.source === 'Factify');
     try {
-      const uri = vscode.Uri.file(file);
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-      await waitFor(() => vscode.languages.getDiagnostics(uri).some((diagnostic) => diagnostic.source === 'Factify'), 'the diagnostic of the open file');
+      await waitFor(flagged, 'the diagnostic of the open file');
       const text = await invoke(FIND, {});
       assert.match(text, /^Leak detection found 1 Factify token/, text);
       assert.ok(text.includes(env.orgs.primary), text);
@@ -98,6 +99,8 @@ suite('Agent tools', () => {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       fs.rmSync(file, { force: true });
     }
+    await waitFor(() => !flagged(), 'the deleted file to take its finding with it');
+    assert.match(await invoke(FIND, {}), /^Leak detection found no Factify tokens/);
   });
 
   test('factify_revokeApiKey, an unknown key: no confirmation is shown, nothing is sent', async () => {
