@@ -14,6 +14,7 @@ import {
   confirm, createTestApp, error, escapeInput, escapePick, info, input, pick, warn,
   type Step, type TestApp, type TestContextOptions,
 } from './helpers/scriptedPrompts';
+import { waitFor } from './helpers/waitFor';
 
 const ORG_HEADER = 'x-factify-organization-id';
 
@@ -75,14 +76,6 @@ async function closedPort(): Promise<number> {
   const { port } = probe.address() as net.AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function assertNoSecretLeaked(target: TestApp, token: string): void {
