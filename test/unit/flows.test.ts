@@ -14,7 +14,7 @@ import {
   confirm, createTestApp, error, escapeInput, escapePick, info, input, pick, warn,
   type Step, type TestApp, type TestContextOptions,
 } from './helpers/scriptedPrompts';
-import { waitFor } from './helpers/waitFor';
+import { deferred, waitFor } from './helpers/waitFor';
 
 const ORG_HEADER = 'x-factify-organization-id';
 
@@ -560,11 +560,17 @@ describe('switchOrganization', () => {
     target.store.onDidChange(() => {
       for (const key of target.store.snapshot.loaded?.keys ?? []) seen.push(key.orgId);
     });
-    server.addFault({ method: 'GET', times: 1, fault: { kind: 'slowHeaders', delayMs: 400 } });
-    const old = target.store.refresh();
-    await waitFor(() => lists().length === 1, 'the first list request');
-    await switchOrganization(target.ctx);
-    await old;
+    const oldAnswer = deferred(); // held until the switch is done, however long the switch takes
+    server.addFault({ method: 'GET', times: 1, fault: { kind: 'held', until: oldAnswer.promise } });
+    try {
+      const old = target.store.refresh();
+      await waitFor(() => lists().length === 1, 'the first list request');
+      await switchOrganization(target.ctx);
+      oldAnswer.resolve();
+      await old;
+    } finally {
+      oldAnswer.resolve();
+    }
     target.prompts.assertDone();
 
     assert.equal(lists().length, 2);
