@@ -51,6 +51,8 @@ export interface ConnectionOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly maxBodyBytes?: number;
   readonly retry?: RetryPolicy;
+  /** How a rate-limit wait is waited out (rejects with `cancelled` on abort); a seam for tests, default a timer. */
+  readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
 export interface RequestAuth {
@@ -217,7 +219,7 @@ export class FactifyClient {
         if (waitMs > retry.maxWaitMs) throw error;
         request.onRateLimited?.({ attempt, waitMs });
         try {
-          await sleep(waitMs, request.signal);
+          await (this.options.sleep ?? sleep)(waitMs, request.signal);
         } catch (cancelled) {
           // Cancelled while waiting: nothing was sent since the 429, and the reason says why.
           throwIfContextChanged(request);

@@ -1,7 +1,7 @@
 /** Activation, command registration, and whether the suites can answer the extension's prompts. */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { control, delay, describeRequest, extension, escape, ScriptedWindow } from './host';
+import { control, delay, describeRequest, extension, escape, ScriptedWindow, waitFor } from './host';
 import { SPEC_COMMANDS } from './specNames';
 
 
@@ -42,15 +42,10 @@ suite('Activation (packaged extension in a real extension host)', () => {
     // factify.filterKeys calls vscode.window.showInputBox itself. If the extension had its own API object,
     // the real quick input would open instead and the command would wait for it.
     const script = new ScriptedWindow([escape()]);
-    let settled = false;
-    const command = script.run(async () => {
-      const pending = vscode.commands.executeCommand('factify.filterKeys');
-      await Promise.race([pending, delay(5_000)]);
-      settled = true;
-      return pending;
-    });
-    await Promise.race([command, delay(6_000)]);
-    if (!settled || script.calls.length === 0) {
+    const command = script.run(() => vscode.commands.executeCommand('factify.filterKeys'));
+    try {
+      await waitFor(() => script.calls.length > 0, 'the extension to call the replaced vscode.window.showInputBox');
+    } catch {
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
       assert.fail('the extension did not see the replaced vscode.window.showInputBox: the suites must be loaded from inside the extension\'s folder');
     }

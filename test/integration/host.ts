@@ -215,7 +215,7 @@ function shape(groups: readonly Group[]): ExpectedGroup[] {
 }
 
 /** Waits until the tree shows exactly the server's keys of `orgId` (revoked ones only when asked). */
-export async function waitForKeysOf(orgId: string, includeRevoked: boolean, timeoutMs = 15_000): Promise<Group[]> {
+export async function waitForKeysOf(orgId: string, includeRevoked: boolean, timeoutMs = STATE_TIMEOUT_MS): Promise<Group[]> {
   const keysView = await view();
   const expected = expectedGroups(await control.keys(orgId), includeRevoked);
   let last: Group[] = [];
@@ -230,11 +230,14 @@ export async function waitForKeysOf(orgId: string, includeRevoked: boolean, time
 // ---------------------------------------------------------------------------------------------------------
 // Waiting
 
+/** How long a state may take to come on a busy machine. Generous: it only costs time when the state never comes. */
+export const STATE_TIMEOUT_MS = 40_000;
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 15_000): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = STATE_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
@@ -244,7 +247,7 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 }
 
 /** Waits until the Factify server recorded a request matching `match` (since the last clear) and returns it. */
-export async function waitForRequest(match: (request: RecordedRequest) => boolean, what: string, timeoutMs = 15_000): Promise<RecordedRequest> {
+export async function waitForRequest(match: (request: RecordedRequest) => boolean, what: string, timeoutMs = STATE_TIMEOUT_MS): Promise<RecordedRequest> {
   let found: RecordedRequest | undefined;
   let seen: RecordedRequest[] = [];
   await waitFor(async () => {

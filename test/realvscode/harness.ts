@@ -104,7 +104,8 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
 
 const SERVER_START_TIMEOUT_MS = 60_000;
 const WORKBENCH_TIMEOUT_MS = 60_000;
-const UI_TIMEOUT_MS = 15_000;
+/** How long a UI state may take on a busy machine. Generous: it only costs time when the state never comes. */
+const UI_TIMEOUT_MS = 30_000;
 
 const NOTIFICATION_MESSAGE = '.notification-list-item-message';
 
@@ -250,13 +251,14 @@ export async function runCommand(page: Page, commandTitle: string, category = 'F
     .first();
   // The palette lists the commands known when it opens and does not update while open, and an extension's
   // commands arrive a few seconds after the workbench shows: reopen it until the command is listed.
-  const deadline = Date.now() + UI_TIMEOUT_MS;
-  for (;;) {
+  const deadline = Date.now() + WORKBENCH_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
     await widget.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     await widget.locator('.quick-input-box input').fill(`>${fullTitle}`);
     try {
-      await row.waitFor({ state: 'visible', timeout: 2_000 });
+      // Each look waits longer, so a slow filter is not mistaken for a missing command over and over.
+      await row.waitFor({ state: 'visible', timeout: Math.min(2_000 * attempt, 10_000) });
       break;
     } catch (error) {
       if (Date.now() > deadline) {

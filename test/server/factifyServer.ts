@@ -31,6 +31,8 @@ export type Fault =
   | { kind: 'truncatedJson' }
   | { kind: 'body'; status?: number; json: unknown; contentType?: string }
   | { kind: 'slowHeaders'; delayMs: number }
+  /** The normal answer, once `until` settles: the test decides when, so an ordering never rests on timing. */
+  | { kind: 'held'; until: Promise<unknown> }
   | { kind: 'slowBody'; intervalMs: number }
   | { kind: 'reset' }
   | { kind: 'redirect'; status: 301 | 302 | 307 | 308; location: string }
@@ -348,6 +350,10 @@ class FactifyApi {
       case 'slowHeaders':
         await this.wait(fault.delayMs);
         send(res, await normal());
+        return;
+      case 'held':
+        await fault.until.catch(() => undefined);
+        if (!res.destroyed) send(res, await normal());
         return;
       case 'slowBody':
         this.dripBody(res, fault.intervalMs);

@@ -21,7 +21,8 @@ import { startFactifyServer, type FactifyServer, type RecordedRequest, type Serv
 
 export const ORG_HEADER = 'x-factify-organization-id';
 export const STATUS_ITEM_SELECTOR = '[id="factify.factify-api-keys.factify.organization"]';
-const UI_TIMEOUT_MS = 15_000;
+/** How long a UI state may take on a busy machine. Generous: it only costs time when the state never comes. */
+const UI_TIMEOUT_MS = 30_000;
 
 export interface UiSession {
   api: FactifyServer;
@@ -290,7 +291,7 @@ export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs
   const toasts = page.locator('.notification-toast-container .notification-list-item-message');
   try {
     return await waitFor(`a notification matching ${pattern}`, async () =>
-      (await toasts.allInnerTexts()).map((text) => text.trim()).find((text) => pattern.test(text)), Math.min(timeoutMs, 6_000));
+      (await toasts.allInnerTexts()).map((text) => text.trim()).find((text) => pattern.test(text)), timeoutMs);
   } catch (error) {
     const all = await readNotifications(page);
     const found = all.find((text) => pattern.test(text));
@@ -343,9 +344,11 @@ export async function clickOpenMenuItem(page: Page, item: string): Promise<void>
     await delay(150);
     await entry.click();
     try {
-      await menu.waitFor({ state: 'hidden', timeout: 2_000 });
+      // Long enough for a slow machine to close the menu, so a click that did land is never repeated.
+      await menu.waitFor({ state: 'hidden', timeout: 8_000 });
       return;
     } catch (error) {
+      if (!(await menu.isVisible())) return;
       if (attempt >= 3) throw new Error(`context menu item "${item}" did not run`, { cause: error });
     }
   }

@@ -14,6 +14,7 @@ import {
   confirm, createTestApp, error, escapeInput, escapePick, info, input, pick, warn,
   type Step, type TestApp, type TestContextOptions,
 } from './helpers/scriptedPrompts';
+import { deferred, waitFor } from './helpers/waitFor';
 
 const ORG_HEADER = 'x-factify-organization-id';
 
@@ -75,14 +76,6 @@ async function closedPort(): Promise<number> {
   const { port } = probe.address() as net.AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function assertNoSecretLeaked(target: TestApp, token: string): void {
@@ -567,11 +560,17 @@ describe('switchOrganization', () => {
     target.store.onDidChange(() => {
       for (const key of target.store.snapshot.loaded?.keys ?? []) seen.push(key.orgId);
     });
-    server.addFault({ method: 'GET', times: 1, fault: { kind: 'slowHeaders', delayMs: 400 } });
-    const old = target.store.refresh();
-    await waitFor(() => lists().length === 1, 'the first list request');
-    await switchOrganization(target.ctx);
-    await old;
+    const oldAnswer = deferred(); // held until the switch is done, however long the switch takes
+    server.addFault({ method: 'GET', times: 1, fault: { kind: 'held', until: oldAnswer.promise } });
+    try {
+      const old = target.store.refresh();
+      await waitFor(() => lists().length === 1, 'the first list request');
+      await switchOrganization(target.ctx);
+      oldAnswer.resolve();
+      await old;
+    } finally {
+      oldAnswer.resolve();
+    }
     target.prompts.assertDone();
 
     assert.equal(lists().length, 2);

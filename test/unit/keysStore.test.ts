@@ -10,6 +10,7 @@ import { type Logger } from '../../src/core/errors';
 import { asOrgId, type ApiToken } from '../../src/core/ids';
 import { KeysStore, type KeysSnapshot } from '../../src/core/keysStore';
 import { startFactifyServer, type FactifyServer } from '../server/factifyServer';
+import { deferred, waitFor } from './helpers/waitFor';
 
 /** No test may hang: a broken wait or timeout fails fast instead. */
 const QUICK = { timeout: 10_000 };
@@ -27,10 +28,10 @@ after(async () => {
 });
 beforeEach(() => server.reset());
 
-function newClient(): FactifyClient {
+function newClient(timeoutMs = 5_000): FactifyClient {
   return new FactifyClient({
     origin: new URL(server.url),
-    timeoutMs: 5_000,
+    timeoutMs,
     proxy: { proxy: undefined, noProxy: [], strictSSL: true },
     userAgent: 'factify-unit-tests',
     env: {},
@@ -137,19 +138,27 @@ describe('refresh', () => {
   });
 
   test('a refresh with a different query aborts the old one, whose answer is never shown', QUICK, async () => {
-    const { store, snapshots, setIncludeRevoked } = harness();
-    server.setLatency(800);
-    const started = Date.now();
-    const old = store.refresh().then(() => Date.now() - started);
-    setIncludeRevoked(true);
-    const current = store.refresh();
-    assert.ok(await old < 600, 'the old request ended long before its answer was due: it was aborted');
-    await current;
-    assert.equal(lists().at(-1)?.query.include_revoked, 'true');
-    assert.ok(lists().length <= 2);
-    assert.ok(snapshots.every((snapshot) => snapshot.loaded === undefined || snapshot.loaded.query.includeRevoked));
-    assert.ok(snapshots.every((snapshot) => snapshot.error === undefined), 'a cancellation is not an error');
-    assert.ok(loadedKeys(store).some((key) => key.revokedAt !== undefined));
+    // A deadline past the test's own time limit: only the abort can end the old request in time.
+    const patient = newClient(60_000);
+    const { store, snapshots, setIncludeRevoked } = harness({ client: patient });
+    const oldAnswer = deferred();
+    server.addFault({ method: 'GET', times: 1, fault: { kind: 'held', until: oldAnswer.promise } });
+    try {
+      const old = store.refresh();
+      await waitFor(() => lists().length === 1, 'the old list to reach the server');
+      setIncludeRevoked(true);
+      const current = store.refresh();
+      await old; // settles while its answer is still held back: it was aborted
+      await current;
+      assert.equal(lists().at(-1)?.query.include_revoked, 'true');
+      assert.ok(lists().length <= 2);
+      assert.ok(snapshots.every((snapshot) => snapshot.loaded === undefined || snapshot.loaded.query.includeRevoked));
+      assert.ok(snapshots.every((snapshot) => snapshot.error === undefined), 'a cancellation is not an error');
+      assert.ok(loadedKeys(store).some((key) => key.revokedAt !== undefined));
+    } finally {
+      oldAnswer.resolve();
+      await patient.close();
+    }
   });
 
   test('reset() while a slow list is in flight: the old organization\'s answer is never shown', QUICK, async () => {
@@ -162,25 +171,32 @@ describe('refresh', () => {
     const deaf = new DeafClient({
       origin: new URL(server.url), timeoutMs: 5_000, proxy: { proxy: undefined, noProxy: [], strictSSL: true }, userAgent: 't', env: {},
     });
+    const oldAnswer = deferred();
+    const currentAnswer = deferred();
     try {
       const { store, snapshots, setAuth } = harness({ auth: asToken(server.tokens.staff), client: deaf });
-      server.setLatency(300);
+      server.addFault({ method: 'GET', times: 1, fault: { kind: 'held', until: oldAnswer.promise } });
       const old = store.refresh();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => lists().length === 1, 'the old list to reach the server');
       setAuth(asToken(server.tokens.staff, server.orgs.secondary));
       store.reset();
       assert.equal(store.snapshot.loaded, undefined, 'the old list is cleared at once');
-      server.setLatency(600);
+      server.addFault({ method: 'GET', times: 1, fault: { kind: 'held', until: currentAnswer.promise } });
       const current = store.refresh();
+      await waitFor(() => lists().length === 2, 'the new list to reach the server');
+      oldAnswer.resolve(); // the old answer arrives while the new list is still held back
       await old;
       assert.equal(store.snapshot.loaded, undefined, 'the old answer arrived and was discarded');
       assert.equal(store.snapshot.loading, true);
+      currentAnswer.resolve();
       await current;
       assert.ok(loadedKeys(store).every((key) => key.orgId === server.orgs.secondary));
       assert.ok(snapshots.every((snapshot) => snapshot.loaded?.keys.every((key) => key.orgId === server.orgs.secondary) ?? true));
       assert.equal(lists().length, 2);
       assert.equal(lists()[1]?.headers['x-factify-organization-id'], server.orgs.secondary);
     } finally {
+      oldAnswer.resolve();
+      currentAnswer.resolve();
       await deaf.close();
     }
   });
