@@ -39,7 +39,10 @@ const bundle = path.join(root, 'dist', 'extension.js');
 const artifacts = path.join(root, '.test-artifacts');
 const profileDir = path.join(artifacts, 'bench-profiles');
 
-const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000,100000').split(',').map((n) => Number(n.trim())).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000,100000')
+  .split(',')
+  .map((n) => Number(n.trim()))
+  .filter((n) => n > 0);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 20);
 const ACTIVATION_RUNS = 10;
@@ -74,7 +77,13 @@ function quantile(values, q) {
 }
 const median = (values) => quantile(values, 0.5);
 const p90 = (values) => quantile(values, 0.9);
-const summary = (values) => ({ median: median(values), p90: p90(values), min: quantile(values, 0), max: quantile(values, 1), n: values.length });
+const summary = (values) => ({
+  median: median(values),
+  p90: p90(values),
+  min: quantile(values, 0),
+  max: quantile(values, 1),
+  n: values.length,
+});
 const ratio = (a, b) => (a !== undefined && b ? a / b : undefined);
 
 const fmt = (value, digits = 0) => (value === undefined || value === null || Number.isNaN(value) ? '–' : Number(value).toFixed(digits));
@@ -88,15 +97,29 @@ function runCommand(title, command, args, { tailLines = 25 } = {}) {
   const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: process.env });
   const ok = result.status === 0;
   log(`  ${ok ? 'ok  ' : 'FAIL'} ${title} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  if (!ok) log(`${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((line) => !/Unknown user config "nodedir"/.test(line)).slice(-tailLines).map((line) => `       ${line}`).join('\n'));
+  if (!ok)
+    log(
+      `${result.stdout ?? ''}${result.stderr ?? ''}`
+        .split('\n')
+        .filter((line) => !/Unknown user config "nodedir"/.test(line))
+        .slice(-tailLines)
+        .map((line) => `       ${line}`)
+        .join('\n'),
+    );
   return ok;
 }
 
 /** Runs one worker in a fresh `node` process and returns the object it printed. */
 function runWorker(script, options, { timeoutMs = 300_000, label = script, env = process.env } = {}) {
   return new Promise((resolve, reject) => {
-    const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label.replace(/[^\w.-]+/g, '_')}-${Date.now()}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...nodeArgs, path.join(benchDir, script), JSON.stringify(options)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const nodeArgs = PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label.replace(/[^\w.-]+/g, '_')}-${Date.now()}.cpuprofile`]
+      : [];
+    const child = spawn(process.execPath, [...nodeArgs, path.join(benchDir, script), JSON.stringify(options)], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -127,7 +150,10 @@ function runWorker(script, options, { timeoutMs = 300_000, label = script, env =
  */
 async function startServer(keys, { network = false } = {}) {
   const options = { outDir, keys, churn: true, network, delayMs: NETWORK_DELAY_MS };
-  const child = spawn(process.execPath, [path.join(benchDir, 'server.cjs'), JSON.stringify(options)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(benchDir, 'server.cjs'), JSON.stringify(options)], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = readline.createInterface({ input: child.stdout });
   const info = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench server exited (${code}) before listening`)));
@@ -135,11 +161,12 @@ async function startServer(keys, { network = false } = {}) {
   });
   return {
     ...info,
-    stop: () => new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.stdin.end();
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -172,7 +199,9 @@ async function measureNetwork(n) {
   const raw = [];
   try {
     for (let i = 0; i < COLD_RUNS; i++) {
-      ext.push(await runWorker('extension-worker.cjs', { ...common, bundle, mode: 'refresh', warmRuns: 0 }, { label: `net-ext-${n}`, env }));
+      ext.push(
+        await runWorker('extension-worker.cjs', { ...common, bundle, mode: 'refresh', warmRuns: 0 }, { label: `net-ext-${n}`, env }),
+      );
       raw.push(await runWorker('raw-worker.cjs', { ...common, mode: 'cold' }, { label: `net-raw-${n}`, env }));
     }
   } finally {
@@ -197,11 +226,21 @@ async function measureSize(n) {
     // Every kind gets a fresh process per round, and the rounds interleave the kinds, so that whatever else
     // the machine is doing meanwhile hits them alike. Warm figures: a few untimed rounds first in each process.
     for (let i = 0; i < COLD_RUNS; i++) {
-      ext.push(await runWorker('extension-worker.cjs', { ...common, bundle, mode: 'refresh', warmRuns: perProcessWarm + 1 }, { label: `ext-${n}` }));
+      ext.push(
+        await runWorker(
+          'extension-worker.cjs',
+          { ...common, bundle, mode: 'refresh', warmRuns: perProcessWarm + 1 },
+          { label: `ext-${n}` },
+        ),
+      );
       coreCold.push(await runWorker('core-worker.cjs', { ...common, outDir, mode: 'cold' }, { label: `core-cold-${n}` }));
       rawCold.push(await runWorker('raw-worker.cjs', { ...common, mode: 'cold' }, { label: `raw-cold-${n}` }));
-      coreWarmRuns.push(await runWorker('core-worker.cjs', { ...common, outDir, mode: 'warm', warmup, runs: perProcessWarm }, { label: `core-warm-${n}` }));
-      rawWarmRuns.push(await runWorker('raw-worker.cjs', { ...common, mode: 'warm', warmup, runs: perProcessWarm }, { label: `raw-warm-${n}` }));
+      coreWarmRuns.push(
+        await runWorker('core-worker.cjs', { ...common, outDir, mode: 'warm', warmup, runs: perProcessWarm }, { label: `core-warm-${n}` }),
+      );
+      rawWarmRuns.push(
+        await runWorker('raw-worker.cjs', { ...common, mode: 'warm', warmup, runs: perProcessWarm }, { label: `raw-warm-${n}` }),
+      );
     }
     const coreWarm = { samples: coreWarmRuns.flatMap((run) => run.samples), rows: coreWarmRuns[0].rows };
     const rawWarm = { samples: rawWarmRuns.flatMap((run) => run.samples) };
@@ -256,16 +295,22 @@ function realVsCodeReady() {
 async function measureVsCode() {
   if (process.env.BENCH_SKIP_VSCODE === '1') return { skipped: 'BENCH_SKIP_VSCODE=1' };
   if (!realVsCodeReady()) return { skipped: 'run npm run setup:vscode' };
-  if (!fs.existsSync(path.join(outDir, 'test', 'realvscode', 'harness.js'))) return { skipped: 'out/test/realvscode/harness.js is missing (npx tsc -p . failed?)' };
+  if (!fs.existsSync(path.join(outDir, 'test', 'realvscode', 'harness.js')))
+    return { skipped: 'out/test/realvscode/harness.js is missing (npx tsc -p . failed?)' };
   const vsix = path.join(root, 'dist', 'factify-api-keys.vsix');
   log('  packaging the .vsix…');
   if (!runCommand('npm run package', 'npm', ['run', '--silent', 'package'], { tailLines: 6 })) {
     // `package` type-checks first; the bundle is already built, so package it as it is.
     log('  (type-check failed: packaging the already built bundle with vsce directly)');
-    if (!runCommand('vsce package', 'npx', ['vsce', 'package', '--no-dependencies', '--out', vsix])) return { failed: 'could not package the .vsix' };
+    if (!runCommand('vsce package', 'npx', ['vsce', 'package', '--no-dependencies', '--out', vsix]))
+      return { failed: 'could not package the .vsix' };
   }
   try {
-    return await runWorker('vscode.cjs', { outDir, vsix, keys: VSCODE_KEYS, bigKeys: VSCODE_BIG_KEYS, runs: VSCODE_RUNS }, { timeoutMs: 420_000, label: 'vscode' });
+    return await runWorker(
+      'vscode.cjs',
+      { outDir, vsix, keys: VSCODE_KEYS, bigKeys: VSCODE_BIG_KEYS, runs: VSCODE_RUNS },
+      { timeoutMs: 420_000, label: 'vscode' },
+    );
   } catch (error) {
     return { failed: String(error.message ?? error).slice(0, 4000) };
   }
@@ -278,12 +323,16 @@ async function main() {
   if (PROFILE) fs.mkdirSync(profileDir, { recursive: true });
   log(`Factify API Keys benchmark — node ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   log(`sizes ${SIZES.join(', ')}; ${COLD_RUNS} cold runs (fresh processes) and ${WARM_RUNS} warm runs each; medians and p90`);
-  log(`load average at start: ${loadAverage()}${os.loadavg()[0] > os.cpus().length * 0.5 ? ' — the machine is busy: expect noisy figures' : ''}\n`);
+  log(
+    `load average at start: ${loadAverage()}${os.loadavg()[0] > os.cpus().length * 0.5 ? ' — the machine is busy: expect noisy figures' : ''}\n`,
+  );
 
   log('build:');
   if (process.env.BENCH_SKIP_BUILD !== '1') {
-    if (!runCommand('npm run build:prod', 'npm', ['run', '--silent', 'build:prod'])) throw new Error('the production bundle could not be built');
-    if (!runCommand('npx tsc -p .', 'npx', ['tsc', '-p', '.'])) log('       (type errors: out/ was emitted anyway; measuring what was emitted)');
+    if (!runCommand('npm run build:prod', 'npm', ['run', '--silent', 'build:prod']))
+      throw new Error('the production bundle could not be built');
+    if (!runCommand('npx tsc -p .', 'npx', ['tsc', '-p', '.']))
+      log('       (type errors: out/ was emitted anyway; measuring what was emitted)');
   }
   for (const file of [bundle, path.join(outDir, 'src', 'core', 'client.js'), path.join(outDir, 'test', 'server', 'factifyServer.js')]) {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(root, file)} is missing`);
@@ -294,8 +343,11 @@ async function main() {
   if (PARTS.has('activation')) {
     log(`\nactivation (${ACTIVATION_RUNS} fresh processes)…`);
     activation = await measureActivation();
-    log(`  require(bundle) ${fmt(activation.loadMs.median, 1)} ms + activate() ${fmt(activation.activateMs.median, 1)} ms = ${fmt(activation.totalMs.median, 1)} ms (p90 ${fmt(activation.totalMs.p90, 1)}); undici loaded: ${activation.undiciLoaded} [${elapsed()}]`);
-    if (activation.standInMissing.length) log(`  note: the extension touched vscode members the stand-in does not provide: ${activation.standInMissing.join(', ')}`);
+    log(
+      `  require(bundle) ${fmt(activation.loadMs.median, 1)} ms + activate() ${fmt(activation.activateMs.median, 1)} ms = ${fmt(activation.totalMs.median, 1)} ms (p90 ${fmt(activation.totalMs.p90, 1)}); undici loaded: ${activation.undiciLoaded} [${elapsed()}]`,
+    );
+    if (activation.standInMissing.length)
+      log(`  note: the extension touched vscode members the stand-in does not provide: ${activation.standInMissing.join(', ')}`);
   }
 
   const network = [];
@@ -311,7 +363,9 @@ async function main() {
     log(`\n${fmtN(n)} keys…`);
     const result = await measureSize(n);
     sizes.push(result);
-    log(`  cold ${fmt(result.cold.median)} ms vs raw ${fmt(result.rawCold.median)} ms; warm ${fmt(result.warm.median)} ms vs raw ${fmt(result.rawWarm.median)} ms; tree ${fmt(result.tree.median, 1)} ms; max stall ${fmt(result.maxStallMs)} ms [${elapsed()}]`);
+    log(
+      `  cold ${fmt(result.cold.median)} ms vs raw ${fmt(result.rawCold.median)} ms; warm ${fmt(result.warm.median)} ms vs raw ${fmt(result.rawWarm.median)} ms; tree ${fmt(result.tree.median, 1)} ms; max stall ${fmt(result.maxStallMs)} ms [${elapsed()}]`,
+    );
   }
 
   if (PARTS.has('leaks')) log('\nleak detection (10 000 generated files)…');
@@ -328,7 +382,10 @@ async function main() {
 }
 
 function loadAverage() {
-  return os.loadavg().map((load) => load.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
 }
 
 function report({ bundleBytes, activation, network, sizes, vscode, leaks }) {
@@ -339,46 +396,96 @@ function report({ bundleBytes, activation, network, sizes, vscode, leaks }) {
   const net10k = network.find((s) => s.n === 10_000);
 
   if (network.length) {
-    log(`\n== First list over TLS with a ${2 * NETWORK_DELAY_MS} ms round trip, extension vs raw node:https + JSON.parse, fresh processes — medians (p90) ==`);
-    printTable(['N', 'keys sent', 'first list ms', 'raw ms', 'ratio'], network.map((s) => [
-      fmtN(s.n), fmtN(s.keysSent), `${fmt(s.cold.median)} (${fmt(s.cold.p90)})`, `${fmt(s.rawCold.median)} (${fmt(s.rawCold.p90)})`, fmtRatio(s.ratio),
-    ]));
-    log('first list = view shown → token read, HTTP stack loaded, TLS connect, request, parse, validate, tree items of the first page built;');
+    log(
+      `\n== First list over TLS with a ${2 * NETWORK_DELAY_MS} ms round trip, extension vs raw node:https + JSON.parse, fresh processes — medians (p90) ==`,
+    );
+    printTable(
+      ['N', 'keys sent', 'first list ms', 'raw ms', 'ratio'],
+      network.map((s) => [
+        fmtN(s.n),
+        fmtN(s.keysSent),
+        `${fmt(s.cold.median)} (${fmt(s.cold.p90)})`,
+        `${fmt(s.rawCold.median)} (${fmt(s.rawCold.p90)})`,
+        fmtRatio(s.ratio),
+      ]),
+    );
+    log(
+      'first list = view shown → token read, HTTP stack loaded, TLS connect, request, parse, validate, tree items of the first page built;',
+    );
     log('raw = require node:https, TLS connect, GET, JSON.parse.');
   }
 
   if (sizes.length) {
-  log('\n== Refresh, extension (bundle over the vscode stand-in) vs raw node:http + JSON.parse — medians (p90) ==');
-  const header = ['N', 'keys sent', 'cold ms', 'raw cold ms', 'ratio', 'warm ms', 'raw warm ms', 'ratio', 'tree ms', 'peak RSS MB', 'raw RSS MB', 'max stall ms'];
-  const rows = sizes.map((s) => [
-    fmtN(s.n), fmtN(s.keysSent),
-    `${fmt(s.cold.median)} (${fmt(s.cold.p90)})`, `${fmt(s.rawCold.median)} (${fmt(s.rawCold.p90)})`, fmtRatio(s.coldRatio),
-    `${fmt(s.warm.median)} (${fmt(s.warm.p90)})`, `${fmt(s.rawWarm.median)} (${fmt(s.rawWarm.p90)})`, fmtRatio(s.warmRatio),
-    `${fmt(s.tree.median, 1)} (${fmt(s.tree.p90, 1)})`, fmt(s.peakRssMb), fmt(s.rawPeakRssMb), fmt(s.maxStallMs),
-  ]);
-  printTable(header, rows);
-  log('cold = fresh process, view shown → HTTP stack loaded, request, parse, validate, tree items of the first page built;');
-  log('warm = "Factify: Refresh" → tree items rebuilt (connection reused); tree = groupKeys + keyRow for the first page of every group;');
-  log('peak RSS and max stall (longest event-loop stall, timer-gap sampler) from the extension processes; raw RSS from the raw cold processes.');
+    log('\n== Refresh, extension (bundle over the vscode stand-in) vs raw node:http + JSON.parse — medians (p90) ==');
+    const header = [
+      'N',
+      'keys sent',
+      'cold ms',
+      'raw cold ms',
+      'ratio',
+      'warm ms',
+      'raw warm ms',
+      'ratio',
+      'tree ms',
+      'peak RSS MB',
+      'raw RSS MB',
+      'max stall ms',
+    ];
+    const rows = sizes.map((s) => [
+      fmtN(s.n),
+      fmtN(s.keysSent),
+      `${fmt(s.cold.median)} (${fmt(s.cold.p90)})`,
+      `${fmt(s.rawCold.median)} (${fmt(s.rawCold.p90)})`,
+      fmtRatio(s.coldRatio),
+      `${fmt(s.warm.median)} (${fmt(s.warm.p90)})`,
+      `${fmt(s.rawWarm.median)} (${fmt(s.rawWarm.p90)})`,
+      fmtRatio(s.warmRatio),
+      `${fmt(s.tree.median, 1)} (${fmt(s.tree.p90, 1)})`,
+      fmt(s.peakRssMb),
+      fmt(s.rawPeakRssMb),
+      fmt(s.maxStallMs),
+    ]);
+    printTable(header, rows);
+    log('cold = fresh process, view shown → HTTP stack loaded, request, parse, validate, tree items of the first page built;');
+    log('warm = "Factify: Refresh" → tree items rebuilt (connection reused); tree = groupKeys + keyRow for the first page of every group;');
+    log(
+      'peak RSS and max stall (longest event-loop stall, timer-gap sampler) from the extension processes; raw RSS from the raw cold processes.',
+    );
 
-  log('\n== Same path through the compiled core (out/src/core), with where the cold time goes — medians ==');
-  printTable(
-    ['N', 'cold ms', 'ratio', '= load core', '+ list (undici, request, parse, validate)', '+ tree', 'warm ms', 'ratio', 'warm list'],
-    sizes.map((s) => [
-      fmtN(s.n), fmt(s.core.cold.median), fmtRatio(s.core.coldRatio), fmt(s.core.coldRequireMs, 1), fmt(s.core.coldListMs), fmt(s.core.coldTreeMs),
-      fmt(s.core.warm.median), fmtRatio(s.core.warmRatio), fmt(s.core.warmListMs),
-    ]),
-  );
-  log('(the compiled core loads undici from node_modules, ~60 files; the bundle carries it inline, as users run it)');
+    log('\n== Same path through the compiled core (out/src/core), with where the cold time goes — medians ==');
+    printTable(
+      ['N', 'cold ms', 'ratio', '= load core', '+ list (undici, request, parse, validate)', '+ tree', 'warm ms', 'ratio', 'warm list'],
+      sizes.map((s) => [
+        fmtN(s.n),
+        fmt(s.core.cold.median),
+        fmtRatio(s.core.coldRatio),
+        fmt(s.core.coldRequireMs, 1),
+        fmt(s.core.coldListMs),
+        fmt(s.core.coldTreeMs),
+        fmt(s.core.warm.median),
+        fmtRatio(s.core.warmRatio),
+        fmt(s.core.warmListMs),
+      ]),
+    );
+    log('(the compiled core loads undici from node_modules, ~60 files; the bundle carries it inline, as users run it)');
   }
 
   if (activation) {
-  log('\n== Activation ==');
-  log(`bundle dist/extension.js: ${fmtN(bundleBytes)} bytes (+ dist/httpStack.js ${fmtN(fs.statSync(path.join(path.dirname(bundle), 'httpStack.js')).size)} bytes, loaded on the first request)`);
-  log(`require(bundle) + activate(): ${fmt(activation.totalMs.median, 1)} ms median (p90 ${fmt(activation.totalMs.p90, 1)}) = load ${fmt(activation.loadMs.median, 1)} + activate ${fmt(activation.activateMs.median, 1)}`);
-  log(`undici (dist/httpStack.js) loaded during activation: ${activation.undiciLoaded} (bundle requires beyond vscode: ${JSON.stringify(activation.probe.bundleRequired)}; in Node's module cache: ${JSON.stringify(activation.probe.httpStackInModuleCache)})`);
-  const control = sizes[0]?.undiciProbeAfterRefresh;
-  if (control) log(`control, same probe after the first refresh: undici loaded = ${control.undiciLoaded} (bundle required ${JSON.stringify(control.bundleRequired)}; in module cache: ${JSON.stringify(control.httpStackInModuleCache)})`);
+    log('\n== Activation ==');
+    log(
+      `bundle dist/extension.js: ${fmtN(bundleBytes)} bytes (+ dist/httpStack.js ${fmtN(fs.statSync(path.join(path.dirname(bundle), 'httpStack.js')).size)} bytes, loaded on the first request)`,
+    );
+    log(
+      `require(bundle) + activate(): ${fmt(activation.totalMs.median, 1)} ms median (p90 ${fmt(activation.totalMs.p90, 1)}) = load ${fmt(activation.loadMs.median, 1)} + activate ${fmt(activation.activateMs.median, 1)}`,
+    );
+    log(
+      `undici (dist/httpStack.js) loaded during activation: ${activation.undiciLoaded} (bundle requires beyond vscode: ${JSON.stringify(activation.probe.bundleRequired)}; in Node's module cache: ${JSON.stringify(activation.probe.httpStackInModuleCache)})`,
+    );
+    const control = sizes[0]?.undiciProbeAfterRefresh;
+    if (control)
+      log(
+        `control, same probe after the first refresh: undici loaded = ${control.undiciLoaded} (bundle required ${JSON.stringify(control.bundleRequired)}; in module cache: ${JSON.stringify(control.httpStackInModuleCache)})`,
+      );
   }
 
   log('\n== Real VS Code ==');
@@ -386,41 +493,68 @@ function report({ bundleBytes, activation, network, sizes, vscode, leaks }) {
   else if (vscode.failed) log(`vscode: FAILED — ${vscode.failed.split('\n')[0]}`);
   else {
     const runs = vscode.refresh.runs.map((run) => fmt(run.ms)).join(', ');
-    log(`${fmtN(vscode.keys)} keys: Factify: Refresh (palette click) → first key row visible: median ${fmt(vscode.refresh.medianMs)} ms, painted ${fmt(vscode.refresh.medianPaintedMs)} ms (runs: ${runs})`);
+    log(
+      `${fmtN(vscode.keys)} keys: Factify: Refresh (palette click) → first key row visible: median ${fmt(vscode.refresh.medianMs)} ms, painted ${fmt(vscode.refresh.medianPaintedMs)} ms (runs: ${runs})`,
+    );
     if (vscode.big) {
-      log(`${fmtN(vscode.bigKeys)} keys: Refresh → first page visible ${fmt(vscode.big.firstPage.ms)} ms; filter (Enter) → filtered rows ${fmt(vscode.big.filter.ms)} ms; Clear Filter → first page ${fmt(vscode.big.clearFilter.ms)} ms`);
-      log(`   workbench's longest frame gap meanwhile: ${fmt(Math.max(vscode.big.firstPage.maxFrameGapMs, vscode.big.filter.maxFrameGapMs, vscode.big.clearFilter.maxFrameGapMs))} ms; rows: ${JSON.stringify(vscode.big.rows.slice(0, 2))}, filtered: ${JSON.stringify(vscode.big.filteredRows)}`);
+      log(
+        `${fmtN(vscode.bigKeys)} keys: Refresh → first page visible ${fmt(vscode.big.firstPage.ms)} ms; filter (Enter) → filtered rows ${fmt(vscode.big.filter.ms)} ms; Clear Filter → first page ${fmt(vscode.big.clearFilter.ms)} ms`,
+      );
+      log(
+        `   workbench's longest frame gap meanwhile: ${fmt(Math.max(vscode.big.firstPage.maxFrameGapMs, vscode.big.filter.maxFrameGapMs, vscode.big.clearFilter.maxFrameGapMs))} ms; rows: ${JSON.stringify(vscode.big.rows.slice(0, 2))}, filtered: ${JSON.stringify(vscode.big.filteredRows)}`,
+      );
     }
   }
 
   // ------------------------------------------------------------------------------------------------ budgets
   const verdicts = [];
   const verdict = (ok, text) => verdicts.push(`${ok === undefined ? 'n/a ' : ok ? 'PASS' : 'MISS'}  ${text}`);
-  verdict(activation ? activation.totalMs.median <= BUDGET.activationMs && !activation.undiciLoaded : undefined,
-    `activation ≤ ${BUDGET.activationMs} ms with undici not loaded: ${activation ? `${fmt(activation.totalMs.median, 1)} ms, undici loaded: ${activation.undiciLoaded}` : 'not measured'}`);
-  for (const [label, s] of [['100', net100], ['10 000', net10k]]) {
-    verdict(s ? s.ratio <= BUDGET.coldRttRatio && s.errors.length === 0 : undefined,
-      `first list over TLS, ${2 * NETWORK_DELAY_MS} ms round trip, ${label} keys ≤ ${BUDGET.coldRttRatio}× raw: ${s ? `${fmt(s.cold.median)} ms vs ${fmt(s.rawCold.median)} ms = ${fmtRatio(s.ratio)}` : 'not measured'}`);
+  verdict(
+    activation ? activation.totalMs.median <= BUDGET.activationMs && !activation.undiciLoaded : undefined,
+    `activation ≤ ${BUDGET.activationMs} ms with undici not loaded: ${activation ? `${fmt(activation.totalMs.median, 1)} ms, undici loaded: ${activation.undiciLoaded}` : 'not measured'}`,
+  );
+  for (const [label, s] of [
+    ['100', net100],
+    ['10 000', net10k],
+  ]) {
+    verdict(
+      s ? s.ratio <= BUDGET.coldRttRatio && s.errors.length === 0 : undefined,
+      `first list over TLS, ${2 * NETWORK_DELAY_MS} ms round trip, ${label} keys ≤ ${BUDGET.coldRttRatio}× raw: ${s ? `${fmt(s.cold.median)} ms vs ${fmt(s.rawCold.median)} ms = ${fmtRatio(s.ratio)}` : 'not measured'}`,
+    );
   }
-  verdict(s10k ? s10k.warmRatio <= BUDGET.warmRatio : undefined,
-    `warm refresh, 10 000 keys ≤ ${BUDGET.warmRatio}× raw warm: ${s10k ? `${fmt(s10k.warm.median)} ms vs ${fmt(s10k.rawWarm.median)} ms = ${fmtRatio(s10k.warmRatio)}` : 'not measured'}`);
-  verdict(s10k ? s10k.coldRatio <= BUDGET.coldRatio : undefined,
-    `cold first refresh, 10 000 keys ≤ ${BUDGET.coldRatio}× raw cold: ${s10k ? `${fmt(s10k.cold.median)} ms vs ${fmt(s10k.rawCold.median)} ms = ${fmtRatio(s10k.coldRatio)}` : 'not measured'}`);
+  verdict(
+    s10k ? s10k.warmRatio <= BUDGET.warmRatio : undefined,
+    `warm refresh, 10 000 keys ≤ ${BUDGET.warmRatio}× raw warm: ${s10k ? `${fmt(s10k.warm.median)} ms vs ${fmt(s10k.rawWarm.median)} ms = ${fmtRatio(s10k.warmRatio)}` : 'not measured'}`,
+  );
+  verdict(
+    s10k ? s10k.coldRatio <= BUDGET.coldRatio : undefined,
+    `cold first refresh, 10 000 keys ≤ ${BUDGET.coldRatio}× raw cold: ${s10k ? `${fmt(s10k.cold.median)} ms vs ${fmt(s10k.rawCold.median)} ms = ${fmtRatio(s10k.coldRatio)}` : 'not measured'}`,
+  );
   const coldAll = sizes.filter((s) => s.coldRatio > BUDGET.coldRatio).map((s) => `${fmtN(s.n)}: ${fmtRatio(s.coldRatio)}`);
-  if (sizes.length > 1) verdict(coldAll.length === 0, `cold ≤ ${BUDGET.coldRatio}× raw at every N${coldAll.length ? ` (over at ${coldAll.join(', ')})` : ''}`);
-  verdict(s100k ? s100k.keyRowsBuilt > 0 && s100k.errors.length === 0 : undefined,
-    `100 000 keys: refresh completes: ${s100k ? `${fmtN(s100k.keysSent)} keys, ${s100k.keyRowsBuilt} key rows built, first load ${fmt(s100k.cold.median)} ms, refresh ${fmt(s100k.warm.median)} ms` : 'not measured'}`);
-  verdict(s100k ? s100k.rssRatio <= BUDGET.rssRatio : undefined,
-    `100 000 keys: peak RSS ≤ ${BUDGET.rssRatio}× a raw process's: ${s100k ? `${fmt(s100k.peakRssMb)} MB vs ${fmt(s100k.rawPeakRssMb)} MB = ${fmtRatio(s100k.rssRatio)}` : 'not measured'}`);
-  verdict(s100k ? s100k.maxStallMs <= BUDGET.stallMs : undefined,
-    `100 000 keys: longest event-loop stall ≤ ${BUDGET.stallMs} ms: ${s100k ? `${fmt(s100k.maxStallMs)} ms (monitorEventLoopDelay max ${fmt(s100k.maxEventLoopDelayMs)} ms)` : 'not measured'}`);
+  if (sizes.length > 1)
+    verdict(coldAll.length === 0, `cold ≤ ${BUDGET.coldRatio}× raw at every N${coldAll.length ? ` (over at ${coldAll.join(', ')})` : ''}`);
+  verdict(
+    s100k ? s100k.keyRowsBuilt > 0 && s100k.errors.length === 0 : undefined,
+    `100 000 keys: refresh completes: ${s100k ? `${fmtN(s100k.keysSent)} keys, ${s100k.keyRowsBuilt} key rows built, first load ${fmt(s100k.cold.median)} ms, refresh ${fmt(s100k.warm.median)} ms` : 'not measured'}`,
+  );
+  verdict(
+    s100k ? s100k.rssRatio <= BUDGET.rssRatio : undefined,
+    `100 000 keys: peak RSS ≤ ${BUDGET.rssRatio}× a raw process's: ${s100k ? `${fmt(s100k.peakRssMb)} MB vs ${fmt(s100k.rawPeakRssMb)} MB = ${fmtRatio(s100k.rssRatio)}` : 'not measured'}`,
+  );
+  verdict(
+    s100k ? s100k.maxStallMs <= BUDGET.stallMs : undefined,
+    `100 000 keys: longest event-loop stall ≤ ${BUDGET.stallMs} ms: ${s100k ? `${fmt(s100k.maxStallMs)} ms (monitorEventLoopDelay max ${fmt(s100k.maxEventLoopDelayMs)} ms)` : 'not measured'}`,
+  );
   const big = vscode.big;
-  verdict(big ? big.filter.ms <= BUDGET.bigFilterMs : undefined,
-    `100 000 keys in VS Code: first page shown and a filter updates the rows within ${BUDGET.bigFilterMs} ms: ${big ? `first page ${fmt(big.firstPage.ms)} ms, filter ${fmt(big.filter.ms)} ms, clear ${fmt(big.clearFilter.ms)} ms` : vscode.skipped ? 'skipped' : 'failed'}`);
+  verdict(
+    big ? big.filter.ms <= BUDGET.bigFilterMs : undefined,
+    `100 000 keys in VS Code: first page shown and a filter updates the rows within ${BUDGET.bigFilterMs} ms: ${big ? `first page ${fmt(big.firstPage.ms)} ms, filter ${fmt(big.filter.ms)} ms, clear ${fmt(big.clearFilter.ms)} ms` : vscode.skipped ? 'skipped' : 'failed'}`,
+  );
   verdicts.push(...leakVerdicts(leaks));
   log('\n== Budgets ==');
   for (const line of verdicts) log(line);
-  if (os.loadavg()[0] > os.cpus().length * 0.5) log(`(load average ${loadAverage()} on ${os.cpus().length} CPUs: other work was running; ratios and stalls vary from run to run)`);
+  if (os.loadavg()[0] > os.cpus().length * 0.5)
+    log(`(load average ${loadAverage()} on ${os.cpus().length} CPUs: other work was running; ratios and stalls vary from run to run)`);
 
   const kv = {
     activation_ms: activation ? fmt(activation.totalMs.median, 1) : 'na',
@@ -442,12 +576,34 @@ function report({ bundleBytes, activation, network, sizes, vscode, leaks }) {
     ...leakFigures(leaks),
   };
   const file = path.join(artifacts, 'bench.json');
-  fs.writeFileSync(file, `${JSON.stringify({
-    at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg(), budgets: BUDGET,
-    bundleBytes, activation, network, sizes, vscode, leaks, verdicts, line: kv,
-  }, null, 2)}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        cpus: os.cpus().length,
+        loadAverageAtEnd: os.loadavg(),
+        budgets: BUDGET,
+        bundleBytes,
+        activation,
+        network,
+        sizes,
+        vscode,
+        leaks,
+        verdicts,
+        line: kv,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   log(`\nresults: ${path.relative(root, file)}; whole run ${elapsed()}; load average at the end: ${loadAverage()}`);
-  log(`bench: ${Object.entries(kv).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+  log(
+    `bench: ${Object.entries(kv)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' ')}`,
+  );
 }
 
 async function measureLeaks() {
@@ -460,7 +616,8 @@ async function measureLeaks() {
 
 function printTable(header, rows) {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => String(row[i]).length)));
-  const line = (cells) => cells.map((cell, i) => (i === 0 ? String(cell).padStart(widths[i]) : String(cell).padStart(widths[i]))).join(' │ ');
+  const line = (cells) =>
+    cells.map((cell, i) => (i === 0 ? String(cell).padStart(widths[i]) : String(cell).padStart(widths[i]))).join(' │ ');
   log(line(header));
   log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
   for (const row of rows) log(line(row));

@@ -49,8 +49,19 @@ if (hasCode) {
   mkdirSync(join(dirs.userDataDir, 'User'), { recursive: true });
   writeFileSync(join(dirs.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   console.log('[demo] opening VS Code with the extension in development mode…');
-  const code = spawn('code', ['--new-window', '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir,
-    `--extensionDevelopmentPath=${root}`, dirs.workspaceDir], { stdio: 'inherit' });
+  const code = spawn(
+    'code',
+    [
+      '--new-window',
+      '--user-data-dir',
+      dirs.userDataDir,
+      '--extensions-dir',
+      dirs.extensionsDir,
+      `--extensionDevelopmentPath=${root}`,
+      dirs.workspaceDir,
+    ],
+    { stdio: 'inherit' },
+  );
   stop = async () => code.kill();
 } else {
   step('preparing code-server and Chromium (cached after the first run)…', 'bash', ['scripts/setup-real-vscode.sh']);

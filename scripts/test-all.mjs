@@ -1,4 +1,4 @@
-// `npm test`: every suite in order — unit (Node), integration (inside a real VS Code extension host) and UI
+// `npm test`: build and lint, then every suite in order — unit (Node), integration (inside a real VS Code extension host) and UI
 // journeys (Playwright driving a real VS Code workbench) — then one summary line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, readdirSync } from 'node:fs';
@@ -18,7 +18,7 @@ function run(title, command, args, env = {}) {
 function tapCounts(file) {
   if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
   const text = readFileSync(file, 'utf8');
-  const count = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, "m")) ?? [])[1] ?? 0);
+  const count = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   return { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') };
 }
 
@@ -33,9 +33,12 @@ function testFiles(dir) {
 function nodeTestSuite(title, dir, tapName) {
   const tap = join(artifacts, tapName);
   const status = run(title, process.execPath, [
-    '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
     ...testFiles(dir),
   ]);
   const counts = tapCounts(tap);
@@ -50,8 +53,11 @@ const add = (counts) => {
   totals.skipped += counts.skipped ?? 0;
 };
 
-if (run('build: type-check, bundle, package the .vsix', 'npm', ['run', '--silent', 'package']) !== 0
-  || run('compile tests', 'npx', ['tsc', '-p', '.']) !== 0) {
+if (
+  run('build: type-check, bundle, package the .vsix', 'npm', ['run', '--silent', 'package']) !== 0 ||
+  run('lint and format check', 'npm', ['run', '--silent', 'lint']) !== 0 ||
+  run('compile tests', 'npx', ['tsc', '-p', '.']) !== 0
+) {
   console.log('\n0 passed, 1 failed');
   process.exit(1);
 }
@@ -63,7 +69,9 @@ if (process.env.FACTIFY_SKIP_REAL_VSCODE === '1') {
   add({ passed: 0, failed: 1 });
 } else {
   const report = join(artifacts, 'integration.json');
-  const status = run('integration tests (inside a real VS Code extension host)', process.execPath, ['out/test/integration/run.js'], { FACTIFY_INTEGRATION_REPORT: report });
+  const status = run('integration tests (inside a real VS Code extension host)', process.execPath, ['out/test/integration/run.js'], {
+    FACTIFY_INTEGRATION_REPORT: report,
+  });
   const counts = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : { passed: 0, failed: 1 };
   if (status !== 0 && counts.failed === 0) counts.failed = 1;
   add(counts);

@@ -38,9 +38,14 @@ export interface App {
 
 export function createApp(deps: AppDeps): App {
   const { organizations, log } = deps;
-  const accounts: Accounts = deps.accounts ?? new AccountStore({
-    secrets: deps.secrets, state: deps.state, log, onToken: (token) => deps.redactor.addSecret(token),
-  });
+  const accounts: Accounts =
+    deps.accounts ??
+    new AccountStore({
+      secrets: deps.secrets,
+      state: deps.state,
+      log,
+      onToken: (token) => deps.redactor.addSecret(token),
+    });
   const store = new KeysStore({
     client: deps.client,
     auth: () => {
@@ -52,7 +57,13 @@ export function createApp(deps: AppDeps): App {
     log,
   });
   const ctx: AppContext = {
-    prompts: deps.prompts, accounts, organizations, store, log, client: deps.client, confirmRevoke: deps.confirmRevoke,
+    prompts: deps.prompts,
+    accounts,
+    organizations,
+    store,
+    log,
+    client: deps.client,
+    confirmRevoke: deps.confirmRevoke,
   };
 
   // A different token (sign-in, switch, sign-out, another window): forget the old list, cancel what was in
@@ -86,7 +97,9 @@ export function createApp(deps: AppDeps): App {
 
   let started: Promise<void> | undefined;
   return {
-    ctx, accounts, store,
+    ctx,
+    accounts,
+    store,
     start: () => {
       started ??= accounts.load().then(() => {
         lastToken = accounts.currentToken();

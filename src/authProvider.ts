@@ -30,7 +30,8 @@ export class FactifyAuthenticationProvider implements vscode.AuthenticationProvi
     const result = await signIn(this.ctx);
     const current = this.ctx.accounts.current();
     const session = current && this.sessions().find((candidate) => candidate.id === current.id);
-    if ((result !== 'stored' && result !== 'storedUnverified') || !session) throw new Error('Signing in to Factify was cancelled or did not succeed.');
+    if ((result !== 'stored' && result !== 'storedUnverified') || !session)
+      throw new Error('Signing in to Factify was cancelled or did not succeed.');
     return session;
   }
 

@@ -49,7 +49,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 }
 
 /** One command behind the error boundary, for command tables kept next to their feature. */
-export function registerGuarded(id: string, deps: { readonly log: Logger; readonly ctx: Pick<AppContext, 'prompts'> }, run: (...args: unknown[]) => unknown): vscode.Disposable {
+export function registerGuarded(
+  id: string,
+  deps: { readonly log: Logger; readonly ctx: Pick<AppContext, 'prompts'> },
+  run: (...args: unknown[]) => unknown,
+): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     try {
       return await run(...args);
@@ -94,8 +98,12 @@ export async function copyKeyFields(keys: readonly ApiKey[], field: 'id' | 'pref
   await vscode.env.clipboard.writeText(keys.map((key) => key[field]).join('\n'));
   const only = keys.length === 1 ? keys[0] : undefined;
   // The id is server text: redacted, one line, and never `$(icon)` syntax in the status bar.
-  const message = only === undefined ? `Copied ${keys.length} ${field === 'id' ? 'key IDs' : 'key prefixes'}`
-    : field === 'id' ? `Copied key ID ${escapeThemeIcons(displayText(redactor.redact(only.id), 80))}` : 'Copied key prefix';
+  const message =
+    only === undefined
+      ? `Copied ${keys.length} ${field === 'id' ? 'key IDs' : 'key prefixes'}`
+      : field === 'id'
+        ? `Copied key ID ${escapeThemeIcons(displayText(redactor.redact(only.id), 80))}`
+        : 'Copied key prefix';
   vscode.window.setStatusBarMessage(message, 3000);
 }
 

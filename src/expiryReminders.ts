@@ -42,7 +42,12 @@ export class ExpiryReminders implements vscode.Disposable {
     const nowMs = (this.deps.now ?? Date.now)();
     const warningDays = settings.expiryWarningDays();
     const record = parseReminderRecord(this.deps.memento.get(REMINDER_RECORD_KEY));
-    const reminder = decideReminder([{ organizationId, keys: loaded.keys }], { nowMs, utcOffsetMinutes: -new Date(nowMs).getTimezoneOffset() }, warningDays, record);
+    const reminder = decideReminder(
+      [{ organizationId, keys: loaded.keys }],
+      { nowMs, utcOffsetMinutes: -new Date(nowMs).getTimezoneOffset() },
+      warningDays,
+      record,
+    );
     if (!reminder) return;
     this.showing = true;
     try {

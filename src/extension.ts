@@ -37,12 +37,20 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
   });
   const { ctx, store, accounts } = app;
   // The view's first show reads the accounts; the connection opens meanwhile (no request before a token is known).
-  const view = new KeysView(ctx, () => {
-    connection.preconnect();
-    return app.start();
-  }, redactor);
+  const view = new KeysView(
+    ctx,
+    () => {
+      connection.preconnect();
+      return app.start();
+    },
+    redactor,
+  );
   const statusBar = new OrganizationStatusBar(ctx, redactor);
-  const followOtherWindows = () => void accounts.load().then(() => accounts.reload()).catch(() => undefined);
+  const followOtherWindows = () =>
+    void accounts
+      .load()
+      .then(() => accounts.reload())
+      .catch(() => undefined);
 
   // Leak detection matches found tokens against the keys of every signed-in account, revoked ones included.
   const directory = new KeyDirectory({
@@ -61,22 +69,38 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
     log,
   });
   const leaks = new LeakDetector({
-    ctx, directory, log, redactor,
+    ctx,
+    directory,
+    log,
+    redactor,
     revealKey: (key) => view.revealKey(key.id).catch(() => false),
     isCurrentOrganization: (key) => directory.listedBy(key.id, store.currentAuth()),
   });
   const markFound = () => view.markFound((keyId) => leaks.locations(keyId).map((place) => place.label));
   markFound();
   const reminders = new ExpiryReminders({
-    store, memento: context.globalState, revealKey: (key) => view.revealKey(key.id).then(() => undefined), redact: (text) => redactor.redact(text), log,
+    store,
+    memento: context.globalState,
+    revealKey: (key) => view.revealKey(key.id).then(() => undefined),
+    redact: (text) => redactor.redact(text),
+    log,
   });
 
   context.subscriptions.push(
-    log, connection, view, statusBar, reminders, leaks, { dispose: () => app.dispose() }, { dispose: () => directory.dispose() },
+    log,
+    connection,
+    view,
+    statusBar,
+    reminders,
+    leaks,
+    { dispose: () => app.dispose() },
+    { dispose: () => directory.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
     ...registerLeakCommands(leaks, { log, ctx }, (node) => (node instanceof KeyNode ? node.key : undefined)),
     ...registerAgentTools({
-      ctx, redactor, leaks: () => (leakSettings.enabled() ? { findings: async () => leaks.findings().map(leakFindingSummary) } : undefined),
+      ctx,
+      redactor,
+      leaks: () => (leakSettings.enabled() ? { findings: async () => leaks.findings().map(leakFindingSummary) } : undefined),
     }),
     registerAuthenticationProvider(ctx),
     store.onDidChange(() => directory.storeChanged()),

@@ -11,7 +11,14 @@ import { type KeyDirectory } from './core/keyDirectory';
 import { type Redactor } from './core/redact';
 import { displayText } from './core/text';
 import { countFindings, leakReason, scanText, summarizeScan, type Finding, type FindingRecord } from './core/tokenScan';
-import { GitIgnore, placeFindings, scanFiles, scanWorkspaceWithRipgrep, type PlacedFinding, type WorkspaceScanResult } from './core/workspaceScan';
+import {
+  GitIgnore,
+  placeFindings,
+  scanFiles,
+  scanWorkspaceWithRipgrep,
+  type PlacedFinding,
+  type WorkspaceScanResult,
+} from './core/workspaceScan';
 import { type AppContext } from './flows/context';
 import { revokeKeys } from './flows/revoke';
 import { copyKeyFields, registerGuarded } from './commands';
@@ -74,7 +81,8 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
 
   constructor(private readonly deps: LeakDetectorDeps) {
     this.disposables.push(
-      this.diagnostics, this.changed,
+      this.diagnostics,
+      this.changed,
       vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.contentChanges.length > 0) this.schedule(event.document, DOCUMENT_DEBOUNCE_MS);
@@ -89,7 +97,9 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
         if (event.affectsConfiguration('factify.leakDetection')) this.recheckAll(false);
       }),
       deps.directory.onDidChange(() => this.recheckAll(false)),
-      vscode.languages.registerCodeActionsProvider({ pattern: '**' }, this, { providedCodeActionKinds: LeakDetector.providedCodeActionKinds }),
+      vscode.languages.registerCodeActionsProvider({ pattern: '**' }, this, {
+        providedCodeActionKinds: LeakDetector.providedCodeActionKinds,
+      }),
     );
     // Documents already open when the extension starts. No network work now: the first check of a
     // document that holds a token is what lists the keys.
@@ -102,10 +112,16 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     for (const file of this.files.values()) {
       for (const { range, finding } of file.located) {
         records.push({
-          file: vscode.workspace.asRelativePath(file.uri), uri: file.uri.toString(),
-          line: range.start.line + 1, column: range.start.character + 1,
-          kind: finding.kind, state: finding.state ?? 'unknown', keyName: finding.key?.name, keyId: finding.key?.id,
-          organization: finding.organization, maskedToken: finding.masked,
+          file: vscode.workspace.asRelativePath(file.uri),
+          uri: file.uri.toString(),
+          line: range.start.line + 1,
+          column: range.start.character + 1,
+          kind: finding.kind,
+          state: finding.state ?? 'unknown',
+          keyName: finding.key?.name,
+          keyId: finding.key?.id,
+          organization: finding.organization,
+          maskedToken: finding.masked,
         });
       }
     }
@@ -117,7 +133,8 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const places: Array<{ uri: vscode.Uri; range: vscode.Range; label: string }> = [];
     for (const file of this.files.values()) {
       for (const { range, finding } of file.located) {
-        if (finding.key?.id === keyId) places.push({ uri: file.uri, range, label: `${vscode.workspace.asRelativePath(file.uri)}:${range.start.line + 1}` });
+        if (finding.key?.id === keyId)
+          places.push({ uri: file.uri, range, label: `${vscode.workspace.asRelativePath(file.uri)}:${range.start.line + 1}` });
       }
     }
     return places;
@@ -135,17 +152,20 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
       this.pending.set(key, pending);
     }
     const waiting = pending;
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      void this.checkDocument(document)
-        .catch((error: unknown) => this.deps.log.error(`Checking a document for keys failed: ${String(error)}`))
-        .finally(() => {
-          // A check scheduled meanwhile settles the same waiters when it is done.
-          if (this.timers.has(key)) return;
-          if (this.pending.get(key) === waiting) this.pending.delete(key);
-          waiting.resolve();
-        });
-    }, delayMs));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.checkDocument(document)
+          .catch((error: unknown) => this.deps.log.error(`Checking a document for keys failed: ${String(error)}`))
+          .finally(() => {
+            // A check scheduled meanwhile settles the same waiters when it is done.
+            if (this.timers.has(key)) return;
+            if (this.pending.get(key) === waiting) this.pending.delete(key);
+            waiting.resolve();
+          });
+      }, delayMs),
+    );
   }
 
   /** Resolves once the document's latest scheduled check is done (for callers that need the result). */
@@ -167,9 +187,14 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const index = await this.deps.directory.index();
     if (generation !== this.generation || document.isClosed || document.version !== version) return;
     const findings = scanText(text, index, Date.now());
-    this.set(document.uri, findings.map((finding) => ({
-      uri: document.uri, range: new vscode.Range(document.positionAt(finding.start), document.positionAt(finding.end)), finding,
-    })));
+    this.set(
+      document.uri,
+      findings.map((finding) => ({
+        uri: document.uri,
+        range: new vscode.Range(document.positionAt(finding.start), document.positionAt(finding.end)),
+        finding,
+      })),
+    );
   }
 
   private closed(document: vscode.TextDocument): void {
@@ -198,7 +223,10 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
       this.diagnostics.delete(uri);
     } else {
       this.files.set(key, { uri, located });
-      this.diagnostics.set(uri, located.map((place) => toDiagnostic(place, this.deps.redactor)));
+      this.diagnostics.set(
+        uri,
+        located.map((place) => toDiagnostic(place, this.deps.redactor)),
+      );
     }
     this.notify();
   }
@@ -223,7 +251,11 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const open = new Set(vscode.workspace.textDocuments.map((document) => document.uri.toString()));
     for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
     const fromScan = [...this.files.values()].filter((file) => !open.has(file.uri.toString()));
-    if (fromScan.length > 0) void this.recheckFiles(fromScan.map((file) => file.uri), this.generation);
+    if (fromScan.length > 0)
+      void this.recheckFiles(
+        fromScan.map((file) => file.uri),
+        this.generation,
+      );
   }
 
   /** Files found by the scan and not open: read again from disk, so their findings follow the list too. */
@@ -232,9 +264,14 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     for (const uri of uris) {
       if (generation !== this.generation) return;
       if (uri.scheme !== 'file') continue;
-      const text = await nodeFs().promises.readFile(uri.fsPath, 'utf8').catch(() => '');
+      const text = await nodeFs()
+        .promises.readFile(uri.fsPath, 'utf8')
+        .catch(() => '');
       if (generation !== this.generation) return;
-      this.set(uri, placeFindings(text, index, Date.now()).map((finding) => locate(uri, finding)));
+      this.set(
+        uri,
+        placeFindings(text, index, Date.now()).map((finding) => locate(uri, finding)),
+      );
     }
   }
 
@@ -249,37 +286,50 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     }
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
     if (folders.length === 0) {
-      await this.deps.ctx.prompts.info('Open a folder first: Find API Keys in Workspace checks the files of the workspace folders on this machine.');
+      await this.deps.ctx.prompts.info(
+        'Open a folder first: Find API Keys in Workspace checks the files of the workspace folders on this machine.',
+      );
       return;
     }
     const maxFileSizeKB = leakSettings.maxFileSizeKB();
-    const result = await vscode.window.withProgress({
-      location: vscode.ProgressLocation.Notification, title: 'Factify: finding API keys in the workspace', cancellable: true,
-    }, async (progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      progress.report({ message: 'listing the keys of your organizations…' });
-      const index = await this.deps.directory.index();
-      const generation = ++this.generation;
-      progress.report({ message: 'searching files…' });
-      const options = {
-        folders: folders.map((folder) => folder.uri.fsPath), excludes: excludeGlobs(folders), maxFileBytes: maxFileSizeKB * 1024,
-        index, nowMs: Date.now(), signal: controller.signal,
-        onProgress: (checked: number) => progress.report({ message: `${checked} file${checked === 1 ? '' : 's'} with key-like text checked…` }),
-      };
-      const scanned = await this.scan(options, folders, token);
-      if (!scanned.cancelled) {
-        this.applyScan(folders, scanned);
-        // The key list changed during the scan: the files found are checked again against the new one.
-        if (generation !== this.generation) this.recheckAll(false);
-      }
-      return scanned;
-    });
+    const result = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Factify: finding API keys in the workspace',
+        cancellable: true,
+      },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        progress.report({ message: 'listing the keys of your organizations…' });
+        const index = await this.deps.directory.index();
+        const generation = ++this.generation;
+        progress.report({ message: 'searching files…' });
+        const options = {
+          folders: folders.map((folder) => folder.uri.fsPath),
+          excludes: excludeGlobs(folders),
+          maxFileBytes: maxFileSizeKB * 1024,
+          index,
+          nowMs: Date.now(),
+          signal: controller.signal,
+          onProgress: (checked: number) =>
+            progress.report({ message: `${checked} file${checked === 1 ? '' : 's'} with key-like text checked…` }),
+        };
+        const scanned = await this.scan(options, folders, token);
+        if (!scanned.cancelled) {
+          this.applyScan(folders, scanned);
+          // The key list changed during the scan: the files found are checked again against the new one.
+          if (generation !== this.generation) this.recheckAll(false);
+        }
+        return scanned;
+      },
+    );
     if (result.cancelled) {
       await this.deps.ctx.prompts.info('Find API Keys in Workspace was cancelled; the Problems panel keeps what was found before.');
       return;
     }
-    for (const skipped of result.skippedPaths) this.deps.log.info(`Not checked for keys (too large, binary or unreadable): ${displayText(skipped, 500)}`);
+    for (const skipped of result.skippedPaths)
+      this.deps.log.info(`Not checked for keys (too large, binary or unreadable): ${displayText(skipped, 500)}`);
     const records = this.findings();
     const summary = summarizeScan(countFindings(records), result.skipped, maxFileSizeKB);
     this.deps.log.info(`Find API Keys in Workspace: ${summary}`);
@@ -289,7 +339,8 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
 
   private async scan(
     options: Parameters<typeof scanFiles>[1] & { folders: string[]; excludes: string[] },
-    folders: readonly vscode.WorkspaceFolder[], token: vscode.CancellationToken,
+    folders: readonly vscode.WorkspaceFolder[],
+    token: vscode.CancellationToken,
   ): Promise<WorkspaceScanResult> {
     const rgPath = await findRipgrep();
     if (rgPath) {
@@ -307,7 +358,9 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const uris = await vscode.workspace.findFiles('**/*', exclude, undefined, token);
     const paths: string[] = [];
     for (const folder of folders) {
-      const inFolder = uris.filter((uri) => uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(uri) === folder).map((uri) => uri.fsPath);
+      const inFolder = uris
+        .filter((uri) => uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(uri) === folder)
+        .map((uri) => uri.fsPath);
       const ignored = await this.git.filterIgnored(folder.uri.fsPath, inFolder);
       paths.push(...inFolder.filter((fsPath) => !ignored.has(fsPath)));
     }
@@ -323,7 +376,10 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     }
     for (const file of result.files) {
       const uri = vscode.Uri.file(file.fsPath);
-      this.set(uri, file.findings.map((finding) => locate(uri, finding)));
+      this.set(
+        uri,
+        file.findings.map((finding) => locate(uri, finding)),
+      );
     }
   }
 
@@ -372,7 +428,8 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
       hiddenRevoked
         ? `“${displayText(key.name, 80)}” is revoked, and the Factify view hides revoked keys.`
         : `“${displayText(key.name, 80)}” is not shown in the Factify view (another organization, a filter, or not loaded yet).`,
-      ...(hiddenRevoked ? ['Show Revoked Keys'] : []));
+      ...(hiddenRevoked ? ['Show Revoked Keys'] : []),
+    );
     if (choice === 'Show Revoked Keys') {
       await vscode.commands.executeCommand('factify.showRevokedKeys');
     }
@@ -392,13 +449,18 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     }
     const places = this.locations(key.id);
     if (places.length === 0) {
-      await this.deps.ctx.prompts.info(`“${displayText(key.name, 80)}” was not found in the files checked so far. Run “Find API Keys in Workspace” to check every file.`);
+      await this.deps.ctx.prompts.info(
+        `“${displayText(key.name, 80)}” was not found in the files checked so far. Run “Find API Keys in Workspace” to check every file.`,
+      );
       return;
     }
-    const chosen = places.length === 1 ? places[0] : await this.deps.ctx.prompts.pick(
-      places.map((place) => ({ label: place.label, value: place })),
-      { title: `Factify: where “${displayText(key.name, 80)}” appears`, placeHolder: 'Choose a place to open it' },
-    );
+    const chosen =
+      places.length === 1
+        ? places[0]
+        : await this.deps.ctx.prompts.pick(
+            places.map((place) => ({ label: place.label, value: place })),
+            { title: `Factify: where “${displayText(key.name, 80)}” appears`, placeHolder: 'Choose a place to open it' },
+          );
     if (!chosen) return;
     await vscode.window.showTextDocument(chosen.uri, { selection: chosen.range });
   }
@@ -412,7 +474,12 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
 }
 
 function fileExists(fsPath: string): Promise<boolean> {
-  return nodeFs().promises.access(fsPath).then(() => true, () => false);
+  return nodeFs()
+    .promises.access(fsPath)
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 function watchDeletions(onDeleted: (uri: vscode.Uri) => void): vscode.Disposable[] {
@@ -463,13 +530,23 @@ async function findRipgrep(): Promise<string | undefined> {
   ]);
   const fs = nodeFs();
   for (const candidate of candidates) {
-    if (await fs.promises.access(candidate.fsPath, fs.constants.X_OK).then(() => true, () => false)) return candidate.fsPath;
+    if (
+      await fs.promises.access(candidate.fsPath, fs.constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate.fsPath;
   }
   return undefined;
 }
 
 /** The commands of this feature, behind the same error boundary as the others. */
-export function registerLeakCommands(detector: LeakDetector, deps: Parameters<typeof registerGuarded>[1], keyOf: (node: unknown) => ApiKey | undefined): vscode.Disposable[] {
+export function registerLeakCommands(
+  detector: LeakDetector,
+  deps: Parameters<typeof registerGuarded>[1],
+  keyOf: (node: unknown) => ApiKey | undefined,
+): vscode.Disposable[] {
   return [
     registerGuarded('factify.findKeysInWorkspace', deps, () => detector.findInWorkspace()),
     registerGuarded('factify.showKeyLocations', deps, (node) => detector.showLocations(keyOf(node))),

@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
-import {
-  AgentTools, FIND_LEAKED_KEYS_TOOL, LIST_KEYS_TOOL, REVOKE_KEY_TOOL, type LeakFindingsSource,
-} from './core/agentTools';
+import { AgentTools, FIND_LEAKED_KEYS_TOOL, LIST_KEYS_TOOL, REVOKE_KEY_TOOL, type LeakFindingsSource } from './core/agentTools';
 import { type Redactor } from './core/redact';
 import { type AppContext } from './flows/context';
 

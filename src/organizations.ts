@@ -8,7 +8,10 @@ const MAX_RECENT = 5;
 
 /** The organization override and recently used ones, in global state (they are not secrets). */
 export class MementoOrganizations implements Organizations {
-  constructor(private readonly memento: vscode.Memento, private readonly onChange: () => void) {}
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly onChange: () => void,
+  ) {}
 
   get current(): OrgId | undefined {
     return asOrgId(this.memento.get(CURRENT_KEY));

@@ -26,9 +26,11 @@ export function createPrompts(redactor: Redactor): Prompts {
     },
     async pick<T>(items: ReadonlyArray<PickItem<T>>, options: { title: string; placeHolder: string }) {
       const chosen = await vscode.window.showQuickPick(
-        items.map((item) => (item.separator
-          ? { label: text(item.label), kind: vscode.QuickPickItemKind.Separator, value: undefined }
-          : { label: text(item.label), description: optional(item.description), detail: optional(item.detail), value: item.value })),
+        items.map((item) =>
+          item.separator
+            ? { label: text(item.label), kind: vscode.QuickPickItemKind.Separator, value: undefined }
+            : { label: text(item.label), description: optional(item.description), detail: optional(item.detail), value: item.value },
+        ),
         { title: text(options.title), placeHolder: text(options.placeHolder), matchOnDescription: true, matchOnDetail: true },
       );
       return chosen?.value;

@@ -13,9 +13,12 @@ export const settings = {
   /** Writes where the effective value comes from, so a workspace value cannot silently win over the toggle. */
   setShowRevokedKeys(value: boolean): Thenable<void> {
     const inspected = factify().inspect<boolean>('showRevokedKeys');
-    const target = inspected?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
-      : inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace
-        : vscode.ConfigurationTarget.Global;
+    const target =
+      inspected?.workspaceFolderValue !== undefined
+        ? vscode.ConfigurationTarget.WorkspaceFolder
+        : inspected?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
     return factify().update('showRevokedKeys', value, target);
   },
   expiryWarningDays: () => Math.max(0, factify().get<number>('expiryWarningDays', 14)),
@@ -42,6 +45,7 @@ function factify(): vscode.WorkspaceConfiguration {
 
 /** Settings whose change needs a new HTTP client (and so a new connection pool). */
 export function affectsConnection(event: vscode.ConfigurationChangeEvent): boolean {
-  return ['factify.apiBaseUrl', 'factify.requestTimeoutSeconds', 'http.proxy', 'http.noProxy', 'http.proxyStrictSSL']
-    .some((section) => event.affectsConfiguration(section));
+  return ['factify.apiBaseUrl', 'factify.requestTimeoutSeconds', 'http.proxy', 'http.noProxy', 'http.proxyStrictSSL'].some((section) =>
+    event.affectsConfiguration(section),
+  );
 }

@@ -9,12 +9,20 @@ export class OrganizationStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('factify.organization', vscode.StatusBarAlignment.Left, 50);
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly ctx: AppContext, private readonly redactor: Redactor) {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly redactor: Redactor,
+  ) {
     this.item.name = 'Factify Organization';
     this.item.command = 'factify.switchOrganization';
     const listChanged = ctx.store.onDidChange(() => this.update());
     const accountsChanged = ctx.accounts.onDidChange(() => this.update());
-    this.subscription = { dispose: () => { listChanged.dispose(); accountsChanged.dispose(); } };
+    this.subscription = {
+      dispose: () => {
+        listChanged.dispose();
+        accountsChanged.dispose();
+      },
+    };
     this.update();
   }
 
@@ -28,7 +36,9 @@ export class OrganizationStatusBar implements vscode.Disposable {
     if (override) {
       const name = shownOrganization(override, snapshot, this.ctx.accounts) ?? override;
       this.item.text = `$(warning) Factify: acting as ${this.plain(name)}`;
-      this.item.tooltip = this.redactor.redact(`Requests act on organization ${name === override ? override : `${name} (${override})`} (X-Factify-Organization-Id), not the token's own. Click to switch.`);
+      this.item.tooltip = this.redactor.redact(
+        `Requests act on organization ${name === override ? override : `${name} (${override})`} (X-Factify-Organization-Id), not the token's own. Click to switch.`,
+      );
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else {
       const own = shownOrganization(undefined, snapshot, this.ctx.accounts);

@@ -1,6 +1,17 @@
 import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
-import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, ownTreeItemId, PAGE_SIZE, STATE_LABELS, type KeyGroup, type KeyIcon, type KeyRow } from './core/keyTree';
+import {
+  filterGroups,
+  groupByState,
+  keyRow,
+  keyTooltipMarkdown,
+  ownTreeItemId,
+  PAGE_SIZE,
+  STATE_LABELS,
+  type KeyGroup,
+  type KeyIcon,
+  type KeyRow,
+} from './core/keyTree';
 import { expiryBadge } from './core/expiry';
 import { type KeysSnapshot } from './core/keysStore';
 import { type Redactor } from './core/redact';
@@ -18,7 +29,10 @@ const REGROUP_AFTER_MS = 60_000;
 export type ViewState = 'signedOut' | 'loading' | 'error' | 'empty' | 'filteredEmpty' | 'ready';
 
 export class GroupNode {
-  constructor(readonly group: KeyGroup, readonly filtered: boolean) {}
+  constructor(
+    readonly group: KeyGroup,
+    readonly filtered: boolean,
+  ) {}
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(STATE_LABELS[this.group.state], vscode.TreeItemCollapsibleState.Expanded);
@@ -31,7 +45,11 @@ export class GroupNode {
 }
 
 export class KeyNode {
-  constructor(readonly key: ApiKey, readonly parent: GroupNode, private readonly row: KeyRow) {}
+  constructor(
+    readonly key: ApiKey,
+    readonly parent: GroupNode,
+    private readonly row: KeyRow,
+  ) {}
 
   toTreeItem(): vscode.TreeItem {
     const row = this.row;
@@ -46,7 +64,11 @@ export class KeyNode {
 }
 
 export class MoreNode {
-  constructor(readonly state: KeyState, readonly remaining: number, readonly parent: GroupNode) {}
+  constructor(
+    readonly state: KeyState,
+    readonly remaining: number,
+    readonly parent: GroupNode,
+  ) {}
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, this.remaining)} more…`, vscode.TreeItemCollapsibleState.None);
@@ -65,7 +87,11 @@ export class MoreNode {
 export class ActionNode {
   readonly parent = undefined;
 
-  constructor(readonly label: string, readonly icon: string, readonly command: vscode.Command) {}
+  constructor(
+    readonly label: string,
+    readonly icon: string,
+    readonly command: vscode.Command,
+  ) {}
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
@@ -117,7 +143,11 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private foundIn: (keyId: string) => readonly string[] = () => [];
 
   /** `start` reads the accounts and loads the list once: the view calls it when it first shows. Everything the view shows passes the log's redactor (`getTreeItem`, `resolveTreeItem`, `render`). */
-  constructor(private readonly ctx: AppContext, private readonly start: () => Promise<void>, private readonly redactor: Redactor) {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly start: () => Promise<void>,
+    private readonly redactor: Redactor,
+  ) {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, canSelectMany: true, showCollapseAll: false });
     this.disposables.push(
       this.treeView,
@@ -158,7 +188,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (typeof item.label === 'string') item.label = redact(item.label);
     if (typeof item.description === 'string') item.description = redact(item.description);
     if (typeof item.tooltip === 'string') item.tooltip = redact(item.tooltip);
-    if (item.accessibilityInformation) item.accessibilityInformation = { ...item.accessibilityInformation, label: redact(item.accessibilityInformation.label) };
+    if (item.accessibilityInformation)
+      item.accessibilityInformation = { ...item.accessibilityInformation, label: redact(item.accessibilityInformation.label) };
     return item;
   }
 
@@ -238,12 +269,18 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       actions.push(new ActionNode('Set API Token…', 'key', { command: 'factify.signIn', title: 'Set API Token…' }));
     }
     if (error?.kind === 'forbidden' || error?.kind === 'notFound' || this.ctx.organizations.current) {
-      actions.push(new ActionNode('Switch Organization…', 'organization', { command: 'factify.switchOrganization', title: 'Switch Organization…' }));
+      actions.push(
+        new ActionNode('Switch Organization…', 'organization', { command: 'factify.switchOrganization', title: 'Switch Organization…' }),
+      );
     }
     if (error && ['invalidConfig', 'network', 'tls', 'redirect', 'invalidResponse', 'timeout'].includes(error.kind)) {
-      actions.push(new ActionNode('Open Factify Settings', 'settings-gear', {
-        command: 'workbench.action.openSettings', title: 'Open Factify Settings', arguments: ['@ext:factify.factify-api-keys'],
-      }));
+      actions.push(
+        new ActionNode('Open Factify Settings', 'settings-gear', {
+          command: 'workbench.action.openSettings',
+          title: 'Open Factify Settings',
+          arguments: ['@ext:factify.factify-api-keys'],
+        }),
+      );
     }
     actions.push(new ActionNode('Show Log', 'output', { command: 'factify.showLog', title: 'Show Log' }));
     return actions;
@@ -261,7 +298,12 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const includeRevoked = loaded.query.includeRevoked;
     let sorted = this.sorted;
     if (!sorted || sorted.keys !== loaded.keys || sorted.includeRevoked !== includeRevoked || nowMs - sorted.at > REGROUP_AFTER_MS) {
-      sorted = this.sorted = { keys: loaded.keys, includeRevoked, at: nowMs, groups: groupByState(loaded.keys, { nowMs, includeRevoked }, sorted?.groups) };
+      sorted = this.sorted = {
+        keys: loaded.keys,
+        includeRevoked,
+        at: nowMs,
+        groups: groupByState(loaded.keys, { nowMs, includeRevoked }, sorted?.groups),
+      };
       this.filtered = undefined;
     }
     if (!this.filtered || this.filtered.filter !== this.filterText) {
@@ -300,8 +342,13 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     // Rebuilding the tree drops VS Code's handles to its rows for a moment (a click on a row's inline action
     // then finds no row): only when what the rows show changed, e.g. not for a refresh with the same answer.
     const treeInputs = [
-      state, snapshot.loaded?.keys, snapshot.loaded?.query.includeRevoked, this.filterText, snapshot.error?.kind,
-      this.ctx.organizations.current, Math.floor(Date.now() / REGROUP_AFTER_MS),
+      state,
+      snapshot.loaded?.keys,
+      snapshot.loaded?.query.includeRevoked,
+      this.filterText,
+      snapshot.error?.kind,
+      this.ctx.organizations.current,
+      Math.floor(Date.now() / REGROUP_AFTER_MS),
     ];
     if (!this.treeInputs || treeInputs.some((input, index) => input !== this.treeInputs?.[index])) {
       this.treeInputs = treeInputs;
@@ -316,10 +363,15 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (state === 'error' && error) return this.shown(error.message, 500);
     const lines: string[] = [];
     if (error && snapshot.loaded && !snapshot.loading) {
-      lines.push(`⚠ Refresh failed: ${this.shown(error.message, 400)} Showing the keys loaded ${new Date(snapshot.loaded.loadedAt).toLocaleTimeString()}.`);
+      lines.push(
+        `⚠ Refresh failed: ${this.shown(error.message, 400)} Showing the keys loaded ${new Date(snapshot.loaded.loadedAt).toLocaleTimeString()}.`,
+      );
     }
     const rejected = snapshot.loaded?.rejected.length ?? 0;
-    if (rejected > 0) lines.push(`⚠ ${rejected} record${rejected === 1 ? '' : 's'} from Factify ${rejected === 1 ? 'was' : 'were'} not valid and ${rejected === 1 ? 'is' : 'are'} not shown; see the log (Factify: Show Log).`);
+    if (rejected > 0)
+      lines.push(
+        `⚠ ${rejected} record${rejected === 1 ? '' : 's'} from Factify ${rejected === 1 ? 'was' : 'were'} not valid and ${rejected === 1 ? 'is' : 'are'} not shown; see the log (Factify: Show Log).`,
+      );
     if (this.filterText !== undefined && state !== 'signedOut') {
       // VS Code hides a view's welcome content while the view has a message: filtered-to-nothing alone is
       // left to the welcome content, which also offers Clear Filter and Filter Keys….
@@ -336,7 +388,10 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   private trackProgress(loading: boolean): void {
     if (loading && !this.progressDone) {
-      void vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => new Promise<void>((resolve) => (this.progressDone = resolve)));
+      void vscode.window.withProgress(
+        { location: { viewId: VIEW_ID } },
+        () => new Promise<void>((resolve) => (this.progressDone = resolve)),
+      );
     } else if (!loading && this.progressDone) {
       this.progressDone();
       this.progressDone = undefined;

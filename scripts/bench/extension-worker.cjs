@@ -44,7 +44,11 @@ function waitFor(stand, predicate, timeoutMs, what, logs) {
     };
     const timer = setTimeout(() => {
       subscription.dispose();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last render ${JSON.stringify(stand.trees[0]?.state.last)}; messages ${JSON.stringify(stand.messages)}; log tail:\n${logs.slice(-15).join('\n')}`));
+      reject(
+        new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}; last render ${JSON.stringify(stand.trees[0]?.state.last)}; messages ${JSON.stringify(stand.messages)}; log tail:\n${logs.slice(-15).join('\n')}`,
+        ),
+      );
     }, timeoutMs);
     const subscription = stand.onRender((render) => {
       if (!predicate(render)) return;
@@ -121,9 +125,10 @@ runWorker(async () => {
     const tCommand = performance.now();
     await stand.vscode.commands.executeCommand('factify.refresh');
     const fired = tree.state.fires;
-    const render = tree.state.last && tree.state.last.firesAtStart >= fired && !tree.state.rendering
-      ? tree.state.last
-      : await waitFor(stand, (r) => r.firesAtStart >= fired && keyRowsBuilt(r), options.timeoutMs ?? 120_000, 'rows after refresh', logs);
+    const render =
+      tree.state.last && tree.state.last.firesAtStart >= fired && !tree.state.rendering
+        ? tree.state.last
+        : await waitFor(stand, (r) => r.firesAtStart >= fired && keyRowsBuilt(r), options.timeoutMs ?? 120_000, 'rows after refresh', logs);
     result.refreshes.push({ ms: render.at - tCommand, renderMs: render.renderMs, keyRows: render.keyRows, ...stalls.read() });
   }
   stalls.stop();

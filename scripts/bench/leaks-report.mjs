@@ -5,10 +5,12 @@ const fmt = (value, digits = 0) => (typeof value === 'number' && Number.isFinite
 export function describeLeaks(leaks) {
   if (leaks.skipped) return `skipped: ${leaks.skipped}`;
   if (leaks.failed) return `FAILED: ${leaks.failed.split('\n')[0]}`;
-  return `scan ${fmt(leaks.scanMs)} ms vs rg -l ${fmt(leaks.rgMs)} ms (${leaks.rg}) = ${fmt(leaks.scanRatio, 2)}×; ` +
+  return (
+    `scan ${fmt(leaks.scanMs)} ms vs rg -l ${fmt(leaks.rgMs)} ms (${leaks.rg}) = ${fmt(leaks.scanRatio, 2)}×; ` +
     `${leaks.counts.findings} keys in ${leaks.counts.files} files (${JSON.stringify(leaks.counts.byKind)}; ${leaks.tokensPlanted} planted), ` +
     `not checked ${JSON.stringify(leaks.notChecked)}, ignored places reported: ${leaks.reportedIgnored}; ` +
-    `longest stall ${fmt(leaks.stallMs)} ms; 5 MB document after an edit ${fmt(leaks.docMs, 1)} ms`;
+    `longest stall ${fmt(leaks.stallMs)} ms; 5 MB document after an edit ${fmt(leaks.docMs, 1)} ms`
+  );
 }
 
 export function leakVerdicts(leaks) {
@@ -16,12 +18,18 @@ export function leakVerdicts(leaks) {
   const measured = !leaks.skipped && !leaks.failed;
   const why = leaks.skipped ?? (leaks.failed ? 'failed' : '');
   return [
-    line(measured ? leaks.scanRatio <= BUDGET.scanRatio && !leaks.reportedIgnored : undefined,
-      `workspace scan ≤ ${BUDGET.scanRatio}× rg -l over the same tree: ${measured ? `${fmt(leaks.scanMs)} ms vs ${fmt(leaks.rgMs)} ms = ${fmt(leaks.scanRatio, 2)}×` : why}`),
-    line(measured ? leaks.stallMs <= BUDGET.scanStallMs : undefined,
-      `longest event-loop stall during the scan ≤ ${BUDGET.scanStallMs} ms: ${measured ? `${fmt(leaks.stallMs)} ms` : why}`),
-    line(measured ? leaks.docMs <= BUDGET.docCheckMs : undefined,
-      `checking a 5 MB document after an edit ≤ ${BUDGET.docCheckMs} ms: ${measured ? `${fmt(leaks.docMs, 1)} ms` : why}`),
+    line(
+      measured ? leaks.scanRatio <= BUDGET.scanRatio && !leaks.reportedIgnored : undefined,
+      `workspace scan ≤ ${BUDGET.scanRatio}× rg -l over the same tree: ${measured ? `${fmt(leaks.scanMs)} ms vs ${fmt(leaks.rgMs)} ms = ${fmt(leaks.scanRatio, 2)}×` : why}`,
+    ),
+    line(
+      measured ? leaks.stallMs <= BUDGET.scanStallMs : undefined,
+      `longest event-loop stall during the scan ≤ ${BUDGET.scanStallMs} ms: ${measured ? `${fmt(leaks.stallMs)} ms` : why}`,
+    ),
+    line(
+      measured ? leaks.docMs <= BUDGET.docCheckMs : undefined,
+      `checking a 5 MB document after an edit ≤ ${BUDGET.docCheckMs} ms: ${measured ? `${fmt(leaks.docMs, 1)} ms` : why}`,
+    ),
   ];
 }
 

@@ -37,8 +37,14 @@ function makeKeys(count) {
     const stem = `ffy_prod_${chars(BASE32, 8)}`;
     const revoked = i % 3 === 1;
     keys.push({
-      id: `key_${chars(BASE32, 26)}`, org_id: 'org_01kdx2z2ab3cd4ef5gh6jk7mn8', name: `Bench key ${i}`, prefix: `${stem}...`,
-      created_at: '2026-01-01T00:00:00Z', is_active: true, revoked_at: revoked ? '2026-06-01T00:00:00Z' : null, expires_at: null,
+      id: `key_${chars(BASE32, 26)}`,
+      org_id: 'org_01kdx2z2ab3cd4ef5gh6jk7mn8',
+      name: `Bench key ${i}`,
+      prefix: `${stem}...`,
+      created_at: '2026-01-01T00:00:00Z',
+      is_active: true,
+      revoked_at: revoked ? '2026-06-01T00:00:00Z' : null,
+      expires_at: null,
     });
   }
   return keys;
@@ -81,12 +87,16 @@ function makeWorkspace(keys) {
   }
   // Ignored places, each holding tokens that must not be reported.
   fs.mkdirSync(path.join(root, 'node_modules', 'dep'), { recursive: true });
-  for (let i = 0; i < 200; i++) fs.writeFileSync(path.join(root, 'node_modules', 'dep', `f${i}.js`), `${block}\n${tokenFor(keys[0].prefix)}\n`);
+  for (let i = 0; i < 200; i++)
+    fs.writeFileSync(path.join(root, 'node_modules', 'dep', `f${i}.js`), `${block}\n${tokenFor(keys[0].prefix)}\n`);
   fs.writeFileSync(path.join(root, '.env'), `FACTIFY_TOKEN=${tokenFor(keys[0].prefix)}\n`);
   fs.writeFileSync(path.join(root, '.gitignore'), 'node_modules/\n.env\n');
   // Over the size limit and binary: skipped, and counted.
   fs.writeFileSync(path.join(root, 'src', 'big.log'), `${filler(1_200_000)}\n${tokenFor(keys[1].prefix)}\n`);
-  fs.writeFileSync(path.join(root, 'src', 'blob.bin'), Buffer.concat([Buffer.from([0, 1, 2, 3]), Buffer.from(`\n${tokenFor(keys[2].prefix)}\n`)]));
+  fs.writeFileSync(
+    path.join(root, 'src', 'blob.bin'),
+    Buffer.concat([Buffer.from([0, 1, 2, 3]), Buffer.from(`\n${tokenFor(keys[2].prefix)}\n`)]),
+  );
   spawnSync('git', ['init', '-q'], { cwd: root });
   const manifest = { tokens, files: FILES };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest));
@@ -104,7 +114,9 @@ function timeRgList(rgPath, root, pattern) {
     const t0 = performance.now();
     const child = spawn(rgPath, ['-l', '--hidden', pattern, root], { stdio: ['ignore', 'pipe', 'ignore'] });
     let lines = 0;
-    child.stdout.on('data', (chunk) => { for (const byte of chunk) if (byte === 10) lines++; });
+    child.stdout.on('data', (chunk) => {
+      for (const byte of chunk) if (byte === 10) lines++;
+    });
     child.once('error', reject);
     child.once('close', () => resolve({ ms: performance.now() - t0, files: lines }));
   });
@@ -139,7 +151,12 @@ async function main() {
   const generateMs = performance.now() - t0;
 
   const options = {
-    rgPath: rg.rgPath, folders: [workspace.root], excludes: ['**/node_modules', '**/.git', '**/bower_components', '**/*.code-search'], maxFileBytes: 1024 * 1024, index, nowMs: Date.now(),
+    rgPath: rg.rgPath,
+    folders: [workspace.root],
+    excludes: ['**/node_modules', '**/.git', '**/bower_components', '**/*.code-search'],
+    maxFileBytes: 1024 * 1024,
+    index,
+    nowMs: Date.now(),
   };
   const stall = startStallMonitor();
   const scanMs = [];
@@ -191,10 +208,23 @@ async function main() {
   }
 
   return {
-    rg: rg.version, generateMs, files: workspace.files, tokensPlanted: workspace.tokens,
-    scanMs: median(scanMs), rgMs: median(rgMs), scanRatio: median(scanMs) / median(rgMs), scanRuns: scanMs, rgRuns: rgMs,
-    stallMs, rgFiles, candidates: last.candidates, counts, notChecked: last.skipped, reportedIgnored,
-    docMs: median(docMs.slice(5)), docFindings,
+    rg: rg.version,
+    generateMs,
+    files: workspace.files,
+    tokensPlanted: workspace.tokens,
+    scanMs: median(scanMs),
+    rgMs: median(rgMs),
+    scanRatio: median(scanMs) / median(rgMs),
+    scanRuns: scanMs,
+    rgRuns: rgMs,
+    stallMs,
+    rgFiles,
+    candidates: last.candidates,
+    counts,
+    notChecked: last.skipped,
+    reportedIgnored,
+    docMs: median(docMs.slice(5)),
+    docFindings,
   };
 }
 

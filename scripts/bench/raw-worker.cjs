@@ -9,29 +9,33 @@ const { runWorker, workerArgs, peakRssMb } = require('./common.cjs');
 
 function get(http, url, token, agent) {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, {
-      agent,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json, application/problem+json' },
-    }, (response) => {
-      const chunks = [];
-      let size = 0;
-      response.on('data', (chunk) => {
-        chunks.push(chunk);
-        size += chunk.length;
-      });
-      response.once('error', reject);
-      response.once('end', () => {
-        if (response.statusCode !== 200) {
-          reject(new Error(`HTTP ${response.statusCode}`));
-          return;
-        }
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+    const request = http.get(
+      url,
+      {
+        agent,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json, application/problem+json' },
+      },
+      (response) => {
+        const chunks = [];
+        let size = 0;
+        response.on('data', (chunk) => {
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        response.once('error', reject);
+        response.once('end', () => {
+          if (response.statusCode !== 200) {
+            reject(new Error(`HTTP ${response.statusCode}`));
+            return;
+          }
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
     request.once('error', reject);
   });
 }

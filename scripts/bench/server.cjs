@@ -53,7 +53,9 @@ async function main() {
   const relay = options.network ? await startDelayRelay(server.port, options.delayMs ?? 20) : undefined;
   const url = relay ? `https://127.0.0.1:${relay.address().port}` : server.url;
   const primary = server.orgs.primary;
-  process.stdout.write(`${JSON.stringify({ url, caFile, tokens: server.tokens, orgs: server.orgs, keys: server.keysOf(primary).length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url, caFile, tokens: server.tokens, orgs: server.orgs, keys: server.keysOf(primary).length })}\n`,
+  );
 
   let closing = false;
   const stop = () => {
@@ -62,7 +64,10 @@ async function main() {
     clearInterval(churnTimer);
     relay?.close();
     if (caFile) fs.rmSync(path.dirname(caFile), { recursive: true, force: true });
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

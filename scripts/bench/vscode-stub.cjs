@@ -188,9 +188,9 @@ function createTreeViewStandIn(id, options, hooks) {
 
   const subscription = provider.onDidChangeTreeData
     ? provider.onDidChangeTreeData(() => {
-      state.fires++;
-      schedule();
-    })
+        state.fires++;
+        schedule();
+      })
     : undefined;
   return {
     view,
@@ -282,79 +282,105 @@ function install(options = {}) {
     return undefined;
   };
 
-  const window = tolerant('window', {
-    createOutputChannel: (name) => channel(name),
-    createTreeView(id, viewOptions) {
-      const tree = createTreeViewStandIn(id, viewOptions, {
-        onRender: (result) => renderListeners.forEach((listener) => listener(result)),
-        onRenderError: (error) => log('error', `[tree] render failed: ${error && error.stack ? error.stack : error}`),
-      });
-      trees.push(tree);
-      return tree.view;
+  const window = tolerant(
+    'window',
+    {
+      createOutputChannel: (name) => channel(name),
+      createTreeView(id, viewOptions) {
+        const tree = createTreeViewStandIn(id, viewOptions, {
+          onRender: (result) => renderListeners.forEach((listener) => listener(result)),
+          onRenderError: (error) => log('error', `[tree] render failed: ${error && error.stack ? error.stack : error}`),
+        });
+        trees.push(tree);
+        return tree.view;
+      },
+      createStatusBarItem: (id, alignment, priority) => ({
+        id,
+        alignment,
+        priority,
+        name: undefined,
+        text: '',
+        tooltip: undefined,
+        command: undefined,
+        backgroundColor: undefined,
+        show() {},
+        hide() {},
+        dispose() {},
+      }),
+      withProgress: async (_options, task) =>
+        task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => noopDisposable() }),
+      showInformationMessage: message('info'),
+      showWarningMessage: message('warn'),
+      showErrorMessage: message('error'),
+      showInputBox: async () => undefined,
+      showQuickPick: async () => undefined,
+      setStatusBarMessage: () => noopDisposable(),
     },
-    createStatusBarItem: (id, alignment, priority) => ({
-      id,
-      alignment,
-      priority,
-      name: undefined,
-      text: '',
-      tooltip: undefined,
-      command: undefined,
-      backgroundColor: undefined,
-      show() {},
-      hide() {},
-      dispose() {},
-    }),
-    withProgress: async (_options, task) => task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => noopDisposable() }),
-    showInformationMessage: message('info'),
-    showWarningMessage: message('warn'),
-    showErrorMessage: message('error'),
-    showInputBox: async () => undefined,
-    showQuickPick: async () => undefined,
-    setStatusBarMessage: () => noopDisposable(),
-  }, missing);
+    missing,
+  );
 
   const api = {
     version: '1.96.0',
     window,
-    commands: tolerant('commands', {
-      registerCommand(id, handler) {
-        commands.set(id, handler);
-        return { dispose: () => commands.delete(id) };
+    commands: tolerant(
+      'commands',
+      {
+        registerCommand(id, handler) {
+          commands.set(id, handler);
+          return { dispose: () => commands.delete(id) };
+        },
+        async executeCommand(id, ...args) {
+          if (id === 'setContext') return undefined;
+          const handler = commands.get(id);
+          if (!handler) throw new Error(`command '${id}' not found`);
+          return handler(...args);
+        },
       },
-      async executeCommand(id, ...args) {
-        if (id === 'setContext') return undefined;
-        const handler = commands.get(id);
-        if (!handler) throw new Error(`command '${id}' not found`);
-        return handler(...args);
+      missing,
+    ),
+    workspace: tolerant(
+      'workspace',
+      {
+        getConfiguration: createConfiguration(settings, (changed) =>
+          configurationChanged.fire({ affectsConfiguration: (section) => changed === section || changed.startsWith(`${section}.`) }),
+        ),
+        onDidChangeConfiguration: configurationChanged.event,
+        // Leak detection: no documents are open in the benchmark.
+        textDocuments: [],
+        createFileSystemWatcher: () => ({ onDidDelete: () => noopDisposable(), dispose() {} }),
+        onDidOpenTextDocument: new EventEmitter().event,
+        onDidChangeTextDocument: new EventEmitter().event,
+        onDidCloseTextDocument: new EventEmitter().event,
+        onDidSaveTextDocument: new EventEmitter().event,
       },
-    }, missing),
-    workspace: tolerant('workspace', {
-      getConfiguration: createConfiguration(settings, (changed) =>
-        configurationChanged.fire({ affectsConfiguration: (section) => changed === section || changed.startsWith(`${section}.`) })),
-      onDidChangeConfiguration: configurationChanged.event,
-      // Leak detection: no documents are open in the benchmark.
-      textDocuments: [],
-      createFileSystemWatcher: () => ({ onDidDelete: () => noopDisposable(), dispose() {} }),
-      onDidOpenTextDocument: new EventEmitter().event,
-      onDidChangeTextDocument: new EventEmitter().event,
-      onDidCloseTextDocument: new EventEmitter().event,
-      onDidSaveTextDocument: new EventEmitter().event,
-    }, missing),
+      missing,
+    ),
     lm: tolerant('lm', { registerTool: () => noopDisposable() }, missing),
-    languages: tolerant('languages', {
-      createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {} }),
-      registerCodeActionsProvider: () => noopDisposable(),
-    }, missing),
+    languages: tolerant(
+      'languages',
+      {
+        createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {} }),
+        registerCodeActionsProvider: () => noopDisposable(),
+      },
+      missing,
+    ),
     CodeActionKind: { QuickFix: 'quickfix' },
-    authentication: tolerant('authentication', {
-      registerAuthenticationProvider: () => noopDisposable(),
-    }, missing),
-    env: tolerant('env', {
-      clipboard: { readText: async () => '', writeText: async () => undefined },
-      appName: 'bench stand-in',
-      language: 'en',
-    }, missing),
+    authentication: tolerant(
+      'authentication',
+      {
+        registerAuthenticationProvider: () => noopDisposable(),
+      },
+      missing,
+    ),
+    env: tolerant(
+      'env',
+      {
+        clipboard: { readText: async () => '', writeText: async () => undefined },
+        appName: 'bench stand-in',
+        language: 'en',
+      },
+      missing,
+    ),
     EventEmitter,
     Disposable,
     ThemeIcon,

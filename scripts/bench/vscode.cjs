@@ -60,47 +60,58 @@ function startServer(outDir, keys) {
  * animation frames from t0 to tFrame.
  */
 async function arm(page, view, { trigger, present, absent }) {
-  await page.evaluate(({ view, row, trigger, present, absent }) => {
-    const selector = (text) => `${view} ${row}[aria-label*="${text.replace(/["\\]/g, '\\$&')}"]`;
-    const state = { t0: null, t1: null, tFrame: null, maxFrameGapMs: 0 };
-    window.__factifyBench = state;
-    let lastFrame;
-    const frame = (time) => {
-      if (lastFrame !== undefined) state.maxFrameGapMs = Math.max(state.maxFrameGapMs, time - lastFrame);
-      lastFrame = time;
-      if (state.tFrame === null) requestAnimationFrame(frame);
-    };
-    const onTrigger = (event) => {
-      if (state.t0 !== null) return;
-      if (trigger === 'click' ? event.type !== 'pointerdown' : !(event.type === 'keydown' && event.key === 'Enter')) return;
-      state.t0 = performance.now();
-      document.removeEventListener('pointerdown', onTrigger, true);
-      document.removeEventListener('keydown', onTrigger, true);
-      requestAnimationFrame(frame);
-      check();
-    };
-    const done = () => {
-      const shown = document.querySelector(selector(present));
-      if (!shown || !shown.checkVisibility()) return false;
-      return !(absent && document.querySelector(selector(absent)));
-    };
-    const check = () => {
-      if (state.t0 === null || state.t1 !== null || !done()) return;
-      state.t1 = performance.now();
-      observer.disconnect();
-      requestAnimationFrame(() => {
-        state.tFrame = performance.now();
+  await page.evaluate(
+    ({ view, row, trigger, present, absent }) => {
+      const selector = (text) => `${view} ${row}[aria-label*="${text.replace(/["\\]/g, '\\$&')}"]`;
+      const state = { t0: null, t1: null, tFrame: null, maxFrameGapMs: 0 };
+      window.__factifyBench = state;
+      let lastFrame;
+      const frame = (time) => {
+        if (lastFrame !== undefined) state.maxFrameGapMs = Math.max(state.maxFrameGapMs, time - lastFrame);
+        lastFrame = time;
+        if (state.tFrame === null) requestAnimationFrame(frame);
+      };
+      const onTrigger = (event) => {
+        if (state.t0 !== null) return;
+        if (trigger === 'click' ? event.type !== 'pointerdown' : !(event.type === 'keydown' && event.key === 'Enter')) return;
+        state.t0 = performance.now();
+        document.removeEventListener('pointerdown', onTrigger, true);
+        document.removeEventListener('keydown', onTrigger, true);
+        requestAnimationFrame(frame);
+        check();
+      };
+      const done = () => {
+        const shown = document.querySelector(selector(present));
+        if (!shown || !shown.checkVisibility()) return false;
+        return !(absent && document.querySelector(selector(absent)));
+      };
+      const check = () => {
+        if (state.t0 === null || state.t1 !== null || !done()) return;
+        state.t1 = performance.now();
+        observer.disconnect();
+        requestAnimationFrame(() => {
+          state.tFrame = performance.now();
+        });
+      };
+      const observer = new MutationObserver(check);
+      observer.observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['aria-label', 'style', 'class'],
       });
-    };
-    const observer = new MutationObserver(check);
-    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label', 'style', 'class'] });
-    document.addEventListener('pointerdown', onTrigger, true);
-    document.addEventListener('keydown', onTrigger, true);
-  }, { view, row: ROW, trigger, present, absent });
+      document.addEventListener('pointerdown', onTrigger, true);
+      document.addEventListener('keydown', onTrigger, true);
+    },
+    { view, row: ROW, trigger, present, absent },
+  );
 }
 
 async function measured(page, timeoutMs) {
-  await page.waitForFunction(() => window.__factifyBench && window.__factifyBench.tFrame !== null, undefined, { timeout: timeoutMs, polling: 50 });
+  await page.waitForFunction(() => window.__factifyBench && window.__factifyBench.tFrame !== null, undefined, {
+    timeout: timeoutMs,
+    polling: 50,
+  });
   const state = await page.evaluate(() => window.__factifyBench);
   return { ms: state.t1 - state.t0, paintedMs: state.tFrame - state.t0, maxFrameGapMs: state.maxFrameGapMs };
 }
@@ -164,7 +175,11 @@ runWorker(async () => {
       const run = await measured(page, 120_000);
       if (i > 0) refreshRuns.push(run);
     }
-    result.refresh = { runs: refreshRuns, medianMs: median(refreshRuns.map((run) => run.ms)), medianPaintedMs: median(refreshRuns.map((run) => run.paintedMs)) };
+    result.refresh = {
+      runs: refreshRuns,
+      medianMs: median(refreshRuns.map((run) => run.ms)),
+      medianPaintedMs: median(refreshRuns.map((run) => run.paintedMs)),
+    };
     result.rowsAt10k = (await harness.treeRows(page)).slice(0, 6);
     await harness.screenshot(page, 'bench-vscode-10k');
 

@@ -100,7 +100,15 @@ export function addAccount(state: AccountsState, candidate: Account): { state: A
   const existing = candidate.orgId ? state.accounts.find((account) => account.orgId === candidate.orgId) : undefined;
   if (existing) {
     const updated: Account = { ...candidate, id: existing.id };
-    return { state: { ...state, accounts: state.accounts.map((account) => (account.id === existing.id ? updated : account)), currentId: existing.id }, id: existing.id, replaced: true };
+    return {
+      state: {
+        ...state,
+        accounts: state.accounts.map((account) => (account.id === existing.id ? updated : account)),
+        currentId: existing.id,
+      },
+      id: existing.id,
+      replaced: true,
+    };
   }
   return { state: { ...state, accounts: [...state.accounts, candidate], currentId: candidate.id }, id: candidate.id, replaced: false };
 }
@@ -109,7 +117,12 @@ export function addAccount(state: AccountsState, candidate: Account): { state: A
  * What a first successful list taught about an account. When another account already holds that
  * organization, this (newer) token wins and the other account is dropped: `dropped` names it.
  */
-export function learnAccount(state: AccountsState, id: string, orgId: OrgId, key: TokenKey | undefined): { state: AccountsState; dropped: string[] } {
+export function learnAccount(
+  state: AccountsState,
+  id: string,
+  orgId: OrgId,
+  key: TokenKey | undefined,
+): { state: AccountsState; dropped: string[] } {
   const dropped = state.accounts.filter((account) => account.id !== id && account.orgId === orgId).map((account) => account.id);
   const accounts = state.accounts
     .filter((account) => !dropped.includes(account.id))
@@ -121,7 +134,8 @@ export function learnAccount(state: AccountsState, id: string, orgId: OrgId, key
 /** Signs out of one account; when it was current, the first remaining account becomes current. */
 export function removeAccount(state: AccountsState, id: string): AccountsState {
   const accounts = state.accounts.filter((account) => account.id !== id);
-  const currentId = state.currentId === id || !accounts.some((account) => account.id === state.currentId) ? accounts[0]?.id : state.currentId;
+  const currentId =
+    state.currentId === id || !accounts.some((account) => account.id === state.currentId) ? accounts[0]?.id : state.currentId;
   return { ...state, accounts, currentId };
 }
 
@@ -146,23 +160,28 @@ export function parseAccountsState(raw: unknown): AccountsState {
   for (const entry of Array.isArray(value.accounts) ? value.accounts : []) {
     if (typeof entry !== 'object' || entry === null) continue;
     const record = entry as Record<string, unknown>;
-    if (typeof record.id !== 'string' || !/^[a-z0-9]{1,40}$/.test(record.id) || accounts.some((account) => account.id === record.id)) continue;
+    if (typeof record.id !== 'string' || !/^[a-z0-9]{1,40}$/.test(record.id) || accounts.some((account) => account.id === record.id))
+      continue;
     const key = record.key as Record<string, unknown> | undefined;
     accounts.push({
       id: record.id,
       orgId: asOrgId(record.orgId),
       env: typeof record.env === 'string' && /^[a-z0-9]{1,20}$/.test(record.env) ? record.env : 'unknown',
-      key: key && typeof key.id === 'string' && typeof key.prefix === 'string' && typeof key.name === 'string'
-        ? { id: key.id, prefix: key.prefix, name: key.name } : undefined,
+      key:
+        key && typeof key.id === 'string' && typeof key.prefix === 'string' && typeof key.name === 'string'
+          ? { id: key.id, prefix: key.prefix, name: key.name }
+          : undefined,
     });
   }
   const labels: Record<string, string> = {};
   if (typeof value.labels === 'object' && value.labels !== null) {
     for (const [orgId, label] of Object.entries(value.labels as Record<string, unknown>)) {
-      if (asOrgId(orgId) && typeof label === 'string' && explainInvalidLabel(label) === undefined && label.trim() !== '') labels[orgId] = label.trim();
+      if (asOrgId(orgId) && typeof label === 'string' && explainInvalidLabel(label) === undefined && label.trim() !== '')
+        labels[orgId] = label.trim();
     }
   }
-  const currentId = typeof value.currentId === 'string' && accounts.some((account) => account.id === value.currentId) ? value.currentId : accounts[0]?.id;
+  const currentId =
+    typeof value.currentId === 'string' && accounts.some((account) => account.id === value.currentId) ? value.currentId : accounts[0]?.id;
   return { accounts, currentId, labels };
 }
 
@@ -288,7 +307,12 @@ export class AccountStore {
     for (const account of this.data.accounts) {
       const token = this.tokens.get(account.id);
       if (!token) continue;
-      const entry = { account, auth: { token, organizationId: undefined }, label: this.label(account.orgId), current: account.id === this.data.currentId };
+      const entry = {
+        account,
+        auth: { token, organizationId: undefined },
+        label: this.label(account.orgId),
+        current: account.id === this.data.currentId,
+      };
       if (entry.current) result.unshift(entry);
       else result.push(entry);
     }
@@ -300,7 +324,12 @@ export class AccountStore {
     return this.serialized(async () => {
       await this.load();
       const latest = this.latest();
-      const candidate: Account = { id: (this.deps.newId ?? randomId)(), orgId: learned.orgId, env: tokenEnvironment(token), key: learned.key };
+      const candidate: Account = {
+        id: (this.deps.newId ?? randomId)(),
+        orgId: learned.orgId,
+        env: tokenEnvironment(token),
+        key: learned.key,
+      };
       const added = addAccount(latest, candidate);
       // Metadata first, then the token: the SecretStorage change is what tells other windows to read again,
       // and they then find the account. A refused token takes the metadata back.
@@ -418,7 +447,10 @@ export class AccountStore {
         const id = (this.deps.newId ?? randomId)();
         await this.deps.secrets.store(tokenSecretKey(id), legacy);
         this.tokens.set(id, legacy);
-        const state = { ...this.data, accounts: [...this.data.accounts, { id, orgId: undefined, env: tokenEnvironment(legacy), key: undefined }] };
+        const state = {
+          ...this.data,
+          accounts: [...this.data.accounts, { id, orgId: undefined, env: tokenEnvironment(legacy), key: undefined }],
+        };
         const migrated = { ...state, currentId: this.data.currentId ?? id };
         await this.deps.state.update(ACCOUNTS_STATE_KEY, migrated);
         this.data = migrated;

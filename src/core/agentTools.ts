@@ -59,9 +59,15 @@ export function parseListKeysInput(input: unknown): InputCheck<ListKeysInput> {
     value.state = state as KeyState;
   }
   if (expiringWithinDays !== undefined) {
-    if (typeof expiringWithinDays !== 'number' || !Number.isFinite(expiringWithinDays)
-      || expiringWithinDays < 0 || expiringWithinDays > MAX_EXPIRING_WITHIN_DAYS) {
-      return refuse(`"expiringWithinDays" must be a number of days from 0 to ${MAX_EXPIRING_WITHIN_DAYS}; got ${describeValue(expiringWithinDays)}.`);
+    if (
+      typeof expiringWithinDays !== 'number' ||
+      !Number.isFinite(expiringWithinDays) ||
+      expiringWithinDays < 0 ||
+      expiringWithinDays > MAX_EXPIRING_WITHIN_DAYS
+    ) {
+      return refuse(
+        `"expiringWithinDays" must be a number of days from 0 to ${MAX_EXPIRING_WITHIN_DAYS}; got ${describeValue(expiringWithinDays)}.`,
+      );
     }
     value.expiringWithinDays = expiringWithinDays;
   }
@@ -84,15 +90,19 @@ export function parseRevokeKeyInput(input: unknown): InputCheck<RevokeKeyInput> 
   const fields = inputObject(input, ['keyId', 'reason']);
   if (!fields.ok) return fields;
   const { keyId, reason } = fields.value;
-  if (keyId === undefined) return refuse('"keyId" is required: the id of the key to revoke (key_ and 26 characters), as factify_listApiKeys returns it.');
+  if (keyId === undefined)
+    return refuse('"keyId" is required: the id of the key to revoke (key_ and 26 characters), as factify_listApiKeys returns it.');
   if (typeof keyId !== 'string') return refuse(`"keyId" must be a string; got ${describeValue(keyId)}.`);
   const id = asKeyId(keyId.trim());
   if (!id) {
-    return refuse(`"keyId" is not a Factify key id: key ids are "key_" followed by 26 lower-case Crockford base32 characters; got ${describeValue(keyId)}.`);
+    return refuse(
+      `"keyId" is not a Factify key id: key ids are "key_" followed by 26 lower-case Crockford base32 characters; got ${describeValue(keyId)}.`,
+    );
   }
   if (reason !== undefined && typeof reason !== 'string') return refuse(`"reason" must be a string; got ${describeValue(reason)}.`);
   const trimmed = reason?.trim() ?? '';
-  if (trimmed.length > MAX_REASON_LENGTH) return refuse(`"reason" must be at most ${MAX_REASON_LENGTH} characters (it has ${trimmed.length}).`);
+  if (trimmed.length > MAX_REASON_LENGTH)
+    return refuse(`"reason" must be at most ${MAX_REASON_LENGTH} characters (it has ${trimmed.length}).`);
   return { ok: true, value: trimmed === '' ? { keyId: id } : { keyId: id, reason: trimmed } };
 }
 
@@ -101,8 +111,16 @@ function inputObject(input: unknown, allowed: readonly string[]): InputCheck<Rec
   if (!isPlainObject(input)) return refuse(`The input must be a JSON object; got ${describeValue(input)}.`);
   const unknown = Object.keys(input).filter((name) => !allowed.includes(name));
   if (unknown.length > 0) {
-    const accepted = allowed.length === 0 ? 'This tool takes no input: send {}.' : `This tool accepts only ${allowed.map((name) => `"${name}"`).join(', ')}.`;
-    return refuse(`Unknown input ${unknown.length === 1 ? 'property' : 'properties'} ${unknown.slice(0, 5).map((name) => quote(name, 40)).join(', ')}. ${accepted}`);
+    const accepted =
+      allowed.length === 0
+        ? 'This tool takes no input: send {}.'
+        : `This tool accepts only ${allowed.map((name) => `"${name}"`).join(', ')}.`;
+    return refuse(
+      `Unknown input ${unknown.length === 1 ? 'property' : 'properties'} ${unknown
+        .slice(0, 5)
+        .map((name) => quote(name, 40))
+        .join(', ')}. ${accepted}`,
+    );
   }
   return { ok: true, value: input };
 }
@@ -223,8 +241,9 @@ export interface ListedKeys {
 }
 
 export function listKeysText(listed: ListedKeys, filter: ListKeysInput, organization: string, nowMs: number): string {
-  const matching = filterKeys(listed.keys, filter, nowMs)
-    .sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.name.localeCompare(b.name));
+  const matching = filterKeys(listed.keys, filter, nowMs).sort(
+    (a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.name.localeCompare(b.name),
+  );
   const shown = matching.slice(0, MAX_RESULT_ROWS);
   const lines = [
     `Factify API keys of ${organization}.`,
@@ -232,11 +251,19 @@ export function listKeysText(listed: ListedKeys, filter: ListKeysInput, organiza
     `${matching.length} of the ${listed.keys.length} listed keys match${shown.length < matching.length ? `; the first ${shown.length} are shown and ${matching.length - shown.length} more were left out (narrow the filter to see them)` : ''}.`,
   ];
   if (!listed.includesRevoked) {
-    lines.push('Revoked keys are not included: the Factify view hides them. The user can run “Factify: Show Revoked Keys” to include them.');
+    lines.push(
+      'Revoked keys are not included: the Factify view hides them. The user can run “Factify: Show Revoked Keys” to include them.',
+    );
   }
   if (listed.rejected > 0) lines.push(`${listed.rejected} records from the server were malformed and left out (see “Factify: Show Log”).`);
   lines.push('Secrets are never listed: "prefix" is only the start of the key\'s token. Times are UTC.');
-  if (shown.length > 0) lines.push(...dataBlock('The keys follow.', shown.map((key) => keyRecord(key, nowMs))));
+  if (shown.length > 0)
+    lines.push(
+      ...dataBlock(
+        'The keys follow.',
+        shown.map((key) => keyRecord(key, nowMs)),
+      ),
+    );
   return lines.join('\n');
 }
 
@@ -266,7 +293,8 @@ export interface LeakFindingSummary {
 /** A finding of leak detection as the tool reports it: a matched key only when its state is known. */
 export function leakFindingSummary(record: FindingRecord): LeakFindingSummary {
   const { file, line, maskedToken, keyId, keyName, state, organization } = record;
-  const key = keyId !== undefined && keyName !== undefined && state !== 'unknown' ? { name: keyName, id: keyId, state, organization } : undefined;
+  const key =
+    keyId !== undefined && keyName !== undefined && state !== 'unknown' ? { name: keyName, id: keyId, state, organization } : undefined;
   return { file, line, tokenPrefix: maskedToken, ...(key ? { key } : {}) };
 }
 
@@ -304,7 +332,8 @@ export function leakFindingsText(findings: readonly LeakFindingSummary[] | undef
     `Findings are matched against the keys of every signed-in account; the current organization is ${organization}.`,
     'Tokens are masked: only their prefix is shown, and they are never sent anywhere.',
   ];
-  if (shown.length < findings.length) lines.push(`The first ${shown.length} findings are shown; ${findings.length - shown.length} more were left out.`);
+  if (shown.length < findings.length)
+    lines.push(`The first ${shown.length} findings are shown; ${findings.length - shown.length} more were left out.`);
   if (live > 0) lines.push('A live key that leaked can be revoked with factify_revokeApiKey and its key_id; the user is asked to confirm.');
   if (shown.length > 0) lines.push(...dataBlock('The findings follow.', shown.map(findingRecord)));
   return lines.join('\n');
@@ -318,12 +347,12 @@ function findingRecord(finding: LeakFindingSummary): unknown {
     token: maskTokenPrefix(finding.tokenPrefix),
     key: key
       ? {
-        key_id: asKeyId(key.id) ?? null,
-        name: data(key.name),
-        state: key.state,
-        live: key.state === 'active',
-        organization: asOrgId(key.organization) ?? null,
-      }
+          key_id: asKeyId(key.id) ?? null,
+          name: data(key.name),
+          state: key.state,
+          live: key.state === 'active',
+          organization: asOrgId(key.organization) ?? null,
+        }
       : null,
   };
 }
@@ -335,11 +364,15 @@ function findingRecord(finding: LeakFindingSummary): unknown {
 export function findRevocableKey(listed: ListedKeys, keyId: KeyId, organization: string, nowMs: number): InputCheck<ApiKey> {
   const key = listed.keys.find((candidate) => candidate.id === keyId);
   if (!key) {
-    return refuse(`Not revoked: there is no key ${keyId} in the current list of ${organization}${listed.includesRevoked ? '' : ' (revoked keys are not listed: it may be revoked already)'}. ` +
-      'Nothing was sent. Call factify_listApiKeys to see the keys of this organization (the user may need to switch organization).');
+    return refuse(
+      `Not revoked: there is no key ${keyId} in the current list of ${organization}${listed.includesRevoked ? '' : ' (revoked keys are not listed: it may be revoked already)'}. ` +
+        'Nothing was sent. Call factify_listApiKeys to see the keys of this organization (the user may need to switch organization).',
+    );
   }
   if (keyState(key, nowMs) === 'revoked') {
-    return refuse(`Key ${keyId} in ${organization} is already revoked (${describeKeyTiming(key, 'revoked', nowMs)}); nothing was sent and nothing more is needed.`);
+    return refuse(
+      `Key ${keyId} in ${organization} is already revoked (${describeKeyTiming(key, 'revoked', nowMs)}); nothing was sent and nothing more is needed.`,
+    );
   }
   return { ok: true, value: key };
 }
@@ -359,14 +392,24 @@ export interface ConfirmationMessages {
 }
 
 /** The question the user answers before anything is sent: which key, which organization, what it does. */
-export function revokeConfirmation(key: ApiKey, organization: string, reason: string | undefined, tokenIsKey: boolean): ConfirmationMessages {
-  const build = (show: (value: string, max: number) => string): string => [
-    `Revoke the Factify API key named “${show(key.name, 120) || '(unnamed)'}” (prefix ${show(key.prefix, 60)}, id ${key.id}) in ${organization}?`,
-    'Revocation is permanent and immediate: anything using this key stops working at once, and it cannot be undone.',
-    ...(tokenIsKey ? ['This is the key the Factify extension itself signs in with: after revoking it, the extension loses access to this organization until a new token is set.'] : []),
-    reason === undefined ? 'No reason will be recorded.' : `Reason recorded with the revocation: “${show(reason, 200)}”.`,
-    'The name, prefix and reason are shown exactly as received; an AI agent asked for this revocation.',
-  ].join('\n\n');
+export function revokeConfirmation(
+  key: ApiKey,
+  organization: string,
+  reason: string | undefined,
+  tokenIsKey: boolean,
+): ConfirmationMessages {
+  const build = (show: (value: string, max: number) => string): string =>
+    [
+      `Revoke the Factify API key named “${show(key.name, 120) || '(unnamed)'}” (prefix ${show(key.prefix, 60)}, id ${key.id}) in ${organization}?`,
+      'Revocation is permanent and immediate: anything using this key stops working at once, and it cannot be undone.',
+      ...(tokenIsKey
+        ? [
+            'This is the key the Factify extension itself signs in with: after revoking it, the extension loses access to this organization until a new token is set.',
+          ]
+        : []),
+      reason === undefined ? 'No reason will be recorded.' : `Reason recorded with the revocation: “${show(reason, 200)}”.`,
+      'The name, prefix and reason are shown exactly as received; an AI agent asked for this revocation.',
+    ].join('\n\n');
   return {
     title: 'Revoke Factify API key?',
     markdown: build((value, max) => escapeMarkdown(value, max)),
@@ -374,12 +417,7 @@ export function revokeConfirmation(key: ApiKey, organization: string, reason: st
   };
 }
 
-export function revokeOutcomeText(
-  outcome: RevokeOutcome,
-  key: ApiKey,
-  organization: string,
-  override: boolean,
-): string {
+export function revokeOutcomeText(outcome: RevokeOutcome, key: ApiKey, organization: string, override: boolean): string {
   const record = dataBlock('The key, as listed:', [{ id: displayText(key.id, 60), name: data(key.name), prefix: data(key.prefix, 60) }]);
   if (outcome.kind === 'revoked') {
     return [`Revoked key ${key.id} in ${organization}. The revocation is permanent and took effect immediately.`, ...record].join('\n');
@@ -388,7 +426,10 @@ export function revokeOutcomeText(
     return [`Key ${key.id} in ${organization} was already revoked; nothing more is needed.`, ...record].join('\n');
   }
   if (outcome.kind === 'notSent') {
-    return [`Not revoked: key ${key.id} in ${organization}. Nothing was sent, because ${outcome.reason}. Ask the user again if it should still be revoked.`, ...record].join('\n');
+    return [
+      `Not revoked: key ${key.id} in ${organization}. Nothing was sent, because ${outcome.reason}. Ask the user again if it should still be revoked.`,
+      ...record,
+    ].join('\n');
   }
   const error = outcome.error;
   return [failureSentence(error, key.id, organization, override), ...record, ...serverSaid(error)].join('\n');
@@ -422,14 +463,22 @@ function failureSentence(error: FactifyError, keyId: string, organization: strin
 function ownWords(error: FactifyError): string {
   const status = error.status === undefined ? '' : ` (${error.status})`;
   switch (error.kind) {
-    case 'unauthorized': return 'Factify did not accept the API token (401). The user needs to set a new one with “Factify: Set API Token…”.';
-    case 'forbidden': return `Factify refused the request${status}.`;
-    case 'notFound': return `Factify answered that it was not found${status}.`;
-    case 'conflict': return `Factify answered with a conflict${status}.`;
-    case 'badRequest': return `Factify rejected the request${status}.`;
-    case 'server': return `Factify could not answer${status}; try again in a moment.`;
-    case 'invalidResponse': return 'The answer was not what the Factify API sends; “factify.apiBaseUrl” may not point at the Factify API.';
-    default: return error.message;
+    case 'unauthorized':
+      return 'Factify did not accept the API token (401). The user needs to set a new one with “Factify: Set API Token…”.';
+    case 'forbidden':
+      return `Factify refused the request${status}.`;
+    case 'notFound':
+      return `Factify answered that it was not found${status}.`;
+    case 'conflict':
+      return `Factify answered with a conflict${status}.`;
+    case 'badRequest':
+      return `Factify rejected the request${status}.`;
+    case 'server':
+      return `Factify could not answer${status}; try again in a moment.`;
+    case 'invalidResponse':
+      return 'The answer was not what the Factify API sends; “factify.apiBaseUrl” may not point at the Factify API.';
+    default:
+      return error.message;
   }
 }
 
@@ -517,7 +566,11 @@ export class AgentTools {
       const confirmation = revokeConfirmation(key, loaded.organization, reason, isTokenOfKey(loaded.auth.token, key));
       return {
         kind: 'confirm',
-        confirmation: { title: confirmation.title, markdown: this.deps.redact(confirmation.markdown), plain: this.deps.redact(confirmation.plain) },
+        confirmation: {
+          title: confirmation.title,
+          markdown: this.deps.redact(confirmation.markdown),
+          plain: this.deps.redact(confirmation.plain),
+        },
         invocationMessage: `Revoking Factify API key ${key.id}`,
       };
     } catch (thrown) {
@@ -616,7 +669,7 @@ function inputKey(input: RevokeKeyInput): string {
 
 function listFailure(error: FactifyError, override: boolean): string {
   if (error.kind === 'forbidden' && override) {
-    return 'Factify refused (403): only Factify staff can act as another organization. The user can switch back to the token\'s own organization.';
+    return "Factify refused (403): only Factify staff can act as another organization. The user can switch back to the token's own organization.";
   }
   return ownWords(error);
 }

@@ -89,11 +89,17 @@ export function yieldToEventLoop(): Promise<void> {
 
 function apiKeyRecords(body: unknown): unknown[] {
   if (!isPlainObject(body)) {
-    throw new FactifyError('invalidResponse', `The server answered with ${describeJson(body)} instead of the list of API keys. ${NOT_THE_API}`);
+    throw new FactifyError(
+      'invalidResponse',
+      `The server answered with ${describeJson(body)} instead of the list of API keys. ${NOT_THE_API}`,
+    );
   }
   const records = body['api_keys'];
   if (!Array.isArray(records)) {
-    throw new FactifyError('invalidResponse', `The server's answer has ${records === undefined ? 'no "api_keys" list' : `"api_keys" as ${describeJson(records)}, not a list`}. ${NOT_THE_API}`);
+    throw new FactifyError(
+      'invalidResponse',
+      `The server's answer has ${records === undefined ? 'no "api_keys" list' : `"api_keys" as ${describeJson(records)}, not a list`}. ${NOT_THE_API}`,
+    );
   }
   return records;
 }
@@ -104,7 +110,10 @@ class KeyListBuilder {
   private readonly seen = new Set<string>();
   private readonly answer: { keys: Array<ApiKey | undefined>; expiresAt: unknown[]; revokedAt: unknown[] };
 
-  constructor(records: number, private readonly previous: ValidatedAnswer | undefined) {
+  constructor(
+    records: number,
+    private readonly previous: ValidatedAnswer | undefined,
+  ) {
     this.answer = { keys: new Array(records), expiresAt: new Array(records), revokedAt: new Array(records) };
   }
 
@@ -134,11 +143,17 @@ class KeyListBuilder {
     const key = this.previous?.keys[index];
     if (key === undefined || !isPlainObject(record)) return undefined;
     const previous = this.previous!;
-    return record['id'] === key.id && record['name'] === key.name && record['prefix'] === key.prefix
-      && record['is_active'] === key.isActive && record['created_at'] === key.createdAt
-      && sameOptional(record['org_id'], key.orgId) && sameOptional(record['updated_at'], key.updatedAt)
-      && sameOptional(record['revoked_by'], key.revokedBy) && sameOptional(record['revoked_comment'], key.revokedComment)
-      && record['expires_at'] === previous.expiresAt[index] && record['revoked_at'] === previous.revokedAt[index]
+    return record['id'] === key.id &&
+      record['name'] === key.name &&
+      record['prefix'] === key.prefix &&
+      record['is_active'] === key.isActive &&
+      record['created_at'] === key.createdAt &&
+      sameOptional(record['org_id'], key.orgId) &&
+      sameOptional(record['updated_at'], key.updatedAt) &&
+      sameOptional(record['revoked_by'], key.revokedBy) &&
+      sameOptional(record['revoked_comment'], key.revokedComment) &&
+      record['expires_at'] === previous.expiresAt[index] &&
+      record['revoked_at'] === previous.revokedAt[index]
       ? key
       : undefined;
   }
@@ -177,7 +192,12 @@ function parseKey(record: unknown): ApiKey | string {
   const revokedAt = optionalTimestamp(record['revoked_at']);
   if (revokedAt === INVALID) return wrongType('revoked_at');
   return {
-    id, keyId: asKeyId(id), name, prefix, isActive, createdAt,
+    id,
+    keyId: asKeyId(id),
+    name,
+    prefix,
+    isActive,
+    createdAt,
     orgId: orgId ?? undefined,
     updatedAt: updatedAt ?? undefined,
     expiresAt,
@@ -235,10 +255,15 @@ export function describeJson(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   switch (typeof value) {
-    case 'object': return 'an object';
-    case 'string': return 'a string';
-    case 'number': return 'a number';
-    case 'boolean': return 'a boolean';
-    default: return 'nothing';
+    case 'object':
+      return 'an object';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return 'nothing';
   }
 }

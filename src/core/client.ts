@@ -126,7 +126,13 @@ export class FactifyClient {
     const url = new URL('/v1/api-keys', this.options.origin);
     url.searchParams.set('include_revoked', String(options.includeRevoked));
     const { status, text } = await this.send({
-      operation: 'list', method: 'GET', url, auth, signal: options.signal, onRateLimited: options.onRateLimited, contextChange: options.contextChange,
+      operation: 'list',
+      method: 'GET',
+      url,
+      auth,
+      signal: options.signal,
+      onRateLimited: options.onRateLimited,
+      contextChange: options.contextChange,
     });
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
@@ -142,9 +148,11 @@ export class FactifyClient {
     try {
       body = JSON.parse(text);
     } catch (error) {
-      throw new FactifyError('invalidResponse',
+      throw new FactifyError(
+        'invalidResponse',
         'The server sent a list that is not valid JSON (it may have been cut off). Try Refresh; if it keeps happening, see the log.',
-        { status, logDetail: `${(error as Error).message}; ${text.length} characters received` });
+        { status, logDetail: `${(error as Error).message}; ${text.length} characters received` },
+      );
     }
     const list = await parseKeyListInSlices(body, previousList);
     this.lastList = { url: url.href, organizationId: auth.organizationId, text, list };
@@ -157,11 +165,19 @@ export class FactifyClient {
    */
   async revokeKey(auth: RequestAuth, keyId: KeyId, reason: string | undefined, options: RequestOptions = {}): Promise<void> {
     // The type already promises this; the check keeps a cast elsewhere from ever building a request.
-    if (!KEY_ID_PATTERN.test(keyId)) throw new FactifyError('invalidResponse', 'This key has an id Factify never issues, so it cannot be revoked from here.');
+    if (!KEY_ID_PATTERN.test(keyId))
+      throw new FactifyError('invalidResponse', 'This key has an id Factify never issues, so it cannot be revoked from here.');
     const url = new URL(`/v1/api-keys/${keyId}`, this.options.origin);
     const body = reason ? JSON.stringify({ reason }) : undefined;
     await this.send({
-      operation: 'revoke', method: 'DELETE', url, auth, body, signal: options.signal, onRateLimited: options.onRateLimited, contextChange: options.contextChange,
+      operation: 'revoke',
+      method: 'DELETE',
+      url,
+      auth,
+      body,
+      signal: options.signal,
+      onRateLimited: options.onRateLimited,
+      contextChange: options.contextChange,
     });
   }
 
@@ -273,11 +289,11 @@ export class FactifyClient {
     this.proxyHost = choice?.proxyUrl.host;
     this.dispatcher = choice
       ? new ProxyAgent({
-        uri: choice.proxyUrl.href,
-        proxyTls: { rejectUnauthorized: choice.strictSSL },
-        requestTls: { rejectUnauthorized: choice.strictSSL },
-        ...limits,
-      })
+          uri: choice.proxyUrl.href,
+          proxyTls: { rejectUnauthorized: choice.strictSSL },
+          requestTls: { rejectUnauthorized: choice.strictSSL },
+          ...limits,
+        })
       : new Agent({ ...limits, connect: this.connector(limits.connect) });
     return this.dispatcher;
   }
@@ -307,17 +323,24 @@ export class FactifyClient {
       }
       const text = await body.text();
       if (!isJsonContentType(contentType)) {
-        throw new FactifyError('invalidResponse',
+        throw new FactifyError(
+          'invalidResponse',
           `The server answered with ${describeContentType(contentType, request.auth.token)} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.`,
-          { status, logDetail: `content-type: ${contentType === undefined ? '(none)' : displayText(redactSecrets(contentType, [request.auth.token]), 200)}` });
+          {
+            status,
+            logDetail: `content-type: ${contentType === undefined ? '(none)' : displayText(redactSecrets(contentType, [request.auth.token]), 200)}`,
+          },
+        );
       }
       return { status, text };
     }
     if (status >= 300 && status < 400) {
       await body.dump().catch(() => undefined);
-      throw new FactifyError('redirect',
+      throw new FactifyError(
+        'redirect',
         `The server answered with a redirect (${status}), which was not followed so that the token is never sent elsewhere. Check “factify.apiBaseUrl”.`,
-        { status, logDetail: `location origin: ${originOf(headerValue(headers, 'location'))}` });
+        { status, logDetail: `location origin: ${originOf(headerValue(headers, 'location'))}` },
+      );
     }
     // A server may echo the token back (in a detail, say): it is masked before anything keeps the text.
     // Masked in the raw text and again in each decoded member (JSON escapes), always before any cut.
@@ -329,7 +352,9 @@ export class FactifyClient {
       status,
       problem,
       retryAfterMs,
-      logDetail: problem ? `problem: ${JSON.stringify(problem)}` : `body: ${describeContentType(contentType, request.auth.token)}, ${text.length} characters`,
+      logDetail: problem
+        ? `problem: ${JSON.stringify(problem)}`
+        : `body: ${describeContentType(contentType, request.auth.token)}, ${text.length} characters`,
     });
   }
 
@@ -342,45 +367,69 @@ export class FactifyClient {
     const logDetail = `${code ?? 'no code'}: ${redactSecrets(String((error as Error)?.message ?? error), [request.auth.token])}`;
     if (codes.includes('UND_ERR_RES_EXCEEDED_MAX_SIZE')) return tooLargeError(this.maxBodyBytes);
     if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return new FactifyError('timeout',
+      return new FactifyError(
+        'timeout',
         `Factify did not answer within ${formatSeconds(this.options.timeoutMs)}. Check your connection, or raise “factify.requestTimeoutSeconds”.`,
-        { logDetail });
+        { logDetail },
+      );
     }
-    const tlsCode = codes.find((candidate) => TLS_CODES.has(candidate) || candidate.startsWith('ERR_TLS') || candidate.startsWith('ERR_SSL'));
+    const tlsCode = codes.find(
+      (candidate) => TLS_CODES.has(candidate) || candidate.startsWith('ERR_TLS') || candidate.startsWith('ERR_SSL'),
+    );
     if (tlsCode !== undefined) {
-      return new FactifyError('tls',
+      return new FactifyError(
+        'tls',
         `Could not make a secure connection to ${host} (${tlsCode}); the token was not sent. If a proxy or a company certificate is in the way, configure it for VS Code (http.proxy, NODE_EXTRA_CA_CERTS).`,
-        { logDetail });
+        { logDetail },
+      );
     }
     const message = String((error as Error)?.message ?? '');
     if (/proxy/i.test(message)) {
       const proxyStatus = /proxy response \((\d{3})\)/i.exec(message)?.[1];
       if (proxyStatus === '407') {
-        return new FactifyError('network',
+        return new FactifyError(
+          'network',
           `The proxy${this.proxyHost ? ` ${this.proxyHost}` : ''} asks for credentials (407 Proxy Authentication Required), so ${host} was not reached. Check the user name and password in “http.proxy” (http://user:password@host:port).`,
-          { logDetail });
+          { logDetail },
+        );
       }
-      return new FactifyError('network',
+      return new FactifyError(
+        'network',
         `The proxy${this.proxyHost ? ` ${this.proxyHost}` : ''} refused to connect to ${host}${proxyStatus ? ` (${proxyStatus})` : ''}. Check “http.proxy” and the proxy's credentials.`,
-        { logDetail });
+        { logDetail },
+      );
     }
     if (this.proxyHost && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
       // Through a proxy, only the connection to the proxy itself fails like this.
-      return new FactifyError('network',
+      return new FactifyError(
+        'network',
         `Could not connect to the proxy ${this.proxyHost} (${code === 'ECONNREFUSED' ? 'connection refused' : 'host not found'}). Check “http.proxy” (or HTTPS_PROXY) and your network.`,
-        { logDetail });
+        { logDetail },
+      );
     }
     switch (code) {
       case 'ECONNREFUSED':
-        return new FactifyError('network', `Could not connect to ${host} (connection refused). Check “factify.apiBaseUrl” and your network.`, { logDetail });
+        return new FactifyError(
+          'network',
+          `Could not connect to ${host} (connection refused). Check “factify.apiBaseUrl” and your network.`,
+          { logDetail },
+        );
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return new FactifyError('network', `Could not find the host ${this.options.origin.hostname}. Check “factify.apiBaseUrl” and your network.`, { logDetail });
+        return new FactifyError(
+          'network',
+          `Could not find the host ${this.options.origin.hostname}. Check “factify.apiBaseUrl” and your network.`,
+          { logDetail },
+        );
       case 'ECONNRESET':
       case 'EPIPE':
       case 'UND_ERR_SOCKET':
       case 'UND_ERR_CLOSED':
-        return new FactifyError('network', `The connection to ${host} closed before Factify answered. Try again; if it keeps happening, a proxy may be interfering.`, { logDetail });
+        return new FactifyError(
+          'network',
+          `The connection to ${host} closed before Factify answered. Try again; if it keeps happening, a proxy may be interfering.`,
+          { logDetail },
+        );
       default:
         return new FactifyError('network', `Could not reach ${host}. Check your network and “factify.apiBaseUrl”.`, { logDetail });
     }
@@ -389,23 +438,38 @@ export class FactifyClient {
 
 function throwIfContextChanged(request: PreparedRequest): void {
   const reason = request.contextChange?.();
-  if (reason !== undefined) throw new FactifyError('notSent', `Not sent: ${reason}.`, { logDetail: `${request.method} ${request.url.pathname} not sent` });
+  if (reason !== undefined)
+    throw new FactifyError('notSent', `Not sent: ${reason}.`, { logDetail: `${request.method} ${request.url.pathname} not sent` });
 }
 
 const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED', 'CERT_REVOKED', 'HOSTNAME_MISMATCH', 'EPROTO',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
 ]);
 
 function statusKind(status: number): FactifyError['kind'] {
   switch (status) {
-    case 401: return 'unauthorized';
-    case 403: return 'forbidden';
-    case 404: return 'notFound';
-    case 409: return 'conflict';
-    case 429: return 'rateLimited';
-    default: return status >= 500 ? 'server' : 'badRequest';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'notFound';
+    case 409:
+      return 'conflict';
+    case 429:
+      return 'rateLimited';
+    default:
+      return status >= 500 ? 'server' : 'badRequest';
   }
 }
 
@@ -425,7 +489,8 @@ function messageForStatus(
     case 401:
       return 'Factify did not accept the API token (401). Set a new one with “Factify: Set API Token…”.';
     case 403:
-      if (org) return `Only Factify staff can act as another organization: Factify refused the request for ${org} (403). Switch back to your token's own organization.`;
+      if (org)
+        return `Only Factify staff can act as another organization: Factify refused the request for ${org} (403). Switch back to your token's own organization.`;
       if (request.operation === 'revoke') return `Revoking requires the organization admin role (403).${serverSays}`;
       return `Factify refused access to the keys (403).${serverSays} Check that the token may list this organization's keys, or set another with “Factify: Set API Token…”.`;
     case 404:
@@ -452,7 +517,11 @@ function messageForStatus(
  * Problem details members with the wrong types are ignored, never trusted or shown raw. Each member is
  * redacted as decoded, then cut.
  */
-export function parseProblemDetails(text: string, contentType: string | undefined, secrets: readonly string[] = []): ProblemDetails | undefined {
+export function parseProblemDetails(
+  text: string,
+  contentType: string | undefined,
+  secrets: readonly string[] = [],
+): ProblemDetails | undefined {
   if (!isJsonContentType(contentType) && !text.trimStart().startsWith('{')) return undefined;
   let value: unknown;
   try {
@@ -461,7 +530,8 @@ export function parseProblemDetails(text: string, contentType: string | undefine
     return undefined;
   }
   if (!isPlainObject(value)) return undefined;
-  const text300 = (member: unknown) => (typeof member === 'string' && member.trim() !== '' ? displayText(redactSecrets(member.trim(), secrets), 300) : undefined);
+  const text300 = (member: unknown) =>
+    typeof member === 'string' && member.trim() !== '' ? displayText(redactSecrets(member.trim(), secrets), 300) : undefined;
   const problem: ProblemDetails = {
     type: text300(value['type']),
     title: text300(value['title']),
@@ -500,7 +570,15 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 function parseHttpDate(text: string): number | undefined {
   let parts: { day: string; month: string; year: number; hour: string; minute: string; second: string } | undefined;
   let match = IMF_FIXDATE.exec(text);
-  if (match) parts = { day: match[1] ?? '', month: match[2] ?? '', year: Number(match[3]), hour: match[4] ?? '', minute: match[5] ?? '', second: match[6] ?? '' };
+  if (match)
+    parts = {
+      day: match[1] ?? '',
+      month: match[2] ?? '',
+      year: Number(match[3]),
+      hour: match[4] ?? '',
+      minute: match[5] ?? '',
+      second: match[6] ?? '',
+    };
   else if ((match = RFC850_DATE.exec(text))) {
     // Two-digit years: RFC 9110 says a year more than 50 years ahead is in the past century.
     const short = Number(match[3]);
@@ -509,7 +587,14 @@ function parseHttpDate(text: string): number | undefined {
     if (year > thisYear + 50) year -= 100;
     parts = { day: match[1] ?? '', month: match[2] ?? '', year, hour: match[4] ?? '', minute: match[5] ?? '', second: match[6] ?? '' };
   } else if ((match = ASCTIME_DATE.exec(text))) {
-    parts = { day: (match[2] ?? '').trim(), month: match[1] ?? '', year: Number(match[6]), hour: match[3] ?? '', minute: match[4] ?? '', second: match[5] ?? '' };
+    parts = {
+      day: (match[2] ?? '').trim(),
+      month: match[1] ?? '',
+      year: Number(match[6]),
+      hour: match[3] ?? '',
+      minute: match[4] ?? '',
+      second: match[5] ?? '',
+    };
   }
   if (!parts) return undefined;
   const [day, hour, minute, second] = [parts.day, parts.hour, parts.minute, parts.second].map(Number) as [number, number, number, number];
@@ -538,8 +623,10 @@ export function describeWait(ms: number): string {
 type BodyStream = Undici.Dispatcher.ResponseData['body'];
 
 function tooLargeError(limit: number): FactifyError {
-  return new FactifyError('invalidResponse',
-    `The server's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, so it was not read. Check “factify.apiBaseUrl”.`);
+  return new FactifyError(
+    'invalidResponse',
+    `The server's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, so it was not read. Check “factify.apiBaseUrl”.`,
+  );
 }
 
 /** The first `limit` bytes of a body as text; the rest is never read. */
@@ -588,7 +675,11 @@ function originOf(location: string | undefined): string {
 /** The `code`s along an error's `cause` chain, outermost first (undici wraps socket and TLS errors). */
 function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
-  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 5; current = current.cause as typeof current, depth++) {
+  for (
+    let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    current && depth < 5;
+    current = current.cause as typeof current, depth++
+  ) {
     if (typeof current.code === 'string') codes.push(current.code);
   }
   return codes;

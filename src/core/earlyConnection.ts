@@ -27,7 +27,10 @@ export class EarlyConnection {
   private readonly ignoreError = (): void => undefined;
   private taken = false;
 
-  constructor(private readonly origin: URL, timeoutMs: number) {
+  constructor(
+    private readonly origin: URL,
+    timeoutMs: number,
+  ) {
     const hostname = hostnameOf(origin);
     const port = portOf(origin);
     const secure = origin.protocol === 'https:';
@@ -37,8 +40,8 @@ export class EarlyConnection {
     const tls = require('node:tls') as typeof import('node:tls');
     /* eslint-enable @typescript-eslint/no-require-imports */
     this.socket = secure
-      // The same handshake as the HTTP stack's: SNI unless the host is an address, HTTP/1.1 by ALPN.
-      ? tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ['http/1.1'] })
+      ? // The same handshake as the HTTP stack's: SNI unless the host is an address, HTTP/1.1 by ALPN.
+        tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: hostname, port });
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 60_000);
@@ -89,8 +92,11 @@ export class EarlyConnection {
   }
 
   private isFor(target: ConnectTarget): boolean {
-    return target.protocol === this.origin.protocol && target.hostname === hostnameOf(this.origin)
-      && Number(target.port || defaultPort(target.protocol)) === portOf(this.origin);
+    return (
+      target.protocol === this.origin.protocol &&
+      target.hostname === hostnameOf(this.origin) &&
+      Number(target.port || defaultPort(target.protocol)) === portOf(this.origin)
+    );
   }
 }
 

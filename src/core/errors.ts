@@ -1,22 +1,22 @@
 /** Typed errors with a short message a person can act on. Technical detail goes to the log, not the message. */
 
 export type FactifyErrorKind =
-  | 'invalidConfig'   // a setting we refuse to send the token with
-  | 'badRequest'      // 400 and other unexpected 4xx
-  | 'unauthorized'    // 401
-  | 'forbidden'       // 403
-  | 'notFound'        // 404
-  | 'conflict'        // 409
-  | 'rateLimited'     // 429
-  | 'server'          // 5xx
-  | 'redirect'        // 3xx: never followed
+  | 'invalidConfig' // a setting we refuse to send the token with
+  | 'badRequest' // 400 and other unexpected 4xx
+  | 'unauthorized' // 401
+  | 'forbidden' // 403
+  | 'notFound' // 404
+  | 'conflict' // 409
+  | 'rateLimited' // 429
+  | 'server' // 5xx
+  | 'redirect' // 3xx: never followed
   | 'invalidResponse' // not the JSON the contract promises
-  | 'timeout'         // the whole-request deadline passed
-  | 'cancelled'       // we aborted it (organization switched, window closing)
-  | 'notSent'         // stopped before it went out: the organization or token changed since the user confirmed
-  | 'network'         // no connection, reset, DNS
-  | 'tls'             // certificate or TLS handshake failure
-  | 'internal';       // a bug of ours: details go to the log
+  | 'timeout' // the whole-request deadline passed
+  | 'cancelled' // we aborted it (organization switched, window closing)
+  | 'notSent' // stopped before it went out: the organization or token changed since the user confirmed
+  | 'network' // no connection, reset, DNS
+  | 'tls' // certificate or TLS handshake failure
+  | 'internal'; // a bug of ours: details go to the log
 
 /** The members of an RFC 9457 problem details body that were present with the right types. */
 export interface ProblemDetails {
@@ -52,7 +52,9 @@ export class FactifyError extends Error {
 export function toFactifyError(error: unknown): FactifyError {
   if (error instanceof FactifyError) return error;
   const detail = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error);
-  return new FactifyError('internal', 'Something unexpected went wrong. Details are in the log (“Factify: Show Log”).', { logDetail: detail });
+  return new FactifyError('internal', 'Something unexpected went wrong. Details are in the log (“Factify: Show Log”).', {
+    logDetail: detail,
+  });
 }
 
 /** Where every part of the extension writes; the shell's implementation redacts secrets at one choke point. */

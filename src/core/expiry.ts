@@ -23,7 +23,10 @@ export function expiryBadge(keys: readonly ApiKey[], nowMs: number, warningDays:
   let count = 0;
   for (const key of keys) if (isExpiringSoon(key, nowMs, warningDays)) count++;
   if (count === 0) return undefined;
-  return { value: count, tooltip: `${count} active ${plural(count, 'key')} ${count === 1 ? 'expires' : 'expire'} within ${warningDays} ${plural(warningDays, 'day')}` };
+  return {
+    value: count,
+    tooltip: `${count} active ${plural(count, 'key')} ${count === 1 ? 'expires' : 'expire'} within ${warningDays} ${plural(warningDays, 'day')}`,
+  };
 }
 
 /** One organization's list as the view loaded it. */
@@ -58,7 +61,12 @@ export function localDay(clock: ReminderClock): string {
  * The reminder to show now, if any: the first opened list with keys expiring within the window whose
  * organization has not been reminded today. One reminder at most per call; the caller shows one at a time.
  */
-export function decideReminder(lists: readonly OpenedList[], clock: ReminderClock, warningDays: number, record: ReminderRecord): Reminder | undefined {
+export function decideReminder(
+  lists: readonly OpenedList[],
+  clock: ReminderClock,
+  warningDays: number,
+  record: ReminderRecord,
+): Reminder | undefined {
   const day = localDay(clock);
   for (const list of lists) {
     const last = record[list.organizationId];
@@ -84,8 +92,11 @@ export function recordReminder(record: ReminderRecord, reminder: Reminder): Remi
 /** A stored record read back defensively: anything that is not org id → day string is dropped. */
 export function parseReminderRecord(stored: unknown): ReminderRecord {
   if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return {};
-  return Object.fromEntries(Object.entries(stored).filter((entry): entry is [string, string] =>
-    typeof entry[1] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(entry[1])));
+  return Object.fromEntries(
+    Object.entries(stored).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(entry[1]),
+    ),
+  );
 }
 
 const NAMED_IN_REMINDER = 3;
@@ -96,7 +107,9 @@ const NAMED_IN_REMINDER = 3;
  */
 export function reminderMessage(reminder: Reminder, nowMs: number, warningDays: number, organization: string): string {
   const org = displayText(organization, 80);
-  const named = reminder.keys.slice(0, NAMED_IN_REMINDER).map((key) => `“${keyName(key)}” (${formatRelative(key.expiresAt ?? nowMs, nowMs)})`);
+  const named = reminder.keys
+    .slice(0, NAMED_IN_REMINDER)
+    .map((key) => `“${keyName(key)}” (${formatRelative(key.expiresAt ?? nowMs, nowMs)})`);
   const more = reminder.keys.length - named.length;
   if (reminder.keys.length === 1) {
     const key = reminder.keys[0] as ApiKey;

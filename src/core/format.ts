@@ -54,5 +54,8 @@ export function formatTimestamp(value: string | number | undefined): string {
   if (value === undefined) return '—';
   const ms = typeof value === 'number' ? value : Date.parse(value);
   if (Number.isNaN(ms)) return typeof value === 'string' ? value : '—';
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }

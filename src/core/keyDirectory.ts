@@ -82,12 +82,15 @@ export class KeyDirectory {
     const accounts = await this.deps.accounts();
     const storeList = this.deps.storeList();
     this.storeKeys = storeList?.keys;
-    const lists = await Promise.all(accounts.map(async (account): Promise<DirectoryKey[]> => {
-      const keys = storeList && storeList.includesRevoked && sameAuth(storeList.auth, account.auth)
-        ? storeList.keys
-        : await this.fetch(account, signal);
-      return keys.map((key) => ({ key, organization: account.label }));
-    }));
+    const lists = await Promise.all(
+      accounts.map(async (account): Promise<DirectoryKey[]> => {
+        const keys =
+          storeList && storeList.includesRevoked && sameAuth(storeList.auth, account.auth)
+            ? storeList.keys
+            : await this.fetch(account, signal);
+        return keys.map((key) => ({ key, organization: account.label }));
+      }),
+    );
     const accountsByKey = new Map<string, LeakAccount>();
     lists.forEach((entries, i) => {
       const account = accounts[i] as LeakAccount;
@@ -108,7 +111,8 @@ export class KeyDirectory {
       const list = await this.deps.client().listKeys(account.auth, { includeRevoked: true, signal });
       return list.keys;
     } catch (thrown) {
-      if (!signal.aborted) this.deps.log.warn(`Leak detection could not list the keys of ${account.label}: ${describeForLog(toFactifyError(thrown))}`);
+      if (!signal.aborted)
+        this.deps.log.warn(`Leak detection could not list the keys of ${account.label}: ${describeForLog(toFactifyError(thrown))}`);
       return [];
     }
   }

@@ -8,7 +8,10 @@ import { displayText, escapeMarkdown } from './text';
 export const PAGE_SIZE = 500;
 
 export const STATE_LABELS: Readonly<Record<KeyState, string>> = {
-  active: 'Active', expired: 'Expired', inactive: 'Inactive', revoked: 'Revoked',
+  active: 'Active',
+  expired: 'Expired',
+  inactive: 'Inactive',
+  revoked: 'Revoked',
 };
 
 export interface KeyGroup {
@@ -173,9 +176,16 @@ export function keyRow(key: ApiKey, nowMs: number, warningDays: number, foundIn:
     icon: key.keyId === undefined ? 'unrevocable' : soon ? 'expiringSoon' : state,
     contextValue: `apiKey.${state}${revocable ? '.revocable' : ''}${foundIn.length > 0 ? '.found' : ''}`,
     accessibilityLabel: [
-      label, `${STATE_LABELS[state].toLowerCase()} API key`, state === 'inactive' ? spokenExpiry(key, nowMs) : timing, `prefix ${prefix}`,
-      `organization ${key.orgId === undefined ? 'unknown' : displayText(key.orgId, 80)}`, unrevocable, found?.replace('⚠ ', ''),
-    ].filter(Boolean).join(', '),
+      label,
+      `${STATE_LABELS[state].toLowerCase()} API key`,
+      state === 'inactive' ? spokenExpiry(key, nowMs) : timing,
+      `prefix ${prefix}`,
+      `organization ${key.orgId === undefined ? 'unknown' : displayText(key.orgId, 80)}`,
+      unrevocable,
+      found?.replace('⚠ ', ''),
+    ]
+      .filter(Boolean)
+      .join(', '),
   };
 }
 
@@ -205,7 +215,10 @@ export function keyTooltipMarkdown(key: ApiKey, nowMs: number, warningDays: numb
   }
   if (key.keyId === undefined) rows.push(['Note', 'This id does not match the key id pattern, so the key cannot be revoked here\\.']);
   if (foundIn.length > 0) {
-    const shown = foundIn.slice(0, 5).map((place) => escapeMarkdown(place, 200)).join(', ');
+    const shown = foundIn
+      .slice(0, 5)
+      .map((place) => escapeMarkdown(place, 200))
+      .join(', ');
     rows.push(['Found in', `${shown}${foundIn.length > 5 ? `, and ${foundIn.length - 5} more` : ''}`]);
   }
   const title = `**${escapeMarkdown(key.name.trim() === '' ? '(unnamed key)' : key.name, 300)}**`;

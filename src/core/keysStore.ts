@@ -127,7 +127,9 @@ export class KeysStore {
       }
       this.update({
         loaded: { keys: list.keys, rejected: list.rejected, query, loadedAt: this.deps.now() },
-        loading: false, error: undefined, notice: undefined,
+        loading: false,
+        error: undefined,
+        notice: undefined,
       });
     } catch (thrown) {
       if (generation !== this.generation) return;
@@ -184,7 +186,10 @@ export class KeysStore {
     const auth = confirmed;
     if (!auth) return { kind: 'failed', error: new FactifyError('unauthorized', 'Sign in first: run “Factify: Set API Token…”.') };
     if (!key.keyId) {
-      return { kind: 'failed', error: new FactifyError('invalidResponse', 'This key has an id that Factify never issues, so it cannot be revoked from here.') };
+      return {
+        kind: 'failed',
+        error: new FactifyError('invalidResponse', 'This key has an id that Factify never issues, so it cannot be revoked from here.'),
+      };
     }
     const changed = this.contextChange(auth);
     if (changed !== undefined) {

@@ -34,8 +34,8 @@ function envValue(env: Env, name: string): string | undefined {
  */
 export function chooseProxy(target: URL, settings: ProxySettings, env: Env): ProxyChoice | undefined {
   if (target.protocol !== 'https:' || isLocalHost(target.hostname)) return undefined;
-  const raw = settings.proxy?.trim() || envValue(env, target.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY')
-    || envValue(env, 'ALL_PROXY');
+  const raw =
+    settings.proxy?.trim() || envValue(env, target.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY') || envValue(env, 'ALL_PROXY');
   if (!raw) return undefined;
   const exclusions = [...settings.noProxy, ...(envValue(env, 'NO_PROXY')?.split(',') ?? [])];
   if (isExcluded(target, exclusions)) return undefined;
@@ -57,7 +57,10 @@ export function chooseProxy(target: URL, settings: ProxySettings, env: Env): Pro
  * `URL` gives them: lower-case, IPv6 in brackets and IPv4 normalised to dotted decimal.
  */
 export function isLocalHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '0.0.0.0') return true;
   if (host === '::1' || host === '::') return true;

@@ -32,12 +32,11 @@ export class Redactor {
  * (`\u005f`, `%5F`) are decoded first, so an escaped token is masked like a plain one.
  */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
-  let result = text.replace(ESCAPED_TOKEN_CHAR, (_match, unicode?: string, percent?: string) => String.fromCharCode(parseInt(unicode ?? percent ?? '', 16)));
+  let result = text.replace(ESCAPED_TOKEN_CHAR, (_match, unicode?: string, percent?: string) =>
+    String.fromCharCode(parseInt(unicode ?? percent ?? '', 16)),
+  );
   for (const secret of secrets) result = maskSecret(result, secret);
-  return result
-    .replace(TOKEN_LIKE, `ffy_${REDACTED}`)
-    .replace(BEARER, `$1 ${REDACTED}`)
-    .replace(URL_CREDENTIALS, `$1${REDACTED}@`);
+  return result.replace(TOKEN_LIKE, `ffy_${REDACTED}`).replace(BEARER, `$1 ${REDACTED}`).replace(URL_CREDENTIALS, `$1${REDACTED}@`);
 }
 
 /**

@@ -77,7 +77,10 @@ export class KeyIndex {
   private readonly lengths: number[];
 
   /** `accounts`: how many signed-in accounts the entries come from (none: nothing can be told apart). */
-  constructor(entries: Iterable<DirectoryKey>, readonly accounts = 1) {
+  constructor(
+    entries: Iterable<DirectoryKey>,
+    readonly accounts = 1,
+  ) {
     const lengths = new Set<number>();
     for (const entry of entries) {
       const stem = prefixStem(entry.key.prefix);
@@ -105,7 +108,6 @@ export class KeyIndex {
   }
 }
 
-
 /** live = still works or could again (active, inactive); the others cannot be used any more, or are not ours. */
 export type FindingKind = 'live' | 'revoked' | 'expired' | 'unknown';
 export type FindingSeverity = 'warning' | 'information';
@@ -126,7 +128,10 @@ export interface Finding {
 }
 
 const STATE_WORDS: Readonly<Record<KeyState, string>> = {
-  active: 'active: it works', inactive: 'inactive, not revoked', expired: 'expired', revoked: 'revoked',
+  active: 'active: it works',
+  inactive: 'inactive, not revoked',
+  expired: 'expired',
+  revoked: 'revoked',
 };
 
 export function classify(match: TokenMatch, index: KeyIndex, nowMs: number): Finding {
@@ -134,10 +139,18 @@ export function classify(match: TokenMatch, index: KeyIndex, nowMs: number): Fin
   const entry = index.lookup(match.token);
   if (!entry) {
     return {
-      start: match.start, end: match.end, kind: 'unknown', severity: 'warning', state: undefined, key: undefined, organization: undefined, masked,
-      message: index.accounts === 0
-        ? `Factify API key ${masked}: sign in (Factify: Set API Token…) to tell which key it is and whether it still works. Treat it as live.`
-        : `Factify API key ${masked} matches no key listed for your signed-in organizations: it may be another organization's key or a key that is not listed. Treat it as live.`,
+      start: match.start,
+      end: match.end,
+      kind: 'unknown',
+      severity: 'warning',
+      state: undefined,
+      key: undefined,
+      organization: undefined,
+      masked,
+      message:
+        index.accounts === 0
+          ? `Factify API key ${masked}: sign in (Factify: Set API Token…) to tell which key it is and whether it still works. Treat it as live.`
+          : `Factify API key ${masked} matches no key listed for your signed-in organizations: it may be another organization's key or a key that is not listed. Treat it as live.`,
     };
   }
   const state = keyState(entry.key, nowMs);
@@ -146,8 +159,14 @@ export function classify(match: TokenMatch, index: KeyIndex, nowMs: number): Fin
   const organization = displayText(entry.organization, 80);
   const advice = kind === 'live' ? ' Revoke it if it should not be here.' : ' It no longer works.';
   return {
-    start: match.start, end: match.end, kind, severity: kind === 'live' ? 'warning' : 'information', state, key: entry.key,
-    organization: entry.organization, masked,
+    start: match.start,
+    end: match.end,
+    kind,
+    severity: kind === 'live' ? 'warning' : 'information',
+    state,
+    key: entry.key,
+    organization: entry.organization,
+    masked,
     message: `Factify API key “${name}” (${masked}) of ${organization} is ${STATE_WORDS[state]}.${advice}`,
   };
 }
@@ -215,10 +234,13 @@ export interface SkippedCounts {
  */
 export function summarizeScan(counts: ScanCounts, skipped: SkippedCounts, maxFileSizeKB: number): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const parts = (['live', 'revoked', 'expired', 'unknown'] as const).filter((kind) => counts.byKind[kind] > 0).map((kind) => `${counts.byKind[kind]} ${kind}`);
-  const head = counts.findings === 0
-    ? 'No Factify keys found in the workspace.'
-    : `${plural(counts.findings, 'Factify key')} in ${plural(counts.files, 'file')}: ${parts.join(', ')}.`;
+  const parts = (['live', 'revoked', 'expired', 'unknown'] as const)
+    .filter((kind) => counts.byKind[kind] > 0)
+    .map((kind) => `${counts.byKind[kind]} ${kind}`);
+  const head =
+    counts.findings === 0
+      ? 'No Factify keys found in the workspace.'
+      : `${plural(counts.findings, 'Factify key')} in ${plural(counts.files, 'file')}: ${parts.join(', ')}.`;
   const notes: string[] = [];
   if (skipped.tooLarge > 0) notes.push(`${plural(skipped.tooLarge, 'file')} over ${maxFileSizeKB} KB`);
   if (skipped.binary > 0) notes.push(`${plural(skipped.binary, 'binary file')}`);

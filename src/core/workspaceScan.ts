@@ -73,7 +73,12 @@ function toRipgrepGlob(glob: string): string {
 }
 
 /** Runs ripgrep and streams the NUL-separated paths it prints. Resolves with the count; rejects when it cannot run. */
-function ripgrepPaths(rgPath: string, args: readonly string[], signal: AbortSignal | undefined, onPath: (fsPath: string) => void): Promise<number> {
+function ripgrepPaths(
+  rgPath: string,
+  args: readonly string[],
+  signal: AbortSignal | undefined,
+  onPath: (fsPath: string) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = childProcess().spawn(rgPath, args, { stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
     let pending = '';
@@ -115,7 +120,10 @@ export async function scanWorkspaceWithRipgrep(options: WorkspaceScanOptions): P
 }
 
 /** Checks files listed by some other means (no ripgrep): the size limit and binary check happen here. */
-export async function scanFiles(paths: readonly string[], options: Omit<WorkspaceScanOptions, 'rgPath' | 'folders' | 'excludes'>): Promise<WorkspaceScanResult> {
+export async function scanFiles(
+  paths: readonly string[],
+  options: Omit<WorkspaceScanOptions, 'rgPath' | 'folders' | 'excludes'>,
+): Promise<WorkspaceScanResult> {
   const checker = new FileChecker(options);
   for (const fsPath of paths) {
     if (options.signal?.aborted) break;
@@ -239,9 +247,20 @@ export class GitIgnore {
   /** The paths git ignores, asked in one `git check-ignore --stdin` per folder (for a listing without ripgrep). */
   filterIgnored(folder: string, fsPaths: readonly string[]): Promise<Set<string>> {
     return new Promise((resolve) => {
-      const child = childProcess().execFile(this.gitPath, ['-c', 'core.fsmonitor=false', 'check-ignore', '--stdin', '-z'],
+      const child = childProcess().execFile(
+        this.gitPath,
+        ['-c', 'core.fsmonitor=false', 'check-ignore', '--stdin', '-z'],
         { cwd: folder, timeout: 60_000, windowsHide: true, maxBuffer: 64 * 1024 * 1024 },
-        (_error, stdout) => resolve(new Set(String(stdout).split('\0').filter((entry) => entry !== '').map((entry) => path().resolve(folder, entry)))));
+        (_error, stdout) =>
+          resolve(
+            new Set(
+              String(stdout)
+                .split('\0')
+                .filter((entry) => entry !== '')
+                .map((entry) => path().resolve(folder, entry)),
+            ),
+          ),
+      );
       child.stdin?.end(fsPaths.map((fsPath) => `${fsPath}\0`).join(''));
     });
   }
@@ -254,9 +273,12 @@ export class GitIgnore {
   private ask(fsPath: string): Promise<boolean> {
     return new Promise((resolve) => {
       // fsmonitor off: a repository's config must never make reading it run a program.
-      childProcess().execFile(this.gitPath, ['-c', 'core.fsmonitor=false', 'check-ignore', '--quiet', '--', path().basename(fsPath)],
+      childProcess().execFile(
+        this.gitPath,
+        ['-c', 'core.fsmonitor=false', 'check-ignore', '--quiet', '--', path().basename(fsPath)],
         { cwd: path().dirname(fsPath), timeout: 10_000, windowsHide: true },
-        (error) => resolve(error === null));
+        (error) => resolve(error === null),
+      );
     });
   }
 }

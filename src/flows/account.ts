@@ -32,13 +32,16 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
   let learned: { orgId: OrgId | undefined; key: TokenKey | undefined } = { orgId: undefined, key: undefined };
   try {
     const list = await ctx.prompts.progress('Checking the token with Factify…', () =>
-      ctx.client().listKeys({ token: check.token, organizationId: undefined }, { includeRevoked: false }));
+      ctx.client().listKeys({ token: check.token, organizationId: undefined }, { includeRevoked: false }),
+    );
     learned = { orgId: organizationOfList(list.keys), key: findTokenKey(list.keys, check.token) };
   } catch (thrown) {
     const error = toFactifyError(thrown);
     ctx.log.warn(`Token check failed: ${describeForLog(error)}`);
     if (error.kind === 'unauthorized') {
-      await ctx.prompts.error('Factify did not accept this token (401), so it was not saved. Check that you copied the whole token and that it has not been revoked.');
+      await ctx.prompts.error(
+        'Factify did not accept this token (401), so it was not saved. Check that you copied the whole token and that it has not been revoked.',
+      );
       return 'rejected';
     }
     verificationProblem = error;
@@ -51,18 +54,26 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
     added = await ctx.accounts.add(check.token, learned);
   } catch (thrown) {
     ctx.log.error(`Storing the token in SecretStorage failed: ${describeForLog(toFactifyError(thrown))}`);
-    await ctx.prompts.error('VS Code could not save the token in the system keychain, so it was not saved (Factify never keeps it in plain text). Check that your OS keyring is unlocked, then try again.');
+    await ctx.prompts.error(
+      'VS Code could not save the token in the system keychain, so it was not saved (Factify never keeps it in plain text). Check that your OS keyring is unlocked, then try again.',
+    );
     return 'storeFailed';
   }
   const name = describeAccount(ctx, added.account);
-  ctx.log.info(`${verificationProblem ? 'Token stored without verification' : 'Token verified and stored'} (${added.replaced ? 'replacing the token of' : 'new account for'} ${name}).`);
+  ctx.log.info(
+    `${verificationProblem ? 'Token stored without verification' : 'Token verified and stored'} (${added.replaced ? 'replacing the token of' : 'new account for'} ${name}).`,
+  );
   if (verificationProblem) {
-    void ctx.prompts.warn(`The token was saved, but Factify could not be asked whether it is valid: ${verificationProblem.message} Its organization is shown once the key list loads.`);
+    void ctx.prompts.warn(
+      `The token was saved, but Factify could not be asked whether it is valid: ${verificationProblem.message} Its organization is shown once the key list loads.`,
+    );
     return 'storedUnverified';
   }
-  void ctx.prompts.info(added.replaced
-    ? `Factify API token of ${name} replaced. Its keys are loading.`
-    : `Factify API token saved for ${name}. Its keys are loading.`);
+  void ctx.prompts.info(
+    added.replaced
+      ? `Factify API token of ${name} replaced. Its keys are loading.`
+      : `Factify API token saved for ${name}. Its keys are loading.`,
+  );
   return 'stored';
 }
 
@@ -91,14 +102,17 @@ export async function signOut(ctx: AppContext): Promise<void> {
   } else {
     const currentId = ctx.accounts.current()?.id;
     const ordered = [...accounts].sort((a, b) => Number(b.id === currentId) - Number(a.id === currentId));
-    const choice = await ctx.prompts.pick<readonly string[]>([
-      ...ordered.map((account) => ({
-        label: `$(account) ${displayText(ctx.accounts.label(account.orgId), 80)}`,
-        description: `${describeAccountKey(account)}${account.id === currentId ? ' (current)' : ''}`,
-        value: [account.id],
-      })),
-      { label: `$(sign-out) ${ALL_ACCOUNTS}`, description: `${accounts.length} accounts`, value: accounts.map((account) => account.id) },
-    ], { title: 'Factify: Sign Out', placeHolder: 'Sign out of which account? Its token is removed from VS Code’s secret storage.' });
+    const choice = await ctx.prompts.pick<readonly string[]>(
+      [
+        ...ordered.map((account) => ({
+          label: `$(account) ${displayText(ctx.accounts.label(account.orgId), 80)}`,
+          description: `${describeAccountKey(account)}${account.id === currentId ? ' (current)' : ''}`,
+          value: [account.id],
+        })),
+        { label: `$(sign-out) ${ALL_ACCOUNTS}`, description: `${accounts.length} accounts`, value: accounts.map((account) => account.id) },
+      ],
+      { title: 'Factify: Sign Out', placeHolder: 'Sign out of which account? Its token is removed from VS Code’s secret storage.' },
+    );
     if (choice === undefined) return;
     chosen = choice;
   }
@@ -113,18 +127,23 @@ export async function signOutAccounts(ctx: AppContext, accountIds: readonly stri
   const names = accounts.map((account) => describeAccount(ctx, account));
   try {
     // The override belongs to the current account; the next token must not silently act as another organization.
-    if (accounts.some((account) => account.id === ctx.accounts.current()?.id) && ctx.organizations.current) await ctx.organizations.select(undefined);
+    if (accounts.some((account) => account.id === ctx.accounts.current()?.id) && ctx.organizations.current)
+      await ctx.organizations.select(undefined);
     await ctx.accounts.remove(accounts.map((account) => account.id));
   } catch (thrown) {
     ctx.log.error(`Deleting the token from SecretStorage failed: ${describeForLog(toFactifyError(thrown))}`);
-    await ctx.prompts.error('VS Code could not remove the token from the system keychain. Check that your OS keyring is unlocked, then try again.');
+    await ctx.prompts.error(
+      'VS Code could not remove the token from the system keychain. Check that your OS keyring is unlocked, then try again.',
+    );
     return false;
   }
   if (!ctx.accounts.currentToken()) ctx.store.reset(why ? `${why}Signed out of ${names.join(', ')}.` : undefined);
   ctx.log.info(`Signed out of ${names.join(', ')}; token${accounts.length === 1 ? '' : 's'} deleted from SecretStorage.`);
   const next = ctx.accounts.current();
   const after = next ? ` Now showing ${describeAccount(ctx, next)}.` : '';
-  void ctx.prompts.info(`${why ?? ''}Signed out of Factify (${names.join(', ')}). The token${accounts.length === 1 ? ' was' : 's were'} removed from VS Code’s secret storage.${after}`);
+  void ctx.prompts.info(
+    `${why ?? ''}Signed out of Factify (${names.join(', ')}). The token${accounts.length === 1 ? ' was' : 's were'} removed from VS Code’s secret storage.${after}`,
+  );
   return true;
 }
 
@@ -133,20 +152,25 @@ export async function renameOrganization(ctx: AppContext, orgId?: OrgId): Promis
   await ctx.accounts.load();
   let target = orgId;
   if (!target) {
-    const known = [
-      ...ctx.accounts.list().map((account) => account.orgId),
-      ctx.organizations.current,
-    ].filter((id, index, all): id is OrgId => id !== undefined && all.indexOf(id) === index);
+    const known = [...ctx.accounts.list().map((account) => account.orgId), ctx.organizations.current].filter(
+      (id, index, all): id is OrgId => id !== undefined && all.indexOf(id) === index,
+    );
     if (known.length === 0) {
       void ctx.prompts.info('No organization is known yet: sign in, and rename it once its keys have loaded.');
       return;
     }
     const currentOrg = ctx.organizations.current ?? ctx.accounts.current()?.orgId;
-    target = known.length === 1 ? known[0] : await ctx.prompts.pick(known.map((id) => ({
-      label: `$(organization) ${displayText(ctx.accounts.label(id), 80)}`,
-      description: `${id}${id === currentOrg ? ' (current)' : ''}`,
-      value: id,
-    })), { title: 'Factify: Rename Organization', placeHolder: 'Which organization do you want to name?' });
+    target =
+      known.length === 1
+        ? known[0]
+        : await ctx.prompts.pick(
+            known.map((id) => ({
+              label: `$(organization) ${displayText(ctx.accounts.label(id), 80)}`,
+              description: `${id}${id === currentOrg ? ' (current)' : ''}`,
+              value: id,
+            })),
+            { title: 'Factify: Rename Organization', placeHolder: 'Which organization do you want to name?' },
+          );
     if (!target) return;
   }
   const before = ctx.accounts.state.labels[target];

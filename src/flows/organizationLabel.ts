@@ -23,7 +23,11 @@ export function ownOrganizationId(snapshot: KeysSnapshot, accounts?: Pick<Accoun
 const OWN_BY_LIST = new WeakMap<readonly ApiKey[], OrgId | undefined>();
 
 /** How the current organization is named in messages and the status bar (its local name when it has one). */
-export function describeOrganization(override: OrgId | undefined, snapshot: KeysSnapshot, accounts?: Pick<Accounts, 'current' | 'label'>): string {
+export function describeOrganization(
+  override: OrgId | undefined,
+  snapshot: KeysSnapshot,
+  accounts?: Pick<Accounts, 'current' | 'label'>,
+): string {
   const name = (orgId: OrgId) => {
     const label = accounts?.label(orgId) ?? orgId;
     return label === orgId ? orgId : `${label} (${orgId})`;
@@ -34,7 +38,11 @@ export function describeOrganization(override: OrgId | undefined, snapshot: Keys
 }
 
 /** The organization the view acts on, as the status bar and the view description show it (plain text). */
-export function shownOrganization(override: OrgId | undefined, snapshot: KeysSnapshot, accounts: Pick<Accounts, 'current' | 'label'>): string | undefined {
+export function shownOrganization(
+  override: OrgId | undefined,
+  snapshot: KeysSnapshot,
+  accounts: Pick<Accounts, 'current' | 'label'>,
+): string | undefined {
   const orgId = override ?? ownOrganizationId(snapshot, accounts);
   return orgId ? displayText(accounts.label(orgId), 80) : undefined;
 }

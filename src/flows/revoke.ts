@@ -29,14 +29,22 @@ export interface RevokeOptions {
  * Revokes the given keys (from the tree), or asks which one (from the palette). Returns the results, or
  * undefined when the user cancelled before anything was sent.
  */
-export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | undefined, options: RevokeOptions = {}): Promise<KeyResult[] | undefined> {
+export async function revokeKeys(
+  ctx: AppContext,
+  selected: readonly ApiKey[] | undefined,
+  options: RevokeOptions = {},
+): Promise<KeyResult[] | undefined> {
   const keys = selected && selected.length > 0 ? revocable(ctx, selected) : await pickKey(ctx);
   if (keys === undefined) return undefined;
   if (keys.length === 0) {
     const unrevocable = selected?.some((key) => key.keyId === undefined) ?? false;
-    await ctx.prompts.info(unrevocable
-      ? 'That key has an id Factify never issues, so it cannot be revoked from here.'
-      : selected && selected.length > 1 ? 'Those keys are already revoked.' : 'That key is already revoked.');
+    await ctx.prompts.info(
+      unrevocable
+        ? 'That key has an id Factify never issues, so it cannot be revoked from here.'
+        : selected && selected.length > 1
+          ? 'Those keys are already revoked.'
+          : 'That key is already revoked.',
+    );
     return undefined;
   }
   // The keys were listed under this token and organization: the DELETEs go out under them, or not at all.
@@ -47,7 +55,10 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
     prompt: 'Reason for revoking (optional). Press Enter to continue, Escape to cancel.',
     placeHolder: 'e.g. rotated, leaked, no longer used',
     ...(options.reason !== undefined ? { value: options.reason.slice(0, MAX_REASON_LENGTH) } : {}),
-    validate: (value) => (value.trim().length > MAX_REASON_LENGTH ? `Keep the reason under ${MAX_REASON_LENGTH} characters (now ${value.trim().length}).` : undefined),
+    validate: (value) =>
+      value.trim().length > MAX_REASON_LENGTH
+        ? `Keep the reason under ${MAX_REASON_LENGTH} characters (now ${value.trim().length}).`
+        : undefined,
   });
   if (reasonInput === undefined) return undefined;
   const reason = reasonInput.trim() === '' ? undefined : reasonInput.trim();
@@ -60,13 +71,15 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
       : 'Revocation is permanent and immediate: anything using the key stops working at once.';
     const confirmed = single
       ? await ctx.prompts.confirm(
-        `Revoke API key “${displayText(single.name, 80)}” (${displayText(single.prefix, 40)})?`,
-        `Organization: ${organization}.\n${consequence}`,
-        'Revoke Key')
+          `Revoke API key “${displayText(single.name, 80)}” (${displayText(single.prefix, 40)})?`,
+          `Organization: ${organization}.\n${consequence}`,
+          'Revoke Key',
+        )
       : await ctx.prompts.confirm(
-        `Revoke ${keys.length} API keys?`,
-        `Organization: ${organization}.\n${listNames(keys)}\n${consequence}`,
-        `Revoke ${keys.length} Keys`);
+          `Revoke ${keys.length} API keys?`,
+          `Organization: ${organization}.\n${listNames(keys)}\n${consequence}`,
+          `Revoke ${keys.length} Keys`,
+        );
     if (!confirmed) return undefined;
   }
 
@@ -80,9 +93,14 @@ export async function revokeKeys(ctx: AppContext, selected: readonly ApiKey[] | 
     single ? `Revoking “${displayText(single.name, 80)}”…` : `Revoking ${keys.length} API keys…`,
     async () => {
       // The token's own key goes last: once it is revoked, the token can send nothing more.
-      const others = await mapLimited(keys.filter((key) => key !== self?.key), CONCURRENCY, revokeOne);
+      const others = await mapLimited(
+        keys.filter((key) => key !== self?.key),
+        CONCURRENCY,
+        revokeOne,
+      );
       return self ? [...others, await revokeOne(self.key)] : others;
-    });
+    },
+  );
   const selfResult = self && results.find((result) => result.key === self.key);
   if (self && selfResult && (selfResult.outcome === 'revoked' || selfResult.outcome === 'alreadyRevoked')) {
     await report(ctx, results);
@@ -114,7 +132,8 @@ async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
   const snapshot = ctx.store.snapshot;
   if (!snapshot.loaded) {
     const error = snapshot.error;
-    if (!error || !(await offerRecovery(ctx, error))) await ctx.prompts.error(error?.message ?? 'Sign in first: run “Factify: Set API Token…”.');
+    if (!error || !(await offerRecovery(ctx, error)))
+      await ctx.prompts.error(error?.message ?? 'Sign in first: run “Factify: Set API Token…”.');
     return undefined;
   }
   const candidates = revocable(ctx, snapshot.loaded.keys);
@@ -131,7 +150,8 @@ async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
       detail: `${keyState(key, now)} · ${escapeThemeIcons(displayText(key.id, 80))}`,
       value: key,
     })),
-    { title: 'Factify: Revoke API Key', placeHolder: 'Which key do you want to revoke? Type to filter by name or prefix.' });
+    { title: 'Factify: Revoke API Key', placeHolder: 'Which key do you want to revoke? Type to filter by name or prefix.' },
+  );
   return chosen ? [chosen] : undefined;
 }
 
@@ -146,7 +166,10 @@ async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<v
     const name = `“${displayText(first.key.name, 80)}”`;
     if (first.outcome === 'revoked') return void ctx.prompts.info(`Revoked ${name}.`);
     if (first.outcome === 'alreadyRevoked') return void ctx.prompts.info(`${name} was already revoked.`);
-    if (first.outcome === 'notSent') return void ctx.prompts.warn(`${name} was not revoked: ${first.reason ?? 'the organization or token changed'}. ${NOT_SENT_NEXT_STEP}`);
+    if (first.outcome === 'notSent')
+      return void ctx.prompts.warn(
+        `${name} was not revoked: ${first.reason ?? 'the organization or token changed'}. ${NOT_SENT_NEXT_STEP}`,
+      );
     return reportFailure(ctx, first.error);
   }
   if (failed.length === 0 && notSent.length === 0) {
@@ -160,7 +183,8 @@ async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<v
     const why = result.reason ?? 'the organization or token changed';
     whyNotSent.set(why, [...(whyNotSent.get(why) ?? []), result]);
   }
-  for (const [why, batch] of whyNotSent) parts.push(`Not revoked, because ${why}: ${names(batch)}. Nothing was sent for ${batch.length === 1 ? 'it' : 'them'}.`);
+  for (const [why, batch] of whyNotSent)
+    parts.push(`Not revoked, because ${why}: ${names(batch)}. Nothing was sent for ${batch.length === 1 ? 'it' : 'them'}.`);
   if (failed.length > 0) {
     const reasons = failed.slice(0, 5).map((result) => `“${displayText(result.key.name, 60)}”: ${result.error?.message ?? 'failed'}`);
     const more = failed.length > 5 ? ` …and ${failed.length - 5} more (see the log).` : '';
@@ -174,13 +198,17 @@ async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<v
 
 /** Up to five names, then how many more. */
 function names(results: readonly KeyResult[]): string {
-  const shown = results.slice(0, 5).map((result) => `“${displayText(result.key.name, 60)}”`).join(', ');
+  const shown = results
+    .slice(0, 5)
+    .map((result) => `“${displayText(result.key.name, 60)}”`)
+    .join(', ');
   return results.length > 5 ? `${shown} and ${results.length - 5} more` : shown;
 }
 
 async function reportFailure(ctx: AppContext, error: FactifyError | undefined): Promise<void> {
   if (error?.kind === 'unauthorized') return offerNewToken(ctx, error.message);
-  if (error?.kind === 'cancelled') return void ctx.prompts.warn('The revoke was cancelled before Factify answered; refresh to see whether the key was revoked.');
+  if (error?.kind === 'cancelled')
+    return void ctx.prompts.warn('The revoke was cancelled before Factify answered; refresh to see whether the key was revoked.');
   if (error?.kind === 'notFound') return void ctx.prompts.warn(error.message);
   await ctx.prompts.error(error?.message ?? 'Revoking failed.');
 }

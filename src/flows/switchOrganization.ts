@@ -40,12 +40,19 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
     })),
     { label: '$(edit) Enter organization ID…', detail: 'Act as another organization (Factify staff only).', value: { kind: 'enter' } },
   ];
-  const choice = await ctx.prompts.pick<Choice>([
-    ...accountItems,
-    ...staffItems,
-    { separator: true, label: '', value: { kind: 'separator' } },
-    { label: '$(edit) Rename Organization…', detail: 'Give an organization a name shown in this editor only.', value: { kind: 'rename' } },
-  ], { title: 'Factify: Switch Organization', placeHolder: 'Which organization should the key list act on?' });
+  const choice = await ctx.prompts.pick<Choice>(
+    [
+      ...accountItems,
+      ...staffItems,
+      { separator: true, label: '', value: { kind: 'separator' } },
+      {
+        label: '$(edit) Rename Organization…',
+        detail: 'Give an organization a name shown in this editor only.',
+        value: { kind: 'rename' },
+      },
+    ],
+    { title: 'Factify: Switch Organization', placeHolder: 'Which organization should the key list act on?' },
+  );
   if (choice === undefined || choice.kind === 'separator') return;
   if (choice.kind === 'rename') return renameOrganization(ctx);
   if (choice.kind === 'account') return applyAccount(ctx, choice.accountId);

@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import { control, delay, describeRequest, extension, escape, ScriptedWindow, waitFor } from './host';
 import { SPEC_COMMANDS } from './specNames';
 
-
 suite('Activation (packaged extension in a real extension host)', () => {
   test('the extension is installed from the unpacked .vsix and not active before anything asks for it', () => {
     const ext = extension();
@@ -47,7 +46,9 @@ suite('Activation (packaged extension in a real extension host)', () => {
       await waitFor(() => script.calls.length > 0, 'the extension to call the replaced vscode.window.showInputBox');
     } catch {
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      assert.fail('the extension did not see the replaced vscode.window.showInputBox: the suites must be loaded from inside the extension\'s folder');
+      assert.fail(
+        "the extension did not see the replaced vscode.window.showInputBox: the suites must be loaded from inside the extension's folder",
+      );
     }
     await command;
     script.assertDone();

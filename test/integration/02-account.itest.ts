@@ -1,8 +1,25 @@
 /** Set API Token… and Sign Out through the real commands; the token in the extension's real SecretStorage. */
 import assert from 'node:assert/strict';
 import {
-  ACCOUNTS_STATE_KEY, LEGACY_TOKEN_SECRET_KEY, bearer, control, delay, describeRequest, env, extensionAccounts, extensionSecrets, input,
-  isList, resetAll, runScripted, storedTokens, tokenSecretKey, view, waitFor, waitForKeysOf, waitForRequest,
+  ACCOUNTS_STATE_KEY,
+  LEGACY_TOKEN_SECRET_KEY,
+  bearer,
+  control,
+  delay,
+  describeRequest,
+  env,
+  extensionAccounts,
+  extensionSecrets,
+  input,
+  isList,
+  resetAll,
+  runScripted,
+  storedTokens,
+  tokenSecretKey,
+  view,
+  waitFor,
+  waitForKeysOf,
+  waitForRequest,
 } from './host';
 
 suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
@@ -23,11 +40,18 @@ suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
     const script = await runScripted('factify.signIn', [input(env.tokens.unknown, ['not a token', 'ffy_prod_tooshort'])]);
     const box = script.of('input')[0];
     assert.equal(box?.password, true, 'the token input box is a password box');
-    assert.deepEqual(box?.validation?.map((message) => message !== ''), [false, true, true], `validation: ${JSON.stringify(box?.validation)}`);
+    assert.deepEqual(
+      box?.validation?.map((message) => message !== ''),
+      [false, true, true],
+      `validation: ${JSON.stringify(box?.validation)}`,
+    );
     const check = await waitForRequest(isList, 'the token check');
     assert.equal(check.headers.authorization, bearer(env.tokens.unknown));
     const errors = script.of('error').map((call) => call.text);
-    assert.ok(errors.some((text) => /401/.test(text) && /not (been )?saved/i.test(text)), `error shown: ${JSON.stringify(errors)}`);
+    assert.ok(
+      errors.some((text) => /401/.test(text) && /not (been )?saved/i.test(text)),
+      `error shown: ${JSON.stringify(errors)}`,
+    );
     assert.deepEqual(await storedTokens(), [], 'a rejected token must not be stored');
     assert.equal((await view()).viewState(), 'signedOut');
   });
@@ -35,17 +59,26 @@ suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
   test('Set API Token… verifies with one list call, stores the trimmed token in SecretStorage, and the keys load', async () => {
     await control.clearRequests();
     const script = await runScripted('factify.signIn', [input(`  ${env.tokens.admin}\t `)]);
-    assert.deepEqual(await storedTokens(), [env.tokens.admin], 'the trimmed token is in SecretStorage, in its account\'s own entry');
+    assert.deepEqual(await storedTokens(), [env.tokens.admin], "the trimmed token is in SecretStorage, in its account's own entry");
     const metadata = JSON.stringify((await extensionAccounts()).deps.state.get(ACCOUNTS_STATE_KEY));
-    assert.ok(metadata.includes(env.orgs.primary) && !metadata.includes(env.tokens.admin), 'global state holds the organization, never the token');
+    assert.ok(
+      metadata.includes(env.orgs.primary) && !metadata.includes(env.tokens.admin),
+      'global state holds the organization, never the token',
+    );
     const first = (await control.requests())[0];
     assert.ok(first && isList(first), `first request: ${first ? describeRequest(first) : 'none'}`);
     assert.equal(first.headers.authorization, bearer(env.tokens.admin));
     assert.equal(first.query.include_revoked, 'false');
-    assert.ok(script.of('info').some((call) => /saved/i.test(call.text)), JSON.stringify(script.calls));
+    assert.ok(
+      script.of('info').some((call) => /saved/i.test(call.text)),
+      JSON.stringify(script.calls),
+    );
 
     const groups = await waitForKeysOf(env.orgs.primary, false);
-    assert.deepEqual(groups.map((group) => group.label), ['Active', 'Expired', 'Inactive']);
+    assert.deepEqual(
+      groups.map((group) => group.label),
+      ['Active', 'Expired', 'Inactive'],
+    );
     for (const group of groups) assert.equal(group.description, String(group.rows.length), `count of ${group.label}`);
     for (const request of await control.requests()) {
       assert.equal(request.headers.authorization, bearer(env.tokens.admin), describeRequest(request));
@@ -84,7 +117,10 @@ suite('Account: Set API Token… / Sign Out and SecretStorage', () => {
     await runScripted('factify.signIn', [input(env.tokens.admin)]);
     await waitForKeysOf(env.orgs.primary, false);
     const script = await runScripted('factify.signOut', []);
-    assert.ok(script.of('info').some((call) => /signed out/i.test(call.text)), JSON.stringify(script.calls));
+    assert.ok(
+      script.of('info').some((call) => /signed out/i.test(call.text)),
+      JSON.stringify(script.calls),
+    );
     assert.deepEqual(await storedTokens(), []);
     const keysView = await view();
     assert.equal(keysView.viewState(), 'signedOut');

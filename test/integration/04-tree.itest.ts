@@ -2,8 +2,18 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
-  control, env, isList, resetAll, signInAs, stateOf, view, waitFor, waitForKeysOf, waitForRequest,
-  type Group, type ServerApiKey,
+  control,
+  env,
+  isList,
+  resetAll,
+  signInAs,
+  stateOf,
+  view,
+  waitFor,
+  waitForKeysOf,
+  waitForRequest,
+  type Group,
+  type ServerApiKey,
 } from './host';
 
 function byName(keys: readonly ServerApiKey[], name: string): ServerApiKey {
@@ -24,8 +34,14 @@ suite('Tree of API keys', () => {
     const keys = await control.keys(env.orgs.primary);
     const groups = await waitForKeysOf(env.orgs.primary, false);
     const count = (state: string) => String(keys.filter((key) => stateOf(key) === state).length);
-    assert.deepEqual(groups.map((group) => [group.label, group.description]),
-      [['Active', count('active')], ['Expired', count('expired')], ['Inactive', count('inactive')]]);
+    assert.deepEqual(
+      groups.map((group) => [group.label, group.description]),
+      [
+        ['Active', count('active')],
+        ['Expired', count('expired')],
+        ['Inactive', count('inactive')],
+      ],
+    );
     for (const group of groups) {
       assert.equal(group.item.collapsibleState, vscode.TreeItemCollapsibleState.Expanded, `${group.label} is expanded`);
     }

@@ -2,8 +2,24 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
-  bearer, control, delay, describeRequest, env, escape, input, modal, pick, readTree, resetAll, runScripted, signInAs,
-  view, waitForKeysOf, waitForRequest, type RecordedRequest, type Row,
+  bearer,
+  control,
+  delay,
+  describeRequest,
+  env,
+  escape,
+  input,
+  modal,
+  pick,
+  readTree,
+  resetAll,
+  runScripted,
+  signInAs,
+  view,
+  waitForKeysOf,
+  waitForRequest,
+  type RecordedRequest,
+  type Row,
 } from './host';
 
 const isDelete = (request: RecordedRequest): boolean => request.method === 'DELETE';
@@ -56,7 +72,10 @@ suite('Revoke API Key…', () => {
     assert.ok(confirm.detail?.includes(env.orgs.primary), `names the organization: ${confirm.detail}`);
     assert.match(confirm.detail ?? '', /permanent/i);
     assert.match(confirm.detail ?? '', /immediate/i);
-    assert.ok(confirm.buttons?.some((button) => button.startsWith('Revoke')), `buttons: ${JSON.stringify(confirm.buttons)}`);
+    assert.ok(
+      confirm.buttons?.some((button) => button.startsWith('Revoke')),
+      `buttons: ${JSON.stringify(confirm.buttons)}`,
+    );
 
     const request = await waitForRequest(isDelete, 'the DELETE');
     assert.equal(request.path, `/v1/api-keys/${target.id}`);
@@ -64,7 +83,10 @@ suite('Revoke API Key…', () => {
     assert.match(request.headers['content-type'] ?? '', /^application\/json/);
     assert.deepEqual(JSON.parse(request.body), { reason: 'rotated' });
     assert.equal((await control.requests()).filter(isDelete).length, 1, 'exactly one DELETE');
-    assert.ok(script.of('info').some((call) => call.text.includes(`Revoked “${target.name}”`)), JSON.stringify(script.calls));
+    assert.ok(
+      script.of('info').some((call) => call.text.includes(`Revoked “${target.name}”`)),
+      JSON.stringify(script.calls),
+    );
 
     const revoked = (await control.keys(env.orgs.primary)).find((key) => key.id === target.id);
     assert.equal(revoked?.revoked_comment, 'rotated');

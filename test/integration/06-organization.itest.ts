@@ -1,7 +1,19 @@
 /** SPEC section 3, Switch Organization: the staff override header, and the 403 path for everyone else. */
 import assert from 'node:assert/strict';
 import {
-  bearer, control, env, input, isList, pick, pickOwnOrganization, resetAll, runScripted, signInAs, view, waitForKeysOf, waitForRequest,
+  bearer,
+  control,
+  env,
+  input,
+  isList,
+  pick,
+  pickOwnOrganization,
+  resetAll,
+  runScripted,
+  signInAs,
+  view,
+  waitForKeysOf,
+  waitForRequest,
 } from './host';
 
 const ORG_HEADER = 'x-factify-organization-id';
@@ -10,7 +22,7 @@ const SWITCH_BACK = 'Switch Back';
 suite('Switch Organization…', () => {
   suiteTeardown(resetAll);
 
-  test('as staff: an entered organization id is sent as X-Factify-Organization-Id and that organization\'s keys are shown', async () => {
+  test("as staff: an entered organization id is sent as X-Factify-Organization-Id and that organization's keys are shown", async () => {
     await signInAs(env.tokens.staff, env.orgs.staffHome);
     const keysView = await view();
     await control.clearRequests();
@@ -19,7 +31,11 @@ suite('Switch Organization…', () => {
       input(env.orgs.secondary, ['org_notvalid', 'key_01k8aaaaaaaaaaaaaaaaaaaaaa']),
     ]);
     const box = script.of('input')[0];
-    assert.deepEqual(box?.validation?.map((message) => message !== ''), [false, true, true], `validation: ${JSON.stringify(box?.validation)}`);
+    assert.deepEqual(
+      box?.validation?.map((message) => message !== ''),
+      [false, true, true],
+      `validation: ${JSON.stringify(box?.validation)}`,
+    );
 
     const list = await waitForRequest((r) => isList(r) && r.headers[ORG_HEADER] === env.orgs.secondary, 'a list with the override header');
     assert.equal(list.headers.authorization, bearer(env.tokens.staff));
@@ -32,7 +48,10 @@ suite('Switch Organization…', () => {
     // The organization is now offered as recently used; the token's own organization drops the header.
     await control.clearRequests();
     const back = await runScripted('factify.switchOrganization', [pickOwnOrganization()]);
-    assert.ok(back.of('pick')[0]?.items?.some((label) => label.includes(env.orgs.secondary)), `recent organizations: ${JSON.stringify(back.of('pick')[0]?.items)}`);
+    assert.ok(
+      back.of('pick')[0]?.items?.some((label) => label.includes(env.orgs.secondary)),
+      `recent organizations: ${JSON.stringify(back.of('pick')[0]?.items)}`,
+    );
     const own = await waitForRequest(isList, 'a list without the override');
     assert.equal(own.headers[ORG_HEADER], undefined);
     await waitForKeysOf(env.orgs.staffHome, false);

@@ -2,8 +2,24 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
-  LEGACY_TOKEN_SECRET_KEY, bearer, control, env, extensionAccounts, extensionSecrets, input, isList, modal, pick, resetAll, runScripted,
-  signInAs, storedTokens, view, waitFor, waitForKeysOf, waitForRequest,
+  LEGACY_TOKEN_SECRET_KEY,
+  bearer,
+  control,
+  env,
+  extensionAccounts,
+  extensionSecrets,
+  input,
+  isList,
+  modal,
+  pick,
+  resetAll,
+  runScripted,
+  signInAs,
+  storedTokens,
+  view,
+  waitFor,
+  waitForKeysOf,
+  waitForRequest,
 } from './host';
 
 const ORG_HEADER = 'x-factify-organization-id';
@@ -31,13 +47,20 @@ suite('Accounts: one per organization', () => {
     await control.clearRequests();
     await signInAs(env.tokens.otherOrgAdmin, env.orgs.secondary);
     const accounts = await extensionAccounts();
-    assert.deepEqual(accounts.list().map((account) => account.orgId), [env.orgs.primary, env.orgs.secondary]);
+    assert.deepEqual(
+      accounts.list().map((account) => account.orgId),
+      [env.orgs.primary, env.orgs.secondary],
+    );
     for (const request of (await control.requests()).filter(isList)) {
       assert.equal(request.headers.authorization, bearer(env.tokens.otherOrgAdmin));
       assert.equal(request.headers[ORG_HEADER], undefined);
     }
     assert.equal((await view()).treeView.description, env.orgs.secondary);
-    assert.deepEqual((await storedTokens()).sort(), [env.tokens.admin, env.tokens.otherOrgAdmin].sort(), 'one SecretStorage entry per token');
+    assert.deepEqual(
+      (await storedTokens()).sort(),
+      [env.tokens.admin, env.tokens.otherOrgAdmin].sort(),
+      'one SecretStorage entry per token',
+    );
   });
 
   test('Switch Organization… lists the accounts first; choosing one changes the Authorization header, never an override', async () => {
@@ -56,15 +79,25 @@ suite('Accounts: one per organization', () => {
   test('Rename Organization… names an organization in the view description and the quick pick', async () => {
     await runScripted('factify.renameOrganization', [pick(env.orgs.primary), input('Acme Primary')]);
     const keysView = await view();
-    await waitFor(() => keysView.treeView.description === 'Acme Primary', () => `description: ${String(keysView.treeView.description)}`);
+    await waitFor(
+      () => keysView.treeView.description === 'Acme Primary',
+      () => `description: ${String(keysView.treeView.description)}`,
+    );
     const script = await runScripted('factify.switchOrganization', [{ kind: 'pick', choose: () => undefined }]);
-    assert.ok(script.of('pick')[0]?.items?.some((label) => label.includes('Acme Primary')), JSON.stringify(script.of('pick')[0]?.items));
+    assert.ok(
+      script.of('pick')[0]?.items?.some((label) => label.includes('Acme Primary')),
+      JSON.stringify(script.of('pick')[0]?.items),
+    );
   });
 
   test('the Accounts menu: the factify authentication provider has an account per signed-in organization, named by its label', async () => {
     const accounts = await vscode.authentication.getAccounts('factify');
     assert.deepEqual(accounts.map((account) => account.label).sort(), ['Acme Primary (test)', `${env.orgs.secondary} (prod)`].sort());
-    assert.deepEqual(accounts.map((account) => account.id).sort(), [env.orgs.primary, env.orgs.secondary].sort(), 'account ids are organization ids');
+    assert.deepEqual(
+      accounts.map((account) => account.id).sort(),
+      [env.orgs.primary, env.orgs.secondary].sort(),
+      'account ids are organization ids',
+    );
   });
 
   test('Sign Out with two accounts asks which; signing out of one keeps the other', async () => {
@@ -74,7 +107,7 @@ suite('Accounts: one per organization', () => {
     const accounts = await extensionAccounts();
     await waitFor(() => accounts.list().length === 1, 'one account left');
     assert.equal(accounts.current()?.orgId, env.orgs.secondary);
-    const list = await waitForRequest(isList, 'the remaining account\'s list');
+    const list = await waitForRequest(isList, "the remaining account's list");
     assert.equal(list.headers.authorization, bearer(env.tokens.otherOrgAdmin));
     await waitForKeysOf(env.orgs.secondary, false);
     assert.deepEqual(await storedTokens(), [env.tokens.otherOrgAdmin]);
@@ -94,6 +127,9 @@ suite('Accounts: one per organization', () => {
     await waitFor(() => keysView.viewState() === 'signedOut', 'signed out');
     assert.match(String(keysView.treeView.message ?? ''), /was the key this editor was signed in with/);
     assert.deepEqual(await storedTokens(), []);
-    assert.ok(script.of('info').some((call) => /Signed out of Factify/.test(call.text)), JSON.stringify(script.calls));
+    assert.ok(
+      script.of('info').some((call) => /Signed out of Factify/.test(call.text)),
+      JSON.stringify(script.calls),
+    );
   });
 });

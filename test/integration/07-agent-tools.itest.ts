@@ -7,8 +7,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  bearer, control, describeRequest, env, extension, resetAll, signInAs, tokenOf, waitFor, waitForKeysOf,
-  type RecordedRequest, type ServerApiKey,
+  bearer,
+  control,
+  describeRequest,
+  env,
+  extension,
+  resetAll,
+  signInAs,
+  tokenOf,
+  waitFor,
+  waitForKeysOf,
+  type RecordedRequest,
+  type ServerApiKey,
 } from './host';
 
 const LIST = 'factify_listApiKeys';
@@ -21,7 +31,10 @@ const isDelete = (request: RecordedRequest): boolean => request.method === 'DELE
 
 async function invoke(name: string, input: object): Promise<string> {
   const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
-  const text = result.content.map((part) => (part as { value?: unknown }).value).filter((value) => typeof value === 'string').join('');
+  const text = result.content
+    .map((part) => (part as { value?: unknown }).value)
+    .filter((value) => typeof value === 'string')
+    .join('');
   for (const token of Object.values(env.tokens)) assert.ok(!text.includes(token), `a token in the result of ${name}`);
   return text;
 }
@@ -46,8 +59,11 @@ suite('Agent tools', () => {
   suiteTeardown(resetAll);
 
   test('the three tools are in vscode.lm.tools with the contributed descriptions and input schemas', () => {
-    const contributed = (extension().packageJSON as { contributes: { languageModelTools: Array<{ name: string; modelDescription: string; inputSchema: object }> } })
-      .contributes.languageModelTools;
+    const contributed = (
+      extension().packageJSON as {
+        contributes: { languageModelTools: Array<{ name: string; modelDescription: string; inputSchema: object }> };
+      }
+    ).contributes.languageModelTools;
     for (const name of [LIST, FIND, REVOKE]) {
       const tool = vscode.lm.tools.find((candidate) => candidate.name === name);
       const declared = contributed.find((candidate) => candidate.name === name);
@@ -58,16 +74,28 @@ suite('Agent tools', () => {
     }
   });
 
-  test('factify_listApiKeys: the current organization\'s keys, filtered, named by organization', async () => {
+  test("factify_listApiKeys: the current organization's keys, filtered, named by organization", async () => {
     await control.clearRequests();
     const text = await invoke(LIST, { expiringWithinDays: 7 });
     assert.match(text, new RegExp(`^Factify API keys of organization ${env.orgs.primary}, the token's own organization`));
-    const soon = (await control.keys(env.orgs.primary)).filter((key) => !key.revoked_at && key.expires_at
-      && Date.parse(key.expires_at) > Date.now() && Date.parse(key.expires_at) - Date.now() <= 7 * 86_400_000);
+    const soon = (await control.keys(env.orgs.primary)).filter(
+      (key) =>
+        !key.revoked_at &&
+        key.expires_at &&
+        Date.parse(key.expires_at) > Date.now() &&
+        Date.parse(key.expires_at) - Date.now() <= 7 * 86_400_000,
+    );
     assert.ok(soon.length > 0, 'the seed has a key expiring within a week');
-    assert.deepEqual(records(text).map((row) => row.id).sort(), soon.map((key) => key.id).sort());
-    assert.ok((await control.requests()).some((request) => request.method === 'GET' && request.headers.authorization === bearer(env.tokens.admin)),
-      'the list came fresh from the server');
+    assert.deepEqual(
+      records(text)
+        .map((row) => row.id)
+        .sort(),
+      soon.map((key) => key.id).sort(),
+    );
+    assert.ok(
+      (await control.requests()).some((request) => request.method === 'GET' && request.headers.authorization === bearer(env.tokens.admin)),
+      'the list came fresh from the server',
+    );
 
     const invalid = await invoke(LIST, { state: 'everything' });
     assert.match(invalid, /^Invalid input for factify_listApiKeys: "state" must be one of/);
@@ -88,13 +116,27 @@ suite('Agent tools', () => {
       const text = await invoke(FIND, {});
       assert.match(text, /^Leak detection found 1 Factify token/, text);
       assert.ok(text.includes(env.orgs.primary), text);
-      const [finding] = records(text) as Array<{ file?: string; line?: number; token?: string; key?: { key_id?: string; name?: string; state?: string; live?: boolean } }>;
+      const [finding] = records(text) as Array<{
+        file?: string;
+        line?: number;
+        token?: string;
+        key?: { key_id?: string; name?: string; state?: string; live?: boolean };
+      }>;
       assert.equal(finding?.file, 'agent-leak.ts');
       assert.equal(finding?.line, 1);
-      assert.deepEqual([finding?.key?.key_id, finding?.key?.name, finding?.key?.state, finding?.key?.live], [key.id, 'CI deploy', 'active', true]);
-      assert.ok(finding?.token && token.startsWith(finding.token.replace(/…$/, '')) && finding.token.length < token.length, `masked: ${finding?.token}`);
+      assert.deepEqual(
+        [finding?.key?.key_id, finding?.key?.name, finding?.key?.state, finding?.key?.live],
+        [key.id, 'CI deploy', 'active', true],
+      );
+      assert.ok(
+        finding?.token && token.startsWith(finding.token.replace(/…$/, '')) && finding.token.length < token.length,
+        `masked: ${finding?.token}`,
+      );
       assert.ok(!text.includes(token), 'never the whole token');
-      assert.ok(!(await control.requests()).some((request) => JSON.stringify(request).includes(token.slice(-16))), 'the found token was never sent');
+      assert.ok(
+        !(await control.requests()).some((request) => JSON.stringify(request).includes(token.slice(-16))),
+        'the found token was never sent',
+      );
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       fs.rmSync(file, { force: true });

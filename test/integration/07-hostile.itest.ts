@@ -5,7 +5,19 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
-  control, env, input, modal, pick, readTree, resetAll, runScripted, signInAs, view, waitFor, waitForKeysOf, type ServerApiKey,
+  control,
+  env,
+  input,
+  modal,
+  pick,
+  readTree,
+  resetAll,
+  runScripted,
+  signInAs,
+  view,
+  waitFor,
+  waitForKeysOf,
+  type ServerApiKey,
 } from './host';
 
 /** What a leak would show: the token, its random tail, or a long run of it. */
@@ -14,7 +26,7 @@ function leaksOf(text: string, token: string): string[] {
 }
 
 function tooltipText(tooltip: string | vscode.MarkdownString | undefined): string {
-  return tooltip instanceof vscode.MarkdownString ? tooltip.value : tooltip ?? '';
+  return tooltip instanceof vscode.MarkdownString ? tooltip.value : (tooltip ?? '');
 }
 
 async function liveKeys(): Promise<ServerApiKey[]> {
@@ -33,7 +45,10 @@ suite('Hostile answers', () => {
     const body = `{"type":"about:blank","title":"Bad ${escaped}","status":400,"detail":"${'x'.repeat(270)} ${escaped} ${token}"}`;
     await control.fault({ fault: { kind: 'status', status: 400, contentType: 'application/problem+json', body }, method: 'GET' });
     await runScripted('factify.refresh', []);
-    await waitFor(() => /\(400\)/.test(String(keysView.treeView.message ?? '')), () => `the 400 in the view message: ${keysView.treeView.message}`);
+    await waitFor(
+      () => /\(400\)/.test(String(keysView.treeView.message ?? '')),
+      () => `the 400 in the view message: ${keysView.treeView.message}`,
+    );
     const message = String(keysView.treeView.message);
     assert.deepEqual(leaksOf(message, token), [], message);
     assert.doesNotMatch(message, /ffy_(?!\[redacted\])[a-z]+_\w/, `no token-shaped fragment: ${message}`);
@@ -69,8 +84,10 @@ suite('Hostile answers', () => {
     const named = { ...first, name: '[Sign out](command:factify.signOut) $(alert)' };
     await control.fault({ fault: { kind: 'body', json: { api_keys: [named, ...rest] } }, method: 'GET' });
     await runScripted('factify.refresh', []);
-    await waitFor(async () => (await readTree(keysView)).some((group) => group.rows.some((row) => row.label.startsWith('[Sign out]'))),
-      'the row of the key with link syntax in its name');
+    await waitFor(
+      async () => (await readTree(keysView)).some((group) => group.rows.some((row) => row.label.startsWith('[Sign out]'))),
+      'the row of the key with link syntax in its name',
+    );
     const script = await runScripted('factify.revokeKey', [pick('Sign out'), input(''), modal('Revoke')]);
     const items = script.of('pick')[0]?.items ?? [];
     assert.ok(items.includes('[Sign out](command:factify.signOut) \\$(alert)'), JSON.stringify(items));
@@ -80,20 +97,28 @@ suite('Hostile answers', () => {
     assert.doesNotMatch(summary, /\]\(command:/, `no link in the notification: ${summary}`);
   });
 
-  test('records that take the tree\'s own ids or repeat an id cannot drop a group; an org_id that is not one is never shown', async () => {
+  test("records that take the tree's own ids or repeat an id cannot drop a group; an org_id that is not one is never shown", async () => {
     const keysView = await view();
     const keys = await liveKeys();
     const [first, second] = keys;
     assert.ok(first && second);
-    const impostors = ['factify.group.active', 'factify.group.expired', 'factify.group.inactive', 'factify.more.active', 'factify.action.factify.refresh']
-      .map((id, index) => ({ ...first, id, name: `impostor ${index}` }));
+    const impostors = [
+      'factify.group.active',
+      'factify.group.expired',
+      'factify.group.inactive',
+      'factify.more.active',
+      'factify.action.factify.refresh',
+    ].map((id, index) => ({ ...first, id, name: `impostor ${index}` }));
     const hostileOrg = { ...second, org_id: '$(alert) org_evil\n[Sign out](command:factify.signOut)' };
     const served = [...impostors, ...keys.map((key) => (key.id === second.id ? hostileOrg : key)), { ...first, name: 'first again' }];
     await control.fault({ fault: { kind: 'body', json: { api_keys: served } }, method: 'GET' });
     await runScripted('factify.refresh', []);
     // Exactly the server's keys, once each, in all their groups: no impostor, no repeated record.
     const groups = await waitForKeysOf(env.orgs.primary, false);
-    assert.deepEqual(groups.map((group) => group.label), ['Active', 'Expired', 'Inactive']);
+    assert.deepEqual(
+      groups.map((group) => group.label),
+      ['Active', 'Expired', 'Inactive'],
+    );
     const ids = groups.flatMap((group) => [group.item.id, ...group.rows.map((candidate) => candidate.item.id)]);
     assert.equal(new Set(ids).size, ids.length, `ids are unique: ${JSON.stringify(ids)}`);
     assert.ok(!groups.some((group) => group.rows.some((candidate) => candidate.label.startsWith('impostor'))));

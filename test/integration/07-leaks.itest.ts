@@ -9,8 +9,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  control, env, extension, input, modal, readTree, resetAll, runScripted, signInAs, tokenOf, view, waitFor, waitForRequest,
-  type RecordedRequest, type ServerApiKey,
+  control,
+  env,
+  extension,
+  input,
+  modal,
+  readTree,
+  resetAll,
+  runScripted,
+  signInAs,
+  tokenOf,
+  view,
+  waitFor,
+  waitForRequest,
+  type RecordedRequest,
+  type ServerApiKey,
 } from './host';
 
 interface LeaksLike {
@@ -54,8 +67,14 @@ suite('Keys in files', () => {
     folder = workspace.uri.fsPath;
     fs.mkdirSync(path.join(folder, 'src'), { recursive: true });
     fs.mkdirSync(path.join(folder, 'notes'), { recursive: true });
-    fs.writeFileSync(path.join(folder, 'src', 'config.ts'), `// ${CONTENT_MARKER}\nexport const region = 'eu';\nexport const factifyToken = '${liveToken}';\n`);
-    fs.writeFileSync(path.join(folder, 'notes', 'old.md'), `# Notes ${CONTENT_MARKER}\n\nOld token: ${revokedToken}\nSomeone else's: "${UNKNOWN_TOKEN}"\n`);
+    fs.writeFileSync(
+      path.join(folder, 'src', 'config.ts'),
+      `// ${CONTENT_MARKER}\nexport const region = 'eu';\nexport const factifyToken = '${liveToken}';\n`,
+    );
+    fs.writeFileSync(
+      path.join(folder, 'notes', 'old.md'),
+      `# Notes ${CONTENT_MARKER}\n\nOld token: ${revokedToken}\nSomeone else's: "${UNKNOWN_TOKEN}"\n`,
+    );
     fs.writeFileSync(path.join(folder, '.env'), `FACTIFY_TOKEN=${envToken}\n`);
     fs.writeFileSync(path.join(folder, '.gitignore'), '.env\n');
     execFileSync('git', ['init', '-q'], { cwd: folder });
@@ -94,9 +113,14 @@ suite('Keys in files', () => {
   test('quick fixes; Revoke “CI deploy”… sends the DELETE with the reason prefilled with where it was found', async () => {
     const [diagnostic] = factifyDiagnostics(configUri);
     assert.ok(diagnostic);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', configUri, diagnostic.range);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      configUri,
+      diagnostic.range,
+    );
     const titles = actions.map((action) => action.title);
-    for (const title of ['Revoke “CI deploy”…', 'Reveal in Factify View', 'Copy Key ID']) assert.ok(titles.includes(title), `offered: ${JSON.stringify(titles)}`);
+    for (const title of ['Revoke “CI deploy”…', 'Reveal in Factify View', 'Copy Key ID'])
+      assert.ok(titles.includes(title), `offered: ${JSON.stringify(titles)}`);
     const copy = actions.find((action) => action.title === 'Copy Key ID');
     assert.ok(copy?.command);
     await vscode.commands.executeCommand(copy.command.command, ...(copy.command.arguments ?? []));
@@ -117,23 +141,38 @@ suite('Keys in files', () => {
     assert.equal(request.path, `/v1/api-keys/${live.id}`);
     assert.deepEqual(JSON.parse(request.body), { reason });
     // The diagnostics follow the list: the key is revoked now.
-    await waitFor(() => factifyDiagnostics(configUri)[0]?.severity === vscode.DiagnosticSeverity.Information, 'the diagnostic to become Information (revoked)');
+    await waitFor(
+      () => factifyDiagnostics(configUri)[0]?.severity === vscode.DiagnosticSeverity.Information,
+      'the diagnostic to become Information (revoked)',
+    );
     assert.match(factifyDiagnostics(configUri)[0]?.message ?? '', /revoked/);
   });
 
   test('Find API Keys in Workspace: findings in the Problems panel and a summary', async () => {
     const script = await runScripted('factify.findKeysInWorkspace', [], { messages: () => undefined });
-    const summary = script.of('info').map((call) => call.text).find((text) => /Factify key/.test(text));
+    const summary = script
+      .of('info')
+      .map((call) => call.text)
+      .find((text) => /Factify key/.test(text));
     // config.ts: CI deploy (revoked by the test before); old.md: Old CI token (revoked) and an unknown key; .env ignored.
     assert.equal(summary, '3 Factify keys in 2 files: 2 revoked, 1 unknown.');
     assert.deepEqual(script.of('info').find((call) => call.text === summary)?.buttons, ['Show Problems']);
     const notes = vscode.Uri.file(path.join(folder, 'notes', 'old.md'));
     const diagnostics = factifyDiagnostics(notes);
-    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.severity]), [[2, vscode.DiagnosticSeverity.Information], [3, vscode.DiagnosticSeverity.Warning]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range.start.line, d.severity]),
+      [
+        [2, vscode.DiagnosticSeverity.Information],
+        [3, vscode.DiagnosticSeverity.Warning],
+      ],
+    );
     assert.match(diagnostics[1]?.message ?? '', /matches no key listed/);
     assert.deepEqual(factifyDiagnostics(vscode.Uri.file(path.join(folder, '.env'))), []);
     const records = (await leaks()).findings();
-    assert.ok(records.every((record) => !JSON.stringify(record).includes(liveToken) && !JSON.stringify(record).includes(UNKNOWN_TOKEN)), 'findings carry masked tokens only');
+    assert.ok(
+      records.every((record) => !JSON.stringify(record).includes(liveToken) && !JSON.stringify(record).includes(UNKNOWN_TOKEN)),
+      'findings carry masked tokens only',
+    );
   });
 
   test('the tree marks a found key; Show Where This Key Appears opens the place', async () => {
@@ -150,7 +189,10 @@ suite('Keys in files', () => {
       const resolved = await keysView.resolveTreeItem(row.item, row.node);
       assert.match((resolved.tooltip as vscode.MarkdownString).value, /notes\\\/old\\\.md\\:3/);
       await vscode.commands.executeCommand('factify.showKeyLocations', row.node);
-      await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === path.join(folder, 'notes', 'old.md'), 'notes/old.md to open');
+      await waitFor(
+        () => vscode.window.activeTextEditor?.document.uri.fsPath === path.join(folder, 'notes', 'old.md'),
+        'notes/old.md to open',
+      );
       assert.equal(vscode.window.activeTextEditor?.selection.start.line, 2);
     } finally {
       await vscode.commands.executeCommand('factify.hideRevokedKeys');
@@ -178,7 +220,10 @@ suite('Keys in files', () => {
     }
     assert.ok(!seen.includes(CONTENT_MARKER), 'file content reached the server');
     for (const request of requests) {
-      assert.ok(request.method === 'GET' || (request.method === 'DELETE' && request.path === `/v1/api-keys/${live.id}`), `${request.method} ${request.path}`);
+      assert.ok(
+        request.method === 'GET' || (request.method === 'DELETE' && request.path === `/v1/api-keys/${live.id}`),
+        `${request.method} ${request.path}`,
+      );
     }
   });
 });

@@ -15,8 +15,19 @@ export const EXTENSION_ID = 'factify.factify-api-keys';
 // ---------------------------------------------------------------------------------------------------------
 // What the runner passes through the environment
 
-export interface Tokens { staff: string; admin: string; member: string; otherOrgAdmin: string; secondaryMember: string; unknown: string }
-export interface Orgs { primary: string; secondary: string; staffHome: string }
+export interface Tokens {
+  staff: string;
+  admin: string;
+  member: string;
+  otherOrgAdmin: string;
+  secondaryMember: string;
+  unknown: string;
+}
+export interface Orgs {
+  primary: string;
+  secondary: string;
+  staffHome: string;
+}
 
 function required(name: string): string {
   const value = process.env[name];
@@ -26,11 +37,19 @@ function required(name: string): string {
 
 export const env = {
   /** The Factify-compatible server the user setting `factify.apiBaseUrl` points at. */
-  get serverUrl(): string { return required('FACTIFY_ITEST_SERVER_URL'); },
+  get serverUrl(): string {
+    return required('FACTIFY_ITEST_SERVER_URL');
+  },
   /** A second origin the workspace settings try to redirect the token to. */
-  get decoyUrl(): string { return required('FACTIFY_ITEST_DECOY_URL'); },
-  get tokens(): Tokens { return JSON.parse(required('FACTIFY_ITEST_TOKENS')) as Tokens; },
-  get orgs(): Orgs { return JSON.parse(required('FACTIFY_ITEST_ORGS')) as Orgs; },
+  get decoyUrl(): string {
+    return required('FACTIFY_ITEST_DECOY_URL');
+  },
+  get tokens(): Tokens {
+    return JSON.parse(required('FACTIFY_ITEST_TOKENS')) as Tokens;
+  },
+  get orgs(): Orgs {
+    return JSON.parse(required('FACTIFY_ITEST_ORGS')) as Orgs;
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -109,7 +128,12 @@ export async function view(): Promise<KeysViewLike> {
 export interface AccountsLike {
   readonly loaded: boolean;
   readonly state: { readonly labels: Readonly<Record<string, string>> };
-  list(): ReadonlyArray<{ readonly id: string; readonly orgId: string | undefined; readonly env: string; readonly key?: { readonly name: string } }>;
+  list(): ReadonlyArray<{
+    readonly id: string;
+    readonly orgId: string | undefined;
+    readonly env: string;
+    readonly key?: { readonly name: string };
+  }>;
   current(): { readonly id: string; readonly orgId: string | undefined; readonly key?: { readonly name: string } } | undefined;
   reload(): Promise<void>;
   rename(orgId: string, label: string): Promise<void>;
@@ -124,8 +148,10 @@ export interface AccountsLike {
 export async function extensionAccounts(): Promise<AccountsLike> {
   const keysView = (await view()) as unknown as { ctx?: { accounts?: AccountsLike } };
   const accounts = keysView.ctx?.accounts;
-  assert.ok(accounts && typeof accounts.list === 'function' && accounts.deps?.secrets && accounts.deps.state,
-    'cannot reach the extension\'s accounts through view.ctx.accounts');
+  assert.ok(
+    accounts && typeof accounts.list === 'function' && accounts.deps?.secrets && accounts.deps.state,
+    "cannot reach the extension's accounts through view.ctx.accounts",
+  );
   return accounts;
 }
 
@@ -164,7 +190,7 @@ export interface Group extends Row {
 }
 
 function labelOf(item: vscode.TreeItem): string {
-  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
 function row(keysView: KeysViewLike, node: NodeLike): Row {
@@ -183,14 +209,21 @@ export async function readTree(keysView: KeysViewLike): Promise<Group[]> {
 }
 
 export function describeTree(groups: readonly Group[]): string {
-  return groups.map((group) => `${group.label} (${group.description}): ${group.rows.map((r) => r.label).join(', ')}`).join(' | ') || '(empty)';
+  return (
+    groups.map((group) => `${group.label} (${group.description}): ${group.rows.map((r) => r.label).join(', ')}`).join(' | ') || '(empty)'
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // What the tree should show, from the server's records and SPEC section 2's state rules
 
 export type State = 'active' | 'expired' | 'inactive' | 'revoked';
-export const GROUP_LABELS: Readonly<Record<State, string>> = { active: 'Active', expired: 'Expired', inactive: 'Inactive', revoked: 'Revoked' };
+export const GROUP_LABELS: Readonly<Record<State, string>> = {
+  active: 'Active',
+  expired: 'Expired',
+  inactive: 'Inactive',
+  revoked: 'Revoked',
+};
 
 export function stateOf(key: ServerApiKey, nowMs = Date.now()): State {
   if (key.revoked_at) return 'revoked';
@@ -199,14 +232,23 @@ export function stateOf(key: ServerApiKey, nowMs = Date.now()): State {
   return 'active';
 }
 
-export interface ExpectedGroup { label: string; names: string[] }
+export interface ExpectedGroup {
+  label: string;
+  names: string[];
+}
 
 /** Groups in SPEC order, only non-empty ones, names sorted for comparison. */
 export function expectedGroups(keys: readonly ServerApiKey[], includeRevoked: boolean): ExpectedGroup[] {
   const order: State[] = ['active', 'expired', 'inactive', 'revoked'];
   return order
     .filter((state) => includeRevoked || state !== 'revoked')
-    .map((state) => ({ label: GROUP_LABELS[state], names: keys.filter((key) => stateOf(key) === state).map((key) => key.name).sort() }))
+    .map((state) => ({
+      label: GROUP_LABELS[state],
+      names: keys
+        .filter((key) => stateOf(key) === state)
+        .map((key) => key.name)
+        .sort(),
+    }))
     .filter((group) => group.names.length > 0);
 }
 
@@ -219,11 +261,16 @@ export async function waitForKeysOf(orgId: string, includeRevoked: boolean, time
   const keysView = await view();
   const expected = expectedGroups(await control.keys(orgId), includeRevoked);
   let last: Group[] = [];
-  await waitFor(async () => {
-    last = await readTree(keysView);
-    return JSON.stringify(shape(last)) === JSON.stringify(expected);
-  }, () => `the tree to show the keys of ${orgId}${includeRevoked ? ' (revoked included)' : ''}:\n` +
-    `  expected ${JSON.stringify(expected)}\n  shown    ${describeTree(last)} (state ${keysView.viewState()})`, timeoutMs);
+  await waitFor(
+    async () => {
+      last = await readTree(keysView);
+      return JSON.stringify(shape(last)) === JSON.stringify(expected);
+    },
+    () =>
+      `the tree to show the keys of ${orgId}${includeRevoked ? ' (revoked included)' : ''}:\n` +
+      `  expected ${JSON.stringify(expected)}\n  shown    ${describeTree(last)} (state ${keysView.viewState()})`,
+    timeoutMs,
+  );
   return last;
 }
 
@@ -237,7 +284,11 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = STATE_TIMEOUT_MS): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string | (() => string),
+  timeoutMs = STATE_TIMEOUT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
@@ -247,14 +298,22 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 }
 
 /** Waits until the Factify server recorded a request matching `match` (since the last clear) and returns it. */
-export async function waitForRequest(match: (request: RecordedRequest) => boolean, what: string, timeoutMs = STATE_TIMEOUT_MS): Promise<RecordedRequest> {
+export async function waitForRequest(
+  match: (request: RecordedRequest) => boolean,
+  what: string,
+  timeoutMs = STATE_TIMEOUT_MS,
+): Promise<RecordedRequest> {
   let found: RecordedRequest | undefined;
   let seen: RecordedRequest[] = [];
-  await waitFor(async () => {
-    seen = await control.requests();
-    found = seen.find(match);
-    return found !== undefined;
-  }, () => `${what}; recorded: ${seen.map(describeRequest).join(', ') || 'nothing'}`, timeoutMs);
+  await waitFor(
+    async () => {
+      seen = await control.requests();
+      found = seen.find(match);
+      return found !== undefined;
+    },
+    () => `${what}; recorded: ${seen.map(describeRequest).join(', ') || 'nothing'}`,
+    timeoutMs,
+  );
   return found as RecordedRequest;
 }
 
@@ -283,17 +342,20 @@ export type Step =
 export const input = (answer: string | undefined, samples?: readonly string[]): Step => ({ kind: 'input', answer, samples });
 export const escape = (): Step => input(undefined);
 export const pick = (labelContains: string): Step => ({
-  kind: 'pick', choose: (items) => items.find((item) => item.label.includes(labelContains)),
+  kind: 'pick',
+  choose: (items) => items.find((item) => item.label.includes(labelContains)),
 });
 /** Picks the first item the predicate accepts. */
 export const pickWhere = (predicate: (item: vscode.QuickPickItem) => boolean): Step => ({
-  kind: 'pick', choose: (items) => items.find(predicate),
+  kind: 'pick',
+  choose: (items) => items.find(predicate),
 });
 /** In Switch Organization…: the current token's own organization, which drops the override. */
 export const pickOwnOrganization = (): Step => pickWhere((item) => /^Token's own organization/.test(item.detail ?? ''));
 /** Presses the modal's button whose label starts with `prefix`; undefined = Cancel. */
 export const modal = (prefix: string | undefined): Step => ({
-  kind: 'modal', choose: (_message, _detail, buttons) => (prefix === undefined ? undefined : buttons.find((b) => b.startsWith(prefix))),
+  kind: 'modal',
+  choose: (_message, _detail, buttons) => (prefix === undefined ? undefined : buttons.find((b) => b.startsWith(prefix))),
 });
 
 export type MessageKind = 'info' | 'warn' | 'error';
@@ -314,9 +376,17 @@ export interface PromptCall {
   readonly unexpected?: boolean;
 }
 
-type WindowFns = Pick<typeof vscode.window,
-  'showInputBox' | 'showQuickPick' | 'showWarningMessage' | 'showInformationMessage' | 'showErrorMessage'>;
-const STUBBED: ReadonlyArray<keyof WindowFns> = ['showInputBox', 'showQuickPick', 'showWarningMessage', 'showInformationMessage', 'showErrorMessage'];
+type WindowFns = Pick<
+  typeof vscode.window,
+  'showInputBox' | 'showQuickPick' | 'showWarningMessage' | 'showInformationMessage' | 'showErrorMessage'
+>;
+const STUBBED: ReadonlyArray<keyof WindowFns> = [
+  'showInputBox',
+  'showQuickPick',
+  'showWarningMessage',
+  'showInformationMessage',
+  'showErrorMessage',
+];
 
 /**
  * Replaces the prompt functions of `vscode.window` for the duration of `run`. This reaches the extension
@@ -328,7 +398,10 @@ export class ScriptedWindow {
   readonly calls: PromptCall[] = [];
   private readonly steps: Step[];
 
-  constructor(steps: readonly Step[], private readonly messages: (kind: MessageKind, message: string, actions: readonly string[]) => string | undefined = () => undefined) {
+  constructor(
+    steps: readonly Step[],
+    private readonly messages: (kind: MessageKind, message: string, actions: readonly string[]) => string | undefined = () => undefined,
+  ) {
     this.steps = [...steps];
   }
 
@@ -336,7 +409,10 @@ export class ScriptedWindow {
     const window = vscode.window as unknown as Record<string, unknown>;
     const saved = new Map(STUBBED.map((name) => [name, window[name]] as const));
     window.showInputBox = (options?: vscode.InputBoxOptions) => this.input(options ?? {});
-    window.showQuickPick = (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) => this.pick(items, options);
+    window.showQuickPick = (
+      items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>,
+      options?: vscode.QuickPickOptions,
+    ) => this.pick(items, options);
     window.showWarningMessage = (message: string, ...rest: unknown[]) => this.message('warn', message, rest);
     window.showInformationMessage = (message: string, ...rest: unknown[]) => this.message('info', message, rest);
     window.showErrorMessage = (message: string, ...rest: unknown[]) => this.message('error', message, rest);
@@ -351,7 +427,11 @@ export class ScriptedWindow {
   assertDone(): void {
     const unexpected = this.calls.filter((c) => c.unexpected);
     assert.deepEqual(unexpected, [], 'the extension asked something the script did not expect');
-    assert.equal(this.steps.length, 0, `scripted steps never reached: ${this.steps.map((s) => s.kind).join(', ')}; calls: ${JSON.stringify(this.calls)}`);
+    assert.equal(
+      this.steps.length,
+      0,
+      `scripted steps never reached: ${this.steps.map((s) => s.kind).join(', ')}; calls: ${JSON.stringify(this.calls)}`,
+    );
   }
 
   of(kind: PromptCall['kind']): PromptCall[] {
@@ -375,22 +455,39 @@ export class ScriptedWindow {
     const validation: string[] = [];
     for (const value of [...(step.answer === undefined ? [] : [step.answer]), ...(step.samples ?? [])]) {
       const verdict = options.validateInput ? await options.validateInput(value) : undefined;
-      validation.push(typeof verdict === 'string' ? verdict : verdict?.message ?? '');
+      validation.push(typeof verdict === 'string' ? verdict : (verdict?.message ?? ''));
     }
     // A real input box stays open on a refused value; the script treats that as a mistake in the test.
     const refused = step.answer !== undefined && validation[0] !== '';
-    this.calls.push({ kind: 'input', text, password: options.password, value: options.value, answer: step.answer, validation, unexpected: refused });
+    this.calls.push({
+      kind: 'input',
+      text,
+      password: options.password,
+      value: options.value,
+      answer: step.answer,
+      validation,
+      unexpected: refused,
+    });
     return refused ? undefined : step.answer;
   }
 
-  private async pick(source: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions): Promise<vscode.QuickPickItem | undefined> {
+  private async pick(
+    source: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>,
+    options?: vscode.QuickPickOptions,
+  ): Promise<vscode.QuickPickItem | undefined> {
     const items = await source;
     const text = options?.title ?? options?.placeHolder ?? '';
     const labels = items.map((item) => item.label);
     const step = this.next('pick', { kind: 'pick', text, items: labels });
     if (!step) return undefined;
     const chosen = step.choose(items);
-    this.calls.push({ kind: 'pick', text, items: labels, answer: chosen?.label, unexpected: chosen === undefined ? false : !items.includes(chosen) });
+    this.calls.push({
+      kind: 'pick',
+      text,
+      items: labels,
+      answer: chosen?.label,
+      unexpected: chosen === undefined ? false : !items.includes(chosen),
+    });
     return chosen;
   }
 
@@ -416,10 +513,14 @@ export class ScriptedWindow {
 }
 
 /** Runs a Factify command with the prompts answered by `steps`, and checks the script was followed. */
-export async function runScripted(command: string, steps: readonly Step[], options: {
-  args?: unknown[];
-  messages?: (kind: MessageKind, message: string, actions: readonly string[]) => string | undefined;
-} = {}): Promise<ScriptedWindow> {
+export async function runScripted(
+  command: string,
+  steps: readonly Step[],
+  options: {
+    args?: unknown[];
+    messages?: (kind: MessageKind, message: string, actions: readonly string[]) => string | undefined;
+  } = {},
+): Promise<ScriptedWindow> {
   const script = new ScriptedWindow(steps, options.messages);
   await script.run(() => vscode.commands.executeCommand(command, ...(options.args ?? [])));
   script.assertDone();
@@ -440,7 +541,8 @@ export async function resetAll(): Promise<void> {
   if (String(keysView.treeView.description ?? '').includes('acting as')) {
     await runScripted('factify.switchOrganization', [pickOwnOrganization()], { messages: () => undefined });
   }
-  if (vscode.workspace.getConfiguration('factify').get<boolean>('showRevokedKeys')) await vscode.commands.executeCommand('factify.hideRevokedKeys');
+  if (vscode.workspace.getConfiguration('factify').get<boolean>('showRevokedKeys'))
+    await vscode.commands.executeCommand('factify.hideRevokedKeys');
   const store = await extensionAccounts();
   // Local organization names outlive sign-out: a suite that gave one must not rename the next suite's organization.
   for (const orgId of Object.keys(store.state.labels)) await store.rename(orgId, '');

@@ -31,7 +31,10 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', reporter: 'spec', color: false, timeout: 60_000, slow: 5_000 });
   const grep = process.env.FACTIFY_ITEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const file of fs.readdirSync(__dirname).filter((name) => name.endsWith('.itest.js')).sort()) {
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((name) => name.endsWith('.itest.js'))
+    .sort()) {
     mocha.addFile(path.join(__dirname, file));
   }
 
@@ -54,7 +57,11 @@ export function run(): Promise<void> {
       });
       runner.on('fail', (test, error: Error) => failures.push({ title: test.fullTitle(), error: error?.message ?? String(error) }));
     } catch (error) {
-      if (summaryFile) fs.writeFileSync(summaryFile, `${JSON.stringify({ passed: 0, failed: 1, pending: 0, durationMs: 0, failures: [{ title: 'loading the suites', error: String(error) }] })}\n`);
+      if (summaryFile)
+        fs.writeFileSync(
+          summaryFile,
+          `${JSON.stringify({ passed: 0, failed: 1, pending: 0, durationMs: 0, failures: [{ title: 'loading the suites', error: String(error) }] })}\n`,
+        );
       reject(error);
     }
   });

@@ -37,7 +37,10 @@ async function main(): Promise<number> {
   // and the extension must ignore it (settings.itest.ts checks that nothing reaches the decoy).
   const workspaceDir = path.join(scratch, 'workspace');
   fs.mkdirSync(path.join(workspaceDir, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspaceDir, '.vscode', 'settings.json'), `${JSON.stringify({ 'factify.apiBaseUrl': decoy.url }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(workspaceDir, '.vscode', 'settings.json'),
+    `${JSON.stringify({ 'factify.apiBaseUrl': decoy.url }, null, 2)}\n`,
+  );
   fs.writeFileSync(path.join(workspaceDir, 'README.md'), '# Factify integration test workspace\n');
 
   console.log(`Integration tests: packaged extension ${path.relative(REPO, VSIX)} (unpacked to ${extensionDir})`);
@@ -94,8 +97,10 @@ async function main(): Promise<number> {
   else fs.rmSync(scratch, { recursive: true, force: true });
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`\nIntegration (real extension host, packaged .vsix): ${counts.passed} passed, ${counts.failed} failed` +
-    `${summary.pending ? `, ${summary.pending} pending` : ''} in ${seconds} s`);
+  console.log(
+    `\nIntegration (real extension host, packaged .vsix): ${counts.passed} passed, ${counts.failed} failed` +
+      `${summary.pending ? `, ${summary.pending} pending` : ''} in ${seconds} s`,
+  );
   return failed === 0 ? 0 : 1;
 }
 
@@ -134,14 +139,26 @@ async function startControlServer(server: FactifyServer, decoy: DecoyServer): Pr
     const route = `${req.method} ${url.pathname}`;
     const body = await readBody(req);
     switch (route) {
-      case 'GET /requests': return server.requests;
-      case 'POST /clear-requests': server.clearRequests(); return undefined;
-      case 'POST /reset': server.reset(); return undefined;
-      case 'POST /fault': server.addFault(JSON.parse(body) as FaultRule); return undefined;
-      case 'POST /clear-faults': server.clearFaults(); return undefined;
-      case 'GET /keys': return server.keysOf(url.searchParams.get('org') ?? '');
-      case 'GET /decoy-requests': return decoy.requests;
-      default: throw Object.assign(new Error(`no route ${route}`), { status: 404 });
+      case 'GET /requests':
+        return server.requests;
+      case 'POST /clear-requests':
+        server.clearRequests();
+        return undefined;
+      case 'POST /reset':
+        server.reset();
+        return undefined;
+      case 'POST /fault':
+        server.addFault(JSON.parse(body) as FaultRule);
+        return undefined;
+      case 'POST /clear-faults':
+        server.clearFaults();
+        return undefined;
+      case 'GET /keys':
+        return server.keysOf(url.searchParams.get('org') ?? '');
+      case 'GET /decoy-requests':
+        return decoy.requests;
+      default:
+        throw Object.assign(new Error(`no route ${route}`), { status: 404 });
     }
   };
   const control = http.createServer((req, res) => {
@@ -174,7 +191,8 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.stack : error);
-    if (process.env.FACTIFY_INTEGRATION_REPORT) fs.writeFileSync(process.env.FACTIFY_INTEGRATION_REPORT, `${JSON.stringify({ passed: 0, failed: 1 })}\n`);
+    if (process.env.FACTIFY_INTEGRATION_REPORT)
+      fs.writeFileSync(process.env.FACTIFY_INTEGRATION_REPORT, `${JSON.stringify({ passed: 0, failed: 1 })}\n`);
     console.log('\nIntegration (real extension host, packaged .vsix): 0 passed, 1 failed (the run could not start)');
     process.exit(1);
   },

@@ -314,9 +314,7 @@ export async function treeRows(page: Page, viewSelector = FACTIFY_VIEW_SELECTOR)
   } catch (error) {
     throw new Error(`no open tree view matches ${viewSelector}; open it first`, { cause: error });
   }
-  return body
-    .locator('.monaco-list-row')
-    .evaluateAll((rows) => rows.map((row) => (row.getAttribute('aria-label') ?? '').trim()));
+  return body.locator('.monaco-list-row').evaluateAll((rows) => rows.map((row) => (row.getAttribute('aria-label') ?? '').trim()));
 }
 
 /** The first rendered row of a tree view (the Factify view by default) whose aria-label contains `labelContains`. */
@@ -422,9 +420,7 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<Ext
       ['extensionDevelopmentPath', remote(opts.extensionDevelopmentPath)],
       ['extensionTestsPath', remote(opts.extensionTestsPath)],
     ]);
-    await page.goto(
-      `${server.url}/?folder=${encodeURIComponent(path.resolve(opts.workspaceDir))}&payload=${encodeURIComponent(payload)}`,
-    );
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(path.resolve(opts.workspaceDir))}&payload=${encodeURIComponent(payload)}`);
 
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
@@ -455,9 +451,7 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<Ext
  * `console.log('%c LEVEL', 'color: …', message, ...args)`; this renders it as `LEVEL <formatted message>`.
  */
 async function formatConsoleMessage(message: ConsoleMessage): Promise<string> {
-  const values = await Promise.all(
-    message.args().map((arg) => arg.jsonValue().catch((): unknown => '[unserializable]')),
-  );
+  const values = await Promise.all(message.args().map((arg) => arg.jsonValue().catch((): unknown => '[unserializable]')));
   const [first, , ...rest] = values;
   if (typeof first === 'string' && first.startsWith('%c') && values.length >= 2) {
     return `${first.slice(2).trim()} ${util.format(...rest)}`;
@@ -485,10 +479,7 @@ async function waitForInputBox(page: Page): Promise<Locator> {
 function writeUserSettings(userDataDir: string, settings: Record<string, unknown> = {}): void {
   const userDir = path.join(userDataDir, 'User');
   fs.mkdirSync(userDir, { recursive: true });
-  fs.writeFileSync(
-    path.join(userDir, 'settings.json'),
-    `${JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2)}\n`,
-  );
+  fs.writeFileSync(path.join(userDir, 'settings.json'), `${JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2)}\n`);
 }
 
 /** The runner's environment without variables of an enclosing VS Code, plus `extra`. */

@@ -122,7 +122,12 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
 
   server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
     const record: ProxyConnect = {
-      target: req.url ?? '', headers: headerRecord(req.rawHeaders), at: Date.now(), status: 0, sent: Buffer.alloc(0), received: Buffer.alloc(0),
+      target: req.url ?? '',
+      headers: headerRecord(req.rawHeaders),
+      at: Date.now(),
+      status: 0,
+      sent: Buffer.alloc(0),
+      received: Buffer.alloc(0),
     };
     connects.push(record);
     client.on('error', () => client.destroy());

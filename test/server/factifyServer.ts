@@ -136,14 +136,8 @@ interface Principal extends Caller {
 const PRINCIPALS: ReadonlyMap<string, Principal> = new Map([
   [SEED.tokens.admin, { userId: SEED.users.admin, orgId: SEED.orgs.primary, isAdmin: true, isStaff: false }],
   [SEED.tokens.member, { userId: SEED.users.member, orgId: SEED.orgs.primary, isAdmin: false, isStaff: false }],
-  [
-    SEED.tokens.otherOrgAdmin,
-    { userId: SEED.users.otherOrgAdmin, orgId: SEED.orgs.secondary, isAdmin: true, isStaff: false },
-  ],
-  [
-    SEED.tokens.secondaryMember,
-    { userId: SEED.users.secondaryMember, orgId: SEED.orgs.secondary, isAdmin: false, isStaff: false },
-  ],
+  [SEED.tokens.otherOrgAdmin, { userId: SEED.users.otherOrgAdmin, orgId: SEED.orgs.secondary, isAdmin: true, isStaff: false }],
+  [SEED.tokens.secondaryMember, { userId: SEED.users.secondaryMember, orgId: SEED.orgs.secondary, isAdmin: false, isStaff: false }],
   [SEED.tokens.staff, { userId: SEED.users.staff, orgId: SEED.orgs.staffHome, isAdmin: true, isStaff: true }],
 ]);
 
@@ -167,9 +161,7 @@ function isAnswer(value: object): value is Answer {
 /** Writes a complete answer with an exact Content-Length (none for statuses that cannot carry a body). */
 function send(res: http.ServerResponse, answer: Answer): void {
   const canHaveBody = answer.status >= 200 && answer.status !== 204 && answer.status !== 304;
-  const headers = canHaveBody
-    ? { 'content-length': String(Buffer.byteLength(answer.body)), ...answer.headers }
-    : answer.headers;
+  const headers = canHaveBody ? { 'content-length': String(Buffer.byteLength(answer.body)), ...answer.headers } : answer.headers;
   res.writeHead(answer.status, headers);
   res.end(canHaveBody ? answer.body : undefined);
 }
@@ -437,8 +429,7 @@ class FactifyApi {
 
   /** Authenticates the bearer token and resolves the organization override. */
   private authorize(headers: Record<string, string>): Caller | Answer {
-    const unauthorized = (detail: string): Answer =>
-      problem(401, 'unauthorized', detail, { 'www-authenticate': 'Bearer' });
+    const unauthorized = (detail: string): Answer => problem(401, 'unauthorized', detail, { 'www-authenticate': 'Bearer' });
     const authorization = headers['authorization'];
     if (authorization === undefined) return unauthorized('Missing Authorization header with a bearer token.');
     const token = BEARER_PATTERN.exec(authorization)?.[1];

@@ -145,7 +145,9 @@ function buildIdentities(): SeedIdentities {
     // `ffy_<env>_` + the 8 base32 characters the prefix shows + 18 more + 20 base62.
     return `${key.prefix.replace(/\.\.\.$/, '')}${rng.chars(BASE32, 18)}${rng.chars(BASE62, 20)}`;
   };
-  const tokenKeys = Object.fromEntries(Object.entries(TOKEN_KEYS).map(([name, [, keyName]]) => [name, keyName])) as SeedIdentities['tokenKeys'];
+  const tokenKeys = Object.fromEntries(
+    Object.entries(TOKEN_KEYS).map(([name, [, keyName]]) => [name, keyName]),
+  ) as SeedIdentities['tokenKeys'];
   return {
     orgs,
     users,
@@ -258,12 +260,24 @@ function seedKeysOf(orgs: SeedIdentities['orgs'], users: SeedIdentities['users']
 }
 
 const SERVICES = [
-  'Billing', 'Checkout', 'Search', 'Analytics', 'Reporting', 'Inventory', 'Notifications', 'Payments',
-  'Onboarding', 'Audit', 'Support', 'Marketing', 'Warehouse', 'Mobile', 'Partner', 'Compliance',
+  'Billing',
+  'Checkout',
+  'Search',
+  'Analytics',
+  'Reporting',
+  'Inventory',
+  'Notifications',
+  'Payments',
+  'Onboarding',
+  'Audit',
+  'Support',
+  'Marketing',
+  'Warehouse',
+  'Mobile',
+  'Partner',
+  'Compliance',
 ];
-const PURPOSES = [
-  'webhook', 'sync', 'deploy', 'export', 'import', 'backend', 'worker', 'cron job', 'integration', 'dashboard',
-];
+const PURPOSES = ['webhook', 'sync', 'deploy', 'export', 'import', 'backend', 'worker', 'cron job', 'integration', 'dashboard'];
 const REVOKE_REASONS = ['rotated', 'Leaked in a build log', 'Service decommissioned', 'Owner left the team'];
 
 /**

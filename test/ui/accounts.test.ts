@@ -8,8 +8,24 @@ import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clickDialogButton, fillInputBox, pickQuickPickItem, readDialog, runCommand, treeRows } from '../realvscode/harness';
 import {
-  chooseFromContextMenu, clearNotifications, ensureSignedIn, escape, findTokenLeaks, keyNamed, ORG_HEADER, quickPickRows, requestsOf, sharedSession, shot,
-  signInAndWaitForKeys, STATUS_ITEM_SELECTOR, statusItem, viewMessage, waitFor, waitForInputTitle, waitForNotification,
+  chooseFromContextMenu,
+  clearNotifications,
+  ensureSignedIn,
+  escape,
+  findTokenLeaks,
+  keyNamed,
+  ORG_HEADER,
+  quickPickRows,
+  requestsOf,
+  sharedSession,
+  shot,
+  signInAndWaitForKeys,
+  STATUS_ITEM_SELECTOR,
+  statusItem,
+  viewMessage,
+  waitFor,
+  waitForInputTitle,
+  waitForNotification,
 } from './session';
 
 describe('Several organizations in VS Code (code-server)', { timeout: 300_000 }, () => {
@@ -25,21 +41,41 @@ describe('Several organizations in VS Code (code-server)', { timeout: 300_000 },
       const { page, api } = s;
       await signInAndWaitForKeys(s, api.tokens.admin);
       await signInAndWaitForKeys(s, api.tokens.otherOrgAdmin);
-      await waitFor('the second organization in the status bar', async () => (await statusItem(page)).text === `Factify: ${api.orgs.secondary}`);
+      await waitFor(
+        'the second organization in the status bar',
+        async () => (await statusItem(page)).text === `Factify: ${api.orgs.secondary}`,
+      );
       await clearNotifications(page);
       api.clearRequests();
 
       await page.locator(STATUS_ITEM_SELECTOR).click();
       await waitForInputTitle(page, /^Factify: Switch Organization$/);
       const items = await quickPickRows(page);
-      assert.match(items[0] ?? '', new RegExp(`^${api.orgs.primary} ?test · key “${api.tokenKeys.admin}” \\(ffy_test_\\w+\\.\\.\\.\\) ?Switch to this account's token`));
-      assert.match(items[1] ?? '', new RegExp(`^${api.orgs.secondary} ?prod · key “${api.tokenKeys.otherOrgAdmin}” .*\\(current\\) ?Token's own organization`));
-      assert.ok(items.some((item) => /Enter organization ID…/.test(item)), items.join('\n'));
-      assert.ok(items.some((item) => /Rename Organization…/.test(item)), items.join('\n'));
+      assert.match(
+        items[0] ?? '',
+        new RegExp(
+          `^${api.orgs.primary} ?test · key “${api.tokenKeys.admin}” \\(ffy_test_\\w+\\.\\.\\.\\) ?Switch to this account's token`,
+        ),
+      );
+      assert.match(
+        items[1] ?? '',
+        new RegExp(`^${api.orgs.secondary} ?prod · key “${api.tokenKeys.otherOrgAdmin}” .*\\(current\\) ?Token's own organization`),
+      );
+      assert.ok(
+        items.some((item) => /Enter organization ID…/.test(item)),
+        items.join('\n'),
+      );
+      assert.ok(
+        items.some((item) => /Rename Organization…/.test(item)),
+        items.join('\n'),
+      );
       await shot(page, 'organization-pick');
       await pickQuickPickItem(page, api.orgs.primary);
 
-      await waitFor('the first organization in the status bar', async () => (await statusItem(page)).text === `Factify: ${api.orgs.primary}`);
+      await waitFor(
+        'the first organization in the status bar',
+        async () => (await statusItem(page)).text === `Factify: ${api.orgs.primary}`,
+      );
       const gets = await waitFor('the list of the other account', async () => {
         const found = requestsOf(api, 'GET');
         return found.length > 0 ? found : undefined;
@@ -57,7 +93,8 @@ describe('Several organizations in VS Code (code-server)', { timeout: 300_000 },
       await waitForInputTitle(page, /^Factify: Rename Organization$/);
       await pickQuickPickItem(page, api.orgs.primary);
       await waitFor('the name box', async () =>
-        /A name for org_/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()));
+        /A name for org_/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()),
+      );
       await fillInputBox(page, 'Acme Primary');
       await waitFor('the name in the status bar', async () => (await statusItem(page)).text === 'Factify: Acme Primary');
 
@@ -77,7 +114,11 @@ describe('Several organizations in VS Code (code-server)', { timeout: 300_000 },
       const primary = menu.locator('.action-item', { hasText: 'Acme Primary (test) (Factify)' }).first();
       await primary.waitFor({ state: 'visible', timeout: 15_000 });
       assert.equal(await menu.locator('.action-item', { hasText: `${api.orgs.secondary} (prod) (Factify)` }).count(), 1);
-      assert.equal(await menu.locator('.action-item', { hasText: `${api.orgs.primary} (test) (Factify)` }).count(), 0, 'the renamed account is not listed under its old name');
+      assert.equal(
+        await menu.locator('.action-item', { hasText: `${api.orgs.primary} (test) (Factify)` }).count(),
+        0,
+        'the renamed account is not listed under its old name',
+      );
       await shot(page, 'accounts-menu');
       await primary.hover();
       const signOut = page.locator('.context-view .monaco-menu .action-item', { hasText: /^Sign Out$/ }).last();
@@ -101,7 +142,12 @@ describe('Several organizations in VS Code (code-server)', { timeout: 300_000 },
       await waitForInputTitle(page, /^Revoke/);
       await fillInputBox(page, 'leaked');
       const dialog = await readDialog(page);
-      assert.match(dialog, new RegExp(`“${own.name}” is the key this editor is signed in with: after revoking it, VS Code loses access to ${api.orgs.secondary} \\(prod\\)`));
+      assert.match(
+        dialog,
+        new RegExp(
+          `“${own.name}” is the key this editor is signed in with: after revoking it, VS Code loses access to ${api.orgs.secondary} \\(prod\\)`,
+        ),
+      );
       await shot(page, 'revoke-own-key-dialog');
       await clickDialogButton(page, 'Revoke');
 
@@ -109,7 +155,10 @@ describe('Several organizations in VS Code (code-server)', { timeout: 300_000 },
         const text = await viewMessage(page);
         return /was the key this editor was signed in with/.test(text) ? text : undefined;
       });
-      assert.equal(message, `“${own.name}” was the key this editor was signed in with, and it is now revoked. Signed out of ${api.orgs.secondary} (prod).`);
+      assert.equal(
+        message,
+        `“${own.name}” was the key this editor was signed in with, and it is now revoked. Signed out of ${api.orgs.secondary} (prod).`,
+      );
       assert.deepEqual(await treeRows(page), ['Set API Token…'], 'the way back in, as a row under the message');
       assert.equal((await statusItem(page)).visible, false, 'no organization shown while signed out');
       assert.ok(own.revoked_at, 'the server revoked it');

@@ -14,8 +14,17 @@ import * as path from 'node:path';
 import { clickDialogButton, readDialog, runCommand } from '../realvscode/harness';
 import type { ServerApiKey } from '../server/factifyServer';
 import {
-  clearNotifications, ensureSignedIn, findTokenLeaks, keyNamed, requestsOf, resetServerAndView, sharedSession, shot, titleAction,
-  waitFor, waitForRows,
+  clearNotifications,
+  ensureSignedIn,
+  findTokenLeaks,
+  keyNamed,
+  requestsOf,
+  resetServerAndView,
+  sharedSession,
+  shot,
+  titleAction,
+  waitFor,
+  waitForRows,
 } from './session';
 
 const REVOKE = 'factify_revokeApiKey';
@@ -31,12 +40,25 @@ function buildProbeVsix(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factify-tool-probe-'));
   const ext = path.join(dir, 'extension');
   fs.mkdirSync(ext);
-  fs.writeFileSync(path.join(ext, 'package.json'), JSON.stringify({
-    name: 'tool-probe', publisher: 'factify-tests', version: '0.0.1', engines: { vscode: '^1.96.0' }, main: './extension.js',
-    activationEvents: ['onCommand:factifyToolProbe.invoke'],
-    contributes: { commands: [{ command: 'factifyToolProbe.invoke', title: 'Invoke Tool', category: 'Factify Tool Probe' }] },
-  }, null, 2));
-  fs.writeFileSync(path.join(ext, 'extension.js'), `
+  fs.writeFileSync(
+    path.join(ext, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'tool-probe',
+        publisher: 'factify-tests',
+        version: '0.0.1',
+        engines: { vscode: '^1.96.0' },
+        main: './extension.js',
+        activationEvents: ['onCommand:factifyToolProbe.invoke'],
+        contributes: { commands: [{ command: 'factifyToolProbe.invoke', title: 'Invoke Tool', category: 'Factify Tool Probe' }] },
+      },
+      null,
+      2,
+    ),
+  );
+  fs.writeFileSync(
+    path.join(ext, 'extension.js'),
+    `
 const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
@@ -54,8 +76,11 @@ exports.activate = (context) => {
     fs.writeFileSync(path.join(dir, 'result-' + request.id + '.json'), JSON.stringify(outcome));
   }));
 };
-`);
-  fs.writeFileSync(path.join(dir, 'extension.vsixmanifest'), `<?xml version="1.0" encoding="utf-8"?>
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'extension.vsixmanifest'),
+    `<?xml version="1.0" encoding="utf-8"?>
 <PackageManifest Version="2.0.0" xmlns="http://schemas.microsoft.com/developer/vsx-schema/2011" xmlns:d="http://schemas.microsoft.com/developer/vsx-schema-design/2011">
   <Metadata>
     <Identity Language="en-US" Id="tool-probe" Version="0.0.1" Publisher="factify-tests" />
@@ -67,12 +92,19 @@ exports.activate = (context) => {
   <Dependencies />
   <Assets><Asset Type="Microsoft.VisualStudio.Code.Manifest" Path="extension/package.json" Addressable="true" /></Assets>
 </PackageManifest>
-`);
-  fs.writeFileSync(path.join(dir, '[Content_Types].xml'), '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-    '<Default Extension=".json" ContentType="application/json" /><Default Extension=".js" ContentType="application/javascript" />' +
-    '<Default Extension=".vsixmanifest" ContentType="text/xml" /></Types>');
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, '[Content_Types].xml'),
+    '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+      '<Default Extension=".json" ContentType="application/json" /><Default Extension=".js" ContentType="application/javascript" />' +
+      '<Default Extension=".vsixmanifest" ContentType="text/xml" /></Types>',
+  );
   const vsix = path.join(dir, 'tool-probe.vsix');
-  const zip = spawnSync('zip', ['-q', '-r', vsix, '[Content_Types].xml', 'extension.vsixmanifest', 'extension'], { cwd: dir, encoding: 'utf8' });
+  const zip = spawnSync('zip', ['-q', '-r', vsix, '[Content_Types].xml', 'extension.vsixmanifest', 'extension'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   assert.equal(zip.status, 0, `zip failed: ${zip.error?.message ?? zip.stderr}`);
   return vsix;
 }
@@ -103,7 +135,10 @@ describe('Agent tools: the revoke confirmation in VS Code (code-server)', { time
 
   async function renameOnServer(key: ServerApiKey, name: string): Promise<void> {
     const { api, page } = session();
-    api.setKeys(api.orgs.primary, api.keysOf(api.orgs.primary).map((candidate) => (candidate.id === key.id ? { ...candidate, name } : candidate)));
+    api.setKeys(
+      api.orgs.primary,
+      api.keysOf(api.orgs.primary).map((candidate) => (candidate.id === key.id ? { ...candidate, name } : candidate)),
+    );
     await titleAction(page, 'Refresh').click();
     await waitForRows(page, 'the renamed key', (rows) => rows.some((row) => row.startsWith(name)));
     api.clearRequests();
@@ -118,9 +153,12 @@ describe('Agent tools: the revoke confirmation in VS Code (code-server)', { time
       const outcome = await invokeFromProbe(REVOKE, { keyId: key.id, reason: 'leaked in a commit' });
       const dialog = await readDialog(page);
       assert.ok(dialog.includes(`“${HOSTILE_NAME}”`), `the name as literal text, in quotes: ${dialog}`);
-      for (const part of [key.prefix, key.id, api.orgs.primary, 'leaked in a commit']) assert.ok(dialog.includes(part), `the dialog names ${part}: ${dialog}`);
+      for (const part of [key.prefix, key.id, api.orgs.primary, 'leaked in a commit'])
+        assert.ok(dialog.includes(part), `the dialog names ${part}: ${dialog}`);
       assert.match(dialog, /permanent and immediate/);
-      const buttons = (await page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').allInnerTexts()).map((label) => label.trim());
+      const buttons = (await page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').allInnerTexts()).map((label) =>
+        label.trim(),
+      );
       assert.deepEqual([...buttons].sort(), ['Cancel', 'Yes'], buttons.join(', '));
       assert.equal(requestsOf(api, 'DELETE').length, 0, 'nothing is sent while the user decides');
       await shot(page, 'agent-revoke-confirmation');
@@ -144,11 +182,18 @@ describe('Agent tools: the revoke confirmation in VS Code (code-server)', { time
       const result = await outcome();
       assert.match(result.text ?? `rejected: ${result.error}`, new RegExp(`^Revoked key ${key.id} in organization ${api.orgs.primary}`));
       const deletes = requestsOf(api, 'DELETE');
-      assert.deepEqual(deletes.map((request) => request.path), [`/v1/api-keys/${key.id}`]);
+      assert.deepEqual(
+        deletes.map((request) => request.path),
+        [`/v1/api-keys/${key.id}`],
+      );
       assert.equal(deletes[0]?.headers.authorization, `Bearer ${api.tokens.admin}`);
       assert.equal(deletes[0]?.headers['x-factify-organization-id'], undefined);
       assert.deepEqual(JSON.parse(deletes[0]?.body ?? ''), { reason: 'leaked in a commit' });
-      await waitForRows(page, 'the revoked key gone from the view', (rows) => rows.length > 0 && !rows.some((row) => row.startsWith('Mobile app backend')));
+      await waitForRows(
+        page,
+        'the revoked key gone from the view',
+        (rows) => rows.length > 0 && !rows.some((row) => row.startsWith('Mobile app backend')),
+      );
 
       for (const token of Object.values(api.tokens)) assert.ok(!(result.text ?? '').includes(token), 'no token in what the agent reads');
       const report = await findTokenLeaks(session());

@@ -8,11 +8,44 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { fillInputBox, pickQuickPickItem, runCommand, treeRow, treeRows } from '../realvscode/harness';
 import {
-  assertGroups, chooseFromContextMenu, clearNotifications, clickOpenMenuItem, contextMenuItems, delay,
-  ensureSignedIn, escape, expectedGroups, expectedRowCount, findTokenLeaks, inputBoxVisible, keyNamed, ORG_HEADER,
-  parkMouse, readClipboard, readSecretStorageEntry, requestsOf, resetServerAndView, SECRET_STORAGE_ENTRY, setToken, sharedSession, shot,
-  SIDE_BAR_CLIP, signInAndWaitForKeys, statusItem, titleAction, titleActions, typeAndReadValidation,
-  viewBusy, viewMessage, waitFor, waitForInputTitle, waitForNotification, waitForPrimaryList, waitForRows, welcomeButton, welcomeText,
+  assertGroups,
+  chooseFromContextMenu,
+  clearNotifications,
+  clickOpenMenuItem,
+  contextMenuItems,
+  delay,
+  ensureSignedIn,
+  escape,
+  expectedGroups,
+  expectedRowCount,
+  findTokenLeaks,
+  inputBoxVisible,
+  keyNamed,
+  ORG_HEADER,
+  parkMouse,
+  readClipboard,
+  readSecretStorageEntry,
+  requestsOf,
+  resetServerAndView,
+  SECRET_STORAGE_ENTRY,
+  setToken,
+  sharedSession,
+  shot,
+  SIDE_BAR_CLIP,
+  signInAndWaitForKeys,
+  statusItem,
+  titleAction,
+  titleActions,
+  typeAndReadValidation,
+  viewBusy,
+  viewMessage,
+  waitFor,
+  waitForInputTitle,
+  waitForNotification,
+  waitForPrimaryList,
+  waitForRows,
+  welcomeButton,
+  welcomeText,
 } from './session';
 
 const SIGNED_OUT_WELCOME = /Sign in with a Factify API token to see and manage your organization's API keys/;
@@ -78,9 +111,20 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       const expected = expectedGroups(keys, false);
       const rows = await waitForRows(page, 'the admin’s keys', (r) => r.length === expectedRowCount(expected));
       assertGroups(rows, expected);
-      assert.deepEqual(expected.map((group) => group.label), ['Active', 'Expired', 'Inactive']);
-      assert.ok(rows.some((row) => /^Staging smoke tests, expired API key, expired 5 days ago, prefix ffy_test_\w+\.\.\., organization org_\w+$/.test(row)), rows.join('\n'));
-      assert.ok(rows.some((row) => /^Billing webhook, active API key, never expires, prefix ffy_prod_\w+\.\.\., organization org_\w+$/.test(row)), rows.join('\n'));
+      assert.deepEqual(
+        expected.map((group) => group.label),
+        ['Active', 'Expired', 'Inactive'],
+      );
+      assert.ok(
+        rows.some((row) =>
+          /^Staging smoke tests, expired API key, expired 5 days ago, prefix ffy_test_\w+\.\.\., organization org_\w+$/.test(row),
+        ),
+        rows.join('\n'),
+      );
+      assert.ok(
+        rows.some((row) => /^Billing webhook, active API key, never expires, prefix ffy_prod_\w+\.\.\., organization org_\w+$/.test(row)),
+        rows.join('\n'),
+      );
       assert.ok(!rows.some((row) => row.includes('Old CI token')), 'revoked keys are hidden by default');
       assert.equal(await welcomeText(page), '', 'no welcome once keys are listed');
       assert.equal(await viewMessage(page), '');
@@ -102,9 +146,16 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
         return item.visible && item.text !== '' ? item : undefined;
       });
       assert.equal(status.text, `Factify: ${api.orgs.primary}`);
-      const signedInActions = ['Refresh codicon-refresh', 'Filter Keys… codicon-filter', 'Show Revoked Keys codicon-eye', 'Switch Organization… codicon-organization'];
-      await waitFor('the signed-in view title actions', async () =>
-        JSON.stringify((await titleActions(page)).slice(0, 4)) === JSON.stringify(signedInActions));
+      const signedInActions = [
+        'Refresh codicon-refresh',
+        'Filter Keys… codicon-filter',
+        'Show Revoked Keys codicon-eye',
+        'Switch Organization… codicon-organization',
+      ];
+      await waitFor(
+        'the signed-in view title actions',
+        async () => JSON.stringify((await titleActions(page)).slice(0, 4)) === JSON.stringify(signedInActions),
+      );
       await shot(page, 'keys-view', SIDE_BAR_CLIP);
     }));
 
@@ -120,14 +171,29 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       const rows = await waitForRows(page, 'the Revoked group', (r) => r.length === expectedRowCount(withRevoked));
       assertGroups(rows, withRevoked);
       assert.ok(rows.includes('Revoked 2'), rows.join('\n'));
-      assert.ok(rows.some((row) => /^Partner integration \(Acme & Co\.\), revoked API key, revoked last week, prefix ffy_prod_\w+\.\.\., organization org_\w+$/.test(row)), rows.join('\n'));
-      assert.ok(rows.some((row) => /^Old CI token, revoked API key, revoked last month, prefix .*, organization org_\w+$/.test(row)), rows.join('\n'));
+      assert.ok(
+        rows.some((row) =>
+          /^Partner integration \(Acme & Co\.\), revoked API key, revoked last week, prefix ffy_prod_\w+\.\.\., organization org_\w+$/.test(
+            row,
+          ),
+        ),
+        rows.join('\n'),
+      );
+      assert.ok(
+        rows.some((row) => /^Old CI token, revoked API key, revoked last month, prefix .*, organization org_\w+$/.test(row)),
+        rows.join('\n'),
+      );
       const [shown] = requestsOf(api, 'GET');
       assert.deepEqual(shown?.query, { include_revoked: 'true' });
       assert.equal(shown?.headers['authorization'], `Bearer ${api.tokens.admin}`);
       await waitFor('the title button to turn into Hide Revoked Keys', () => titleAction(page, 'Hide Revoked Keys').isVisible());
-      await waitFor('factify.showRevokedKeys in the user settings', async () =>
-        (JSON.parse(fs.readFileSync(`${dirs.userDataDir}/User/settings.json`, 'utf8')) as Record<string, unknown>)['factify.showRevokedKeys'] === true);
+      await waitFor(
+        'factify.showRevokedKeys in the user settings',
+        async () =>
+          (JSON.parse(fs.readFileSync(`${dirs.userDataDir}/User/settings.json`, 'utf8')) as Record<string, unknown>)[
+            'factify.showRevokedKeys'
+          ] === true,
+      );
 
       await shot(page, 'keys-view-with-revoked', SIDE_BAR_CLIP);
 
@@ -138,12 +204,25 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
         const hover = page.locator('.monaco-hover:visible').filter({ hasText: 'Comment' });
         return (await hover.count()) > 0 ? (await hover.first().innerText()).trim() : undefined;
       });
-      for (const field of ['State: Revoked', `ID: ${partner.id}`, `Prefix: ${partner.prefix}`, `Organization: ${api.orgs.primary}`,
-        'Created:', 'Updated:', 'Active flag: false', 'Expires:', 'Revoked:', `Revoked by: ${api.users.admin}`]) {
+      for (const field of [
+        'State: Revoked',
+        `ID: ${partner.id}`,
+        `Prefix: ${partner.prefix}`,
+        `Organization: ${api.orgs.primary}`,
+        'Created:',
+        'Updated:',
+        'Active flag: false',
+        'Expires:',
+        'Revoked:',
+        `Revoked by: ${api.users.admin}`,
+      ]) {
         assert.ok(tooltip.includes(field), `the tooltip shows "${field}":\n${tooltip}`);
       }
       assert.ok(tooltip.startsWith('Partner integration (Acme & Co.)'), tooltip);
-      assert.ok(tooltip.includes('Comment: Rotated after the contractor *offboarding* <see ticket #4821>'), `the comment is shown literally:\n${tooltip}`);
+      assert.ok(
+        tooltip.includes('Comment: Rotated after the contractor *offboarding* <see ticket #4821>'),
+        `the comment is shown literally:\n${tooltip}`,
+      );
       assert.equal(await page.locator('.monaco-hover:visible a').count(), 0, 'no links in the tooltip');
       await shot(page, 'key-tooltip');
       await parkMouse(page);
@@ -179,13 +258,23 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       const matching = keys.filter((key) => !key.revoked_at && key.prefix.startsWith('ffy_test_'));
       assert.equal(matching.length, 2);
       const rows = await waitForRows(page, 'the filtered rows', (r) => r.length === 4);
-      assert.deepEqual(rows.filter((row) => /^(Active|Expired|Inactive) /.test(row)), ['Active 1 of 8', 'Expired 1 of 1']);
-      assert.deepEqual(rows.filter((row) => row.includes(', ')).map((row) => row.split(', ')[0]).sort(),
-        matching.map((key) => key.name).sort());
+      assert.deepEqual(
+        rows.filter((row) => /^(Active|Expired|Inactive) /.test(row)),
+        ['Active 1 of 8', 'Expired 1 of 1'],
+      );
+      assert.deepEqual(
+        rows
+          .filter((row) => row.includes(', '))
+          .map((row) => row.split(', ')[0])
+          .sort(),
+        matching.map((key) => key.name).sort(),
+      );
       assert.equal(await viewMessage(page), 'Filtered by “FFY_TEST_”.');
       const actions = await waitFor('the filled filter icon and Clear Filter in the view title', async () => {
         const current = await titleActions(page);
-        return current.includes('Filter Keys… codicon-filter-filled') && current.includes('Clear Filter codicon-clear-all') ? current : undefined;
+        return current.includes('Filter Keys… codicon-filter-filled') && current.includes('Clear Filter codicon-clear-all')
+          ? current
+          : undefined;
       });
       assert.ok(!actions.includes('Filter Keys… codicon-filter'), 'the plain filter icon is replaced');
       await shot(page, 'filtered');
@@ -246,7 +335,10 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
         const text = await viewMessage(page);
         return /502/.test(text) ? text : undefined;
       });
-      assert.match(stale, /^⚠ Refresh failed: Factify could not answer \(502\)\. The answer was an HTML page, so a proxy or gateway .* may be failing\. Try Refresh/);
+      assert.match(
+        stale,
+        /^⚠ Refresh failed: Factify could not answer \(502\)\. The answer was an HTML page, so a proxy or gateway .* may be failing\. Try Refresh/,
+      );
       assert.match(stale, /Showing the keys loaded/);
       assert.deepEqual(await treeRows(page), full, 'the last good list stays');
       assert.equal(requestsOf(api, 'GET').length, 1);
@@ -260,11 +352,17 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       const failed = await waitFor('the error state (no list, recovery rows)', async () => {
         const text = await viewMessage(page);
         const rows = await treeRows(page);
-        return /^Factify could not answer \(502\)/.test(text) && JSON.stringify(rows) === JSON.stringify(['Refresh', 'Show Log']) && !(await viewBusy(page))
-          ? text : undefined;
+        return /^Factify could not answer \(502\)/.test(text) &&
+          JSON.stringify(rows) === JSON.stringify(['Refresh', 'Show Log']) &&
+          !(await viewBusy(page))
+          ? text
+          : undefined;
       });
       assert.deepEqual(await treeRows(page), ['Refresh', 'Show Log'], 'the error offers Refresh and the log as rows');
-      assert.match(failed, /^Factify could not answer \(502\)\. The answer was an HTML page, so a proxy or gateway between you and Factify may be failing\. Try Refresh in a moment\.$/);
+      assert.match(
+        failed,
+        /^Factify could not answer \(502\)\. The answer was an HTML page, so a proxy or gateway between you and Factify may be failing\. Try Refresh in a moment\.$/,
+      );
       assert.doesNotMatch(failed, /<html|nginx/i, 'the proxy page itself is not shown');
       await shot(page, 'error-502');
 
@@ -318,7 +416,10 @@ describe('Factify API Keys view in VS Code (code-server)', { timeout: 300_000 },
       await signInAndWaitForKeys(s1, s1.api.tokens.admin);
       await runCommand(s1.page, 'Show Log');
       const shownLog = await waitFor('the Factify output channel', async () => {
-        const text = await s1.page.locator('.part.panel').innerText().catch(() => '');
+        const text = await s1.page
+          .locator('.part.panel')
+          .innerText()
+          .catch(() => '');
         return /Listed\s+\d+\s+keys/.test(text) ? text : undefined;
       });
       for (const token of s1.tokensUsed) assert.ok(!shownLog.includes(token), 'the log channel shows no token');

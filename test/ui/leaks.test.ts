@@ -28,7 +28,12 @@ async function openFile(page: Page, name: string): Promise<void> {
 }
 
 async function problemsText(page: Page): Promise<string> {
-  return (await page.locator('.markers-panel').innerText().catch(() => '')).replace(/\s+/g, ' ');
+  return (
+    await page
+      .locator('.markers-panel')
+      .innerText()
+      .catch(() => '')
+  ).replace(/\s+/g, ' ');
 }
 
 describe('Keys in files in VS Code (code-server)', { timeout: 300_000 }, () => {
@@ -45,7 +50,10 @@ describe('Keys in files in VS Code (code-server)', { timeout: 300_000 }, () => {
       s.tokensUsed.add(token);
       const dir = s.dirs.workspaceDir;
       fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'src', 'settings.ts'), `// ${CONTENT_MARKER}\nexport const region = 'eu';\nexport const factifyToken = '${token}';\n`);
+      fs.writeFileSync(
+        path.join(dir, 'src', 'settings.ts'),
+        `// ${CONTENT_MARKER}\nexport const region = 'eu';\nexport const factifyToken = '${token}';\n`,
+      );
       fs.writeFileSync(path.join(dir, '.gitignore'), '.env\n');
       execFileSync('git', ['init', '-q'], { cwd: dir });
       api.clearRequests();
@@ -62,10 +70,16 @@ describe('Keys in files in VS Code (code-server)', { timeout: 300_000 }, () => {
       assert.ok(!problems.includes(token), 'the Problems panel never shows the whole token');
 
       // Hovering the squiggle shows the problem and its Quick Fix… link, which opens the quick fix menu.
-      await page.locator('.monaco-editor .view-line span', { hasText: stem.slice(0, 12) }).last().hover();
+      await page
+        .locator('.monaco-editor .view-line span', { hasText: stem.slice(0, 12) })
+        .last()
+        .hover();
       const hover = page.locator('.monaco-hover:visible');
       await waitFor('the hover naming the key', async () => /CI deploy/.test(await hover.innerText().catch(() => '')));
-      await hover.locator('a, .action', { hasText: /Quick Fix/ }).first().click();
+      await hover
+        .locator('a, .action', { hasText: /Quick Fix/ })
+        .first()
+        .click();
       const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
       await menu.waitFor({ state: 'visible' });
       const items = await waitFor('the quick fixes', async () => {

@@ -8,8 +8,22 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { treeRow } from '../realvscode/harness';
 import {
-  clickNotificationButton, ensureSignedIn, escape, inputBoxVisible, journey, keyNamed, readClipboard, requestsOf,
-  shot, signInAndWaitForKeys, startSession, statusBarText, stopSession, waitFor, waitForInputTitle, waitForNotification,
+  clickNotificationButton,
+  ensureSignedIn,
+  escape,
+  inputBoxVisible,
+  journey,
+  keyNamed,
+  readClipboard,
+  requestsOf,
+  shot,
+  signInAndWaitForKeys,
+  startSession,
+  statusBarText,
+  stopSession,
+  waitFor,
+  waitForInputTitle,
+  waitForNotification,
   waitForPrimaryList,
   type UiSession,
 } from './session';
@@ -35,11 +49,20 @@ describe('Native feel in VS Code (code-server)', { timeout: 300_000 }, () => {
       const reminder = await waitForNotification(page, /^Factify API key /);
       assert.match(reminder, new RegExp(`^Factify API key “Support dashboard” of ${api.orgs.primary} expires in [23] days\\.$`));
       const badge = page.locator('.activitybar .action-item:has(.action-label[aria-label^="Factify"]) .badge-content');
-      await waitFor('the badge on the Factify activity bar icon', async () => (await badge.isVisible()) && (await badge.innerText()).trim() === '1');
+      await waitFor(
+        'the badge on the Factify activity bar icon',
+        async () => (await badge.isVisible()) && (await badge.innerText()).trim() === '1',
+      );
       await shot(page, 'expiry-reminder');
       await clickNotificationButton(page, /^Factify API key “Support dashboard”/, 'Show Keys');
       await waitFor('Support dashboard to be the selected row', async () =>
-        (await page.locator('.pane-body .monaco-list-row.selected').getAttribute('aria-label').catch(() => ''))?.startsWith('Support dashboard, '));
+        (
+          await page
+            .locator('.pane-body .monaco-list-row.selected')
+            .getAttribute('aria-label')
+            .catch(() => '')
+        )?.startsWith('Support dashboard, '),
+      );
     }));
 
   test('keyboard: Delete opens the revoke prompt for the selected keys (Escape sends nothing); Ctrl+C copies the key id', () =>

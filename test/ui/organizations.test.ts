@@ -8,10 +8,30 @@ import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillInputBox, pickQuickPickItem, runCommand } from '../realvscode/harness';
 import {
-  assertGroups, clearNotifications, clickNotificationButton, delay, ensureSignedIn, escape, expectedGroups,
-  expectedRowCount, findTokenLeaks, inputBoxVisible, ORG_HEADER, quickPickRows, requestsOf, sharedSession, shot,
-  STATUS_ITEM_SELECTOR, statusItem, titleAction, typeAndReadValidation, viewMessage, waitFor, waitForInputTitle,
-  waitForNotification, waitForRows,
+  assertGroups,
+  clearNotifications,
+  clickNotificationButton,
+  delay,
+  ensureSignedIn,
+  escape,
+  expectedGroups,
+  expectedRowCount,
+  findTokenLeaks,
+  inputBoxVisible,
+  ORG_HEADER,
+  quickPickRows,
+  requestsOf,
+  sharedSession,
+  shot,
+  STATUS_ITEM_SELECTOR,
+  statusItem,
+  titleAction,
+  typeAndReadValidation,
+  viewMessage,
+  waitFor,
+  waitForInputTitle,
+  waitForNotification,
+  waitForRows,
 } from './session';
 
 describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }, () => {
@@ -33,8 +53,11 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
   /** The rows of `orgId`'s keys once they show. */
   const waitForOrgKeys = (orgId: string): Promise<string[]> => {
     const expected = expectedGroups(session().api.keysOf(orgId), false);
-    return waitForRows(session().page, `the keys of ${orgId}`, (rows) =>
-      rows.length === expectedRowCount(expected) && expected.every((group) => rows.includes(`${group.label} ${group.count}`)));
+    return waitForRows(
+      session().page,
+      `the keys of ${orgId}`,
+      (rows) => rows.length === expectedRowCount(expected) && expected.every((group) => rows.includes(`${group.label} ${group.count}`)),
+    );
   };
 
   /** Signed in with the staff token in its own organization; the status-bar item as it reads there. */
@@ -57,11 +80,20 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
       await waitForInputTitle(page, /^Factify: Switch Organization$/);
       const items = await quickPickRows(page);
       // The account first (the token's own organization), then what only Factify staff can use.
-      assert.match(items[0] ?? '', new RegExp(`^${api.orgs.staffHome} ?prod · key “Internal admin tooling” \\(ffy_prod_\\w+\\.\\.\\.\\) \\(current\\) ?Token's own organization`));
-      assert.ok(items.some((item) => /Enter organization ID…/.test(item)), items.join('\n'));
+      assert.match(
+        items[0] ?? '',
+        new RegExp(
+          `^${api.orgs.staffHome} ?prod · key “Internal admin tooling” \\(ffy_prod_\\w+\\.\\.\\.\\) \\(current\\) ?Token's own organization`,
+        ),
+      );
+      assert.ok(
+        items.some((item) => /Enter organization ID…/.test(item)),
+        items.join('\n'),
+      );
       await pickQuickPickItem(page, 'Enter organization ID…');
       await waitFor('the organization id box', async () =>
-        /Organization ID to act as/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()));
+        /Organization ID to act as/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()),
+      );
 
       assert.match(await typeAndReadValidation(page, 'org_123', /26 characters/), /has 26 characters after "org_" \(this one has 3\)/);
       assert.match(await typeAndReadValidation(page, 'team_01j8rcdz002qg35pvvp337r86n', /start with/), /start with "org_"/);
@@ -85,12 +117,16 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
       await titleAction(page, 'Switch Organization…').click();
       await pickQuickPickItem(page, 'Enter organization ID…');
       await waitFor('the organization id box', async () =>
-        /Organization ID to act as/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()));
+        /Organization ID to act as/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()),
+      );
       await fillInputBox(page, ` ${api.orgs.secondary} `);
 
       const rows = await waitForOrgKeys(api.orgs.secondary);
       assertGroups(rows, expectedGroups(api.keysOf(api.orgs.secondary), false));
-      assert.ok(rows.some((row) => row.startsWith('Production API, active API key')), rows.join('\n'));
+      assert.ok(
+        rows.some((row) => row.startsWith('Production API, active API key')),
+        rows.join('\n'),
+      );
       assert.ok(!rows.some((row) => row.startsWith('Internal admin tooling')), 'the own organization’s keys are gone');
 
       const gets = requestsOf(api, 'GET');
@@ -116,7 +152,10 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
       api.clearRequests();
       await runCommand(page, 'Switch Organization…');
       const items = await quickPickRows(page);
-      assert.ok(items.some((item) => item.includes(api.orgs.secondary) && item.includes('(current)')), items.join('\n'));
+      assert.ok(
+        items.some((item) => item.includes(api.orgs.secondary) && item.includes('(current)')),
+        items.join('\n'),
+      );
       await pickQuickPickItem(page, "Token's own organization");
       await waitForOrgKeys(api.orgs.staffHome);
       const back = requestsOf(api, 'GET');
@@ -137,18 +176,27 @@ describe('Switching organization in VS Code (code-server)', { timeout: 300_000 }
       await runCommand(page, 'Switch Organization…');
       await pickQuickPickItem(page, 'Enter organization ID…');
       await waitFor('the organization id box', async () =>
-        /Organization ID to act as/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()));
+        /Organization ID to act as/.test(await page.locator('.quick-input-widget .quick-input-message').innerText()),
+      );
       await fillInputBox(page, api.orgs.secondary);
 
       const warning = await waitForNotification(page, /Only Factify staff/);
-      assert.match(warning, new RegExp(`^Only Factify staff can act as another organization: Factify refused the request for ${api.orgs.secondary} \\(403\\)\\.`));
+      assert.match(
+        warning,
+        new RegExp(
+          `^Only Factify staff can act as another organization: Factify refused the request for ${api.orgs.secondary} \\(403\\)\\.`,
+        ),
+      );
       const message = await waitFor('the view to explain the 403', async () => {
         const text = await viewMessage(page);
         return /Only Factify staff/.test(text) ? text : undefined;
       });
       assert.match(message, /Switch back/);
-      assert.deepEqual(await waitForRows(page, 'the ways out of the 403', (rows) => rows.includes('Switch Organization…')),
-        ['Refresh', 'Switch Organization…', 'Show Log'], 'no keys of either organization, only ways out');
+      assert.deepEqual(
+        await waitForRows(page, 'the ways out of the 403', (rows) => rows.includes('Switch Organization…')),
+        ['Refresh', 'Switch Organization…', 'Show Log'],
+        'no keys of either organization, only ways out',
+      );
       const [refused] = requestsOf(api, 'GET');
       assert.equal(refused?.headers[ORG_HEADER], api.orgs.secondary);
       assert.equal(refused?.headers['authorization'], `Bearer ${api.tokens.admin}`);

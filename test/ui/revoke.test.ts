@@ -7,9 +7,28 @@ import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clickDialogButton, fillInputBox, readDialog, treeRow, treeRows } from '../realvscode/harness';
 import {
-  assertGroups, chooseFromContextMenu, clearNotifications, clickOpenMenuItem, delay, ensureSignedIn, escape,
-  expectedGroups, expectedRowCount, findTokenLeaks, inputBoxVisible, keyNamed, ORG_HEADER, parseRows, requestsOf,
-  resetServerAndView, sharedSession, shot, signInAndWaitForKeys, waitFor, waitForInputTitle, waitForNotification,
+  assertGroups,
+  chooseFromContextMenu,
+  clearNotifications,
+  clickOpenMenuItem,
+  delay,
+  ensureSignedIn,
+  escape,
+  expectedGroups,
+  expectedRowCount,
+  findTokenLeaks,
+  inputBoxVisible,
+  keyNamed,
+  ORG_HEADER,
+  parseRows,
+  requestsOf,
+  resetServerAndView,
+  sharedSession,
+  shot,
+  signInAndWaitForKeys,
+  waitFor,
+  waitForInputTitle,
+  waitForNotification,
   waitForRows,
 } from './session';
 
@@ -122,21 +141,34 @@ describe('Revoking API keys in VS Code (code-server)', { timeout: 300_000 }, () 
       const { page, api } = session();
       // Keys this file has not revoked before: the extension remembers revocations (they are permanent) until
       // the token or organization changes, even though the test server was reset.
-      const [analytics, billing, mobile] = ['Analytics export', 'Billing webhook', 'Mobile app backend'].map((name) => keyNamed(api, api.orgs.primary, name));
+      const [analytics, billing, mobile] = ['Analytics export', 'Billing webhook', 'Mobile app backend'].map((name) =>
+        keyNamed(api, api.orgs.primary, name),
+      );
       assert.ok(analytics && billing && mobile);
       api.addFault({
         fault: {
-          kind: 'status', status: 500, contentType: 'application/problem+json',
-          body: JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The key store is unavailable.' }),
+          kind: 'status',
+          status: 500,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({
+            type: 'about:blank',
+            title: 'Internal Server Error',
+            status: 500,
+            detail: 'The key store is unavailable.',
+          }),
         },
-        method: 'DELETE', pathPrefix: `/v1/api-keys/${billing.id}`, times: 1,
+        method: 'DELETE',
+        pathPrefix: `/v1/api-keys/${billing.id}`,
+        times: 1,
       });
 
       // Click, shift-click the adjacent row, ctrl-click a third.
       await treeRow(page, 'Analytics export').click();
       await treeRow(page, 'Billing webhook').click({ modifiers: ['Shift'] });
       await treeRow(page, 'Mobile app backend').click({ modifiers: ['Control'] });
-      const selected = await page.locator('.pane-body .monaco-list-row.selected').evaluateAll((rows) => rows.map((row) => (row.getAttribute('aria-label') ?? '').split(', ')[0]));
+      const selected = await page
+        .locator('.pane-body .monaco-list-row.selected')
+        .evaluateAll((rows) => rows.map((row) => (row.getAttribute('aria-label') ?? '').split(', ')[0]));
       assert.deepEqual(selected, ['Analytics export', 'Billing webhook', 'Mobile app backend']);
 
       await treeRow(page, 'Billing webhook').click({ button: 'right' });
@@ -154,13 +186,18 @@ describe('Revoking API keys in VS Code (code-server)', { timeout: 300_000 }, () 
 
       const summary = await waitForNotification(page, /Revoked 2 of 3/);
       // Which keys were revoked, which were not, and why.
-      assert.match(summary, /^Revoked 2 of 3 API keys: “(Analytics export|Mobile app backend)”, “(Analytics export|Mobile app backend)”\. Failed: “Billing webhook”: Factify could not answer \(500\)\./);
+      assert.match(
+        summary,
+        /^Revoked 2 of 3 API keys: “(Analytics export|Mobile app backend)”, “(Analytics export|Mobile app backend)”\. Failed: “Billing webhook”: Factify could not answer \(500\)\./,
+      );
       assert.ok(summary.includes('Analytics export') && summary.includes('Mobile app backend'), summary);
       assert.match(summary, /The key store is unavailable/);
 
       const deletes = requestsOf(api, 'DELETE');
-      assert.deepEqual(deletes.map((request) => request.path).sort(),
-        [analytics, billing, mobile].map((key) => `/v1/api-keys/${key.id}`).sort());
+      assert.deepEqual(
+        deletes.map((request) => request.path).sort(),
+        [analytics, billing, mobile].map((key) => `/v1/api-keys/${key.id}`).sort(),
+      );
       for (const request of deletes) {
         assert.deepEqual(JSON.parse(request.body), { reason: 'quarterly cleanup' });
         assert.match(request.headers['content-type'] ?? '', /^application\/json\b/);

@@ -13,8 +13,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import {
-  FACTIFY_VIEW_SELECTOR, installVsix, launchBrowser, openWorkbench, pressEscape, readNotifications, runCommand,
-  screenshot, treeRow, treeRows, fillInputBox, type CodeServer, startCodeServer,
+  FACTIFY_VIEW_SELECTOR,
+  installVsix,
+  launchBrowser,
+  openWorkbench,
+  pressEscape,
+  readNotifications,
+  runCommand,
+  screenshot,
+  treeRow,
+  treeRows,
+  fillInputBox,
+  type CodeServer,
+  startCodeServer,
 } from '../realvscode/harness';
 import { startDecoyServer, type DecoyServer } from '../server/decoy';
 import { startFactifyServer, type FactifyServer, type RecordedRequest, type ServerApiKey } from '../server/factifyServer';
@@ -71,7 +82,16 @@ export async function startSession(settings: Record<string, unknown> = {}, extra
   // Copy Key ID goes through the browser's clipboard: let the page read it back.
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: code.url });
   const session: UiSession = {
-    api, decoy, code, browser, context, page: undefined as unknown as Page, dirs, tokensUsed: new Set(), console: [], signedInAs: undefined,
+    api,
+    decoy,
+    code,
+    browser,
+    context,
+    page: undefined as unknown as Page,
+    dirs,
+    tokensUsed: new Set(),
+    console: [],
+    signedInAs: undefined,
   };
   session.page = await openWindow(session);
   await openKeysView(session.page);
@@ -105,7 +125,10 @@ export async function stopSession(session: UiSession | undefined): Promise<void>
  * One code-server, browser and Factify server for the calling describe(): started before its first test and
  * stopped after its last. `run` wraps a journey (screenshot and context on failure).
  */
-export function sharedSession(extraVsix: () => readonly string[] = () => []): { session: () => UiSession; run: (name: string, body: () => Promise<void>) => Promise<void> } {
+export function sharedSession(extraVsix: () => readonly string[] = () => []): {
+  session: () => UiSession;
+  run: (name: string, body: () => Promise<void>) => Promise<void>;
+} {
   let current: UiSession | undefined;
   before(async () => {
     current = await startSession({}, extraVsix());
@@ -131,10 +154,14 @@ export async function journey(session: () => UiSession | undefined, name: string
     if (s) {
       const file = await screenshot(s.page, `FAILED-${name}`).catch(() => '(no screenshot)');
       const rows = await treeRows(s.page).catch(() => []);
-      detail = `\n--- screenshot: ${file}\n--- rows: ${JSON.stringify(rows)}\n--- message: ${await viewMessage(s.page).catch(() => '?')}` +
+      detail =
+        `\n--- screenshot: ${file}\n--- rows: ${JSON.stringify(rows)}\n--- message: ${await viewMessage(s.page).catch(() => '?')}` +
         `\n--- welcome: ${await welcomeText(s.page).catch(() => '?')}` +
         `\n--- requests: ${JSON.stringify(s.api.requests.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.query)}`))}` +
-        `\n--- workbench console (Factify lines): ${s.console.filter((line) => /factify/i.test(line)).slice(-10).join('\n')}`;
+        `\n--- workbench console (Factify lines): ${s.console
+          .filter((line) => /factify/i.test(line))
+          .slice(-10)
+          .join('\n')}`;
     }
     if (error instanceof Error) {
       error.message += detail;
@@ -164,8 +191,10 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}` +
-        (lastError ? `; last error: ${(lastError as Error).message}` : ''));
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}` +
+          (lastError ? `; last error: ${(lastError as Error).message}` : ''),
+      );
     }
     await delay(150);
   }
@@ -243,7 +272,8 @@ export async function titleActions(page: Page): Promise<string[]> {
     elements.map((element) => {
       const icon = [...element.classList].find((name) => name.startsWith('codicon-')) ?? '';
       return `${element.getAttribute('aria-label') ?? ''} ${icon}`.trim();
-    }));
+    }),
+  );
 }
 
 export interface StatusItem {
@@ -280,7 +310,11 @@ export async function statusBarText(page: Page): Promise<string> {
 
 export async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Clear All Notifications', 'Notifications');
-  await page.locator('.notification-toast').first().waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
+  await page
+    .locator('.notification-toast')
+    .first()
+    .waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS })
+    .catch(() => undefined);
 }
 
 /**
@@ -290,8 +324,11 @@ export async function clearNotifications(page: Page): Promise<void> {
 export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<string> {
   const toasts = page.locator('.notification-toast-container .notification-list-item-message');
   try {
-    return await waitFor(`a notification matching ${pattern}`, async () =>
-      (await toasts.allInnerTexts()).map((text) => text.trim()).find((text) => pattern.test(text)), timeoutMs);
+    return await waitFor(
+      `a notification matching ${pattern}`,
+      async () => (await toasts.allInnerTexts()).map((text) => text.trim()).find((text) => pattern.test(text)),
+      timeoutMs,
+    );
   } catch (error) {
     const all = await readNotifications(page);
     const found = all.find((text) => pattern.test(text));
@@ -303,7 +340,8 @@ export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs
 /** Clicks a button of the notification whose message matches (in a toast, or else in the center). */
 export async function clickNotificationButton(page: Page, pattern: RegExp, button: string): Promise<void> {
   const buttonIn = (scope: string): Locator =>
-    page.locator(`${scope} .notification-list-item`, { has: page.locator('.notification-list-item-message', { hasText: pattern }) })
+    page
+      .locator(`${scope} .notification-list-item`, { has: page.locator('.notification-list-item-message', { hasText: pattern }) })
       .locator('.notification-list-item-buttons-container .monaco-button', { hasText: new RegExp(`^\\s*${escapeRegExp(button)}\\s*$`) })
       .first();
   const inToast = buttonIn('.notification-toast-container');
@@ -335,9 +373,11 @@ export async function chooseFromContextMenu(page: Page, rowLabel: string, item: 
 /** Chooses an item of the open context menu, retrying a dropped click. */
 export async function clickOpenMenuItem(page: Page, item: string): Promise<void> {
   const menu = page.locator('.context-view .monaco-menu');
-  const entry = menu.locator('.action-item', {
-    has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(item)}$`) }),
-  }).first();
+  const entry = menu
+    .locator('.action-item', {
+      has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(item)}$`) }),
+    })
+    .first();
   await entry.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
   for (let attempt = 1; ; attempt++) {
     await entry.hover();
@@ -426,8 +466,11 @@ export async function ensureSignedIn(session: UiSession, token = session.api.tok
 /** The primary organization's whole list (revoked keys hidden), once every group and row of it shows. */
 export function waitForPrimaryList(session: UiSession): Promise<string[]> {
   const expected = expectedGroups(session.api.keysOf(session.api.orgs.primary), false);
-  return waitForRows(session.page, 'the primary organization\'s whole list', (rows) =>
-    expected.every((group) => rows.includes(`${group.label} ${group.count}`)) && rows.length === expectedRowCount(expected));
+  return waitForRows(
+    session.page,
+    "the primary organization's whole list",
+    (rows) => expected.every((group) => rows.includes(`${group.label} ${group.count}`)) && rows.length === expectedRowCount(expected),
+  );
 }
 
 /** Puts the server back to its seed data and reloads the view, so a journey starts from the full list. */
@@ -683,12 +726,17 @@ export async function findTokenLeaks(session: UiSession, pages: readonly Page[] 
   }
 
   for (const request of session.decoy.requests) {
-    add(`decoy ${request.method} ${request.url}`, findTokens(`${request.url}\n${JSON.stringify(request.headers)}\n${request.body}`, tokens));
+    add(
+      `decoy ${request.method} ${request.url}`,
+      findTokens(`${request.url}\n${JSON.stringify(request.headers)}\n${request.body}`, tokens),
+    );
   }
   for (const request of session.api.requests) {
     const { authorization: _authorization, ...otherHeaders } = request.headers;
-    add(`Factify ${request.method} ${request.path} (not the Authorization header)`,
-      findTokens(`${request.path}\n${JSON.stringify(request.query)}\n${JSON.stringify(otherHeaders)}\n${request.body}`, tokens));
+    add(
+      `Factify ${request.method} ${request.path} (not the Authorization header)`,
+      findTokens(`${request.path}\n${JSON.stringify(request.query)}\n${JSON.stringify(otherHeaders)}\n${request.body}`, tokens),
+    );
   }
   const factifyLogFiles = files.filter((file) => /factify\.factify-api-keys[\\/]Factify\.log$/.test(file));
   return { leaks, filesSearched: files, browserEntriesSearched, factifyLogFiles, secretStorageSeen, secretStorageInClear, globalStateSeen };

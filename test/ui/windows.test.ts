@@ -14,9 +14,27 @@ import assert from 'node:assert/strict';
 import { type Page } from 'playwright-core';
 import { clickDialogButton, fillInputBox, readDialog, readNotifications, treeRows } from '../realvscode/harness';
 import {
-  chooseFromContextMenu, clearNotifications, ensureSignedIn, expectedGroups, expectedRowCount, findTokenLeaks,
-  keyNamed, openKeysView, openWindow, requestsOf, resetServerAndView, sharedSession, shot, signInAndWaitForKeys,
-  titleAction, viewBusy, viewMessage, waitFor, waitForInputTitle, waitForRows, welcomeText,
+  chooseFromContextMenu,
+  clearNotifications,
+  ensureSignedIn,
+  expectedGroups,
+  expectedRowCount,
+  findTokenLeaks,
+  keyNamed,
+  openKeysView,
+  openWindow,
+  requestsOf,
+  resetServerAndView,
+  sharedSession,
+  shot,
+  signInAndWaitForKeys,
+  titleAction,
+  viewBusy,
+  viewMessage,
+  waitFor,
+  waitForInputTitle,
+  waitForRows,
+  welcomeText,
 } from './session';
 
 const SIGNED_OUT_WELCOME = /Sign in with a Factify API token/;
@@ -38,16 +56,26 @@ describe('Windows and reloads in VS Code (code-server)', { timeout: 300_000 }, (
       const { page, api } = session();
       second = await openWindow(session());
       await openKeysView(second);
-      await waitFor('the signed-out welcome in both windows', async () =>
-        SIGNED_OUT_WELCOME.test(await welcomeText(page)) && SIGNED_OUT_WELCOME.test(await welcomeText(second as Page)));
+      await waitFor(
+        'the signed-out welcome in both windows',
+        async () => SIGNED_OUT_WELCOME.test(await welcomeText(page)) && SIGNED_OUT_WELCOME.test(await welcomeText(second as Page)),
+      );
 
       await signInAndWaitForKeys(session(), api.tokens.admin);
-      const followed = await waitFor('the second window to list keys', async () => listsKeys(await treeRows(second as Page)),
-        LIVE_FOLLOW_WAIT_MS).then(() => true, () => false);
+      const followed = await waitFor(
+        'the second window to list keys',
+        async () => listsKeys(await treeRows(second as Page)),
+        LIVE_FOLLOW_WAIT_MS,
+      ).then(
+        () => true,
+        () => false,
+      );
       if (!followed) {
         assert.match(await welcomeText(second), SIGNED_OUT_WELCOME, 'the second window stays as it was, without errors');
-        t.skip('not observable in code-server: its SecretStorage provider caches the secrets per window and never ' +
-          'hears of changes made by another window, so onDidChange only fires in the window that stored the token');
+        t.skip(
+          'not observable in code-server: its SecretStorage provider caches the secrets per window and never ' +
+            'hears of changes made by another window, so onDidChange only fires in the window that stored the token',
+        );
         return;
       }
       assert.equal(await welcomeText(second), '');
@@ -105,19 +133,28 @@ describe('Windows and reloads in VS Code (code-server)', { timeout: 300_000 }, (
       assert.ok(rows.length > 0);
 
       // Let the server finish the slow DELETE it was holding, then the list agrees with it.
-      await waitFor('the server to complete the revoke it had received', async () => key.revoked_at,
-        Math.max(0, sentAt + SLOW_DELETE_MS - Date.now()) + 5_000);
+      await waitFor(
+        'the server to complete the revoke it had received',
+        async () => key.revoked_at,
+        Math.max(0, sentAt + SLOW_DELETE_MS - Date.now()) + 5_000,
+      );
       assert.equal(key.revoked_comment, 'reloaded mid-flight');
       await titleAction(page, 'Refresh').click();
       const expected = expectedGroups(api.keysOf(api.orgs.primary), false);
-      const after = await waitForRows(page, 'the list without the revoked key', (r) =>
-        r.length === expectedRowCount(expected) && !r.some((row) => row.startsWith('Zapier automation')));
+      const after = await waitForRows(
+        page,
+        'the list without the revoked key',
+        (r) => r.length === expectedRowCount(expected) && !r.some((row) => row.startsWith('Zapier automation')),
+      );
       assert.ok(after.includes(`Active ${expected.find((group) => group.label === 'Active')?.count}`), after.join('\n'));
       assert.equal(requestsOf(api, 'DELETE').length, 1, 'the revoke was not sent again');
       assert.equal(await viewMessage(page), '');
       const notifications = await readNotifications(page);
-      assert.deepEqual(notifications.filter((text) => /fail|error|could not|cancel/i.test(text)), [],
-        `no error left hanging: ${JSON.stringify(notifications)}`);
+      assert.deepEqual(
+        notifications.filter((text) => /fail|error|could not|cancel/i.test(text)),
+        [],
+        `no error left hanging: ${JSON.stringify(notifications)}`,
+      );
     }));
 
   test('no token in user data, logs, browser storage (except SecretStorage), request URLs or bodies, or at the decoy', () =>

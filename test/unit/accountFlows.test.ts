@@ -12,7 +12,18 @@ import { type OrgId } from '../../src/core/ids';
 import { LEGACY_TOKEN_KEY } from '../../src/core/accounts';
 import { startFactifyServer, type FactifyServer, type RecordedRequest } from '../server/factifyServer';
 import {
-  MemoryAccounts, MemorySecrets, confirm, createTestApp, escapePick, info, input, pick, warn, type Step, type TestApp, type TestContextOptions,
+  MemoryAccounts,
+  MemorySecrets,
+  confirm,
+  createTestApp,
+  escapePick,
+  info,
+  input,
+  pick,
+  warn,
+  type Step,
+  type TestApp,
+  type TestContextOptions,
 } from './helpers/scriptedPrompts';
 
 const ORG_HEADER = 'x-factify-organization-id';
@@ -81,13 +92,16 @@ describe('Set API Token…: one account per organization', () => {
   test('a second organization adds a second account: its list goes out with its token and no override header', async () => {
     const target = app();
     await signedInWith(target, server.tokens.admin, server.tokens.otherOrgAdmin);
-    assert.deepEqual(target.ctx.accounts.list().map((account) => account.orgId), [server.orgs.primary, server.orgs.secondary]);
+    assert.deepEqual(
+      target.ctx.accounts.list().map((account) => account.orgId),
+      [server.orgs.primary, server.orgs.secondary],
+    );
     assert.equal(target.ctx.accounts.current()?.orgId, server.orgs.secondary);
     assert.ok(target.store.snapshot.loaded?.keys.every((key) => key.orgId === server.orgs.secondary));
     assert.equal(target.tokens.secrets.values.size, 2, 'one secret entry per token');
   });
 
-  test('a token of an organization already signed in replaces that account\'s token', async () => {
+  test("a token of an organization already signed in replaces that account's token", async () => {
     const target = app();
     await signedInWith(target, server.tokens.admin, server.tokens.otherOrgAdmin);
     target.prompts.then(input(server.tokens.member), info());
@@ -200,11 +214,19 @@ describe('Rename Organization…', () => {
     assert.equal(box.validations[0]?.message?.includes('plain text'), true);
     assert.match(box.validations[1]?.message ?? '', /60/);
     assert.equal(target.ctx.accounts.label(server.orgs.secondary as OrgId), 'Beta Corp');
-    assert.equal(describeOrganization(undefined, target.store.snapshot, target.ctx.accounts), `Beta Corp (${server.orgs.secondary}) (the token's own organization)`);
+    assert.equal(
+      describeOrganization(undefined, target.store.snapshot, target.ctx.accounts),
+      `Beta Corp (${server.orgs.secondary}) (the token's own organization)`,
+    );
 
     target.prompts.then(escapePick());
     await switchOrganization(target.ctx);
-    assert.ok(target.prompts.ofKind('pick').at(-1)?.items.some((item) => item.label === '$(account) Beta Corp'));
+    assert.ok(
+      target.prompts
+        .ofKind('pick')
+        .at(-1)
+        ?.items.some((item) => item.label === '$(account) Beta Corp'),
+    );
 
     target.prompts.then(input(''), confirm(false));
     const key = target.store.snapshot.loaded?.keys.find((candidate) => candidate.name === 'Sandbox');
@@ -231,14 +253,20 @@ describe('Sign Out', () => {
     const target = app();
     await signedInWith(target, server.tokens.admin, server.tokens.staff);
     await target.organizations.select(server.orgs.secondary as OrgId);
-    target.prompts.then(pick((item) => (item.description ?? '').endsWith('(current)')), info());
+    target.prompts.then(
+      pick((item) => (item.description ?? '').endsWith('(current)')),
+      info(),
+    );
     await signOut(target.ctx);
     await target.store.refresh();
     target.prompts.assertDone();
     const choices = target.prompts.only('pick').items.map((item) => item.label);
     assert.equal(choices.length, 3);
     assert.match(choices[2] ?? '', new RegExp(ALL_ACCOUNTS));
-    assert.deepEqual(target.ctx.accounts.list().map((account) => account.orgId), [server.orgs.primary]);
+    assert.deepEqual(
+      target.ctx.accounts.list().map((account) => account.orgId),
+      [server.orgs.primary],
+    );
     assert.equal(target.organizations.current, undefined, 'the override went with its account');
     assert.match(target.prompts.messages.at(-1)?.message ?? '', /Now showing/);
     assert.equal(lists().at(-1)?.headers.authorization, bearer(server.tokens.admin));
@@ -273,9 +301,13 @@ describe('Revoking the key the token is', () => {
     assert.match(detail, /loses access to/);
     const deletes = server.requests.filter((request) => request.method === 'DELETE');
     assert.equal(deletes.length, 2);
-    assert.ok(deletes.at(-1)?.path.endsWith(own.id), 'the token\'s own key goes last');
+    assert.ok(deletes.at(-1)?.path.endsWith(own.id), "the token's own key goes last");
     assert.match(target.prompts.messages.at(-1)?.message ?? '', /was the key this editor was signed in with/);
-    assert.deepEqual(target.ctx.accounts.list().map((account) => account.orgId), [server.orgs.secondary], 'signed out of that account only');
+    assert.deepEqual(
+      target.ctx.accounts.list().map((account) => account.orgId),
+      [server.orgs.secondary],
+      'signed out of that account only',
+    );
     assert.equal(lists().at(-1)?.headers.authorization, bearer(server.tokens.otherOrgAdmin));
   });
 
@@ -288,7 +320,10 @@ describe('Revoking the key the token is', () => {
     await revokeKeys(target.ctx, [own]);
     target.prompts.assertDone();
     assert.equal(target.store.snapshot.signedIn, false);
-    assert.equal(target.store.snapshot.notice, `“${server.tokenKeys.admin}” was the key this editor was signed in with, and it is now revoked. Signed out of ${server.orgs.primary} (test).`);
+    assert.equal(
+      target.store.snapshot.notice,
+      `“${server.tokenKeys.admin}” was the key this editor was signed in with, and it is now revoked. Signed out of ${server.orgs.primary} (test).`,
+    );
     assert.equal(target.ctx.accounts.list().length, 0);
   });
 });

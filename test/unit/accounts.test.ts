@@ -3,9 +3,26 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ApiKey } from '../../src/core/apiKey';
 import {
-  ACCOUNTS_STATE_KEY, AccountStore, EMPTY_ACCOUNTS, LEGACY_TOKEN_KEY, addAccount, explainInvalidLabel, findTokenKey, isAccountSecretKey,
-  learnAccount, organizationLabel, organizationOfList, parseAccountsState, prefixStartsToken, removeAccount, renameOrganization,
-  switchAccount, tokenEnvironment, tokenSecretKey, type Account, type AccountsState,
+  ACCOUNTS_STATE_KEY,
+  AccountStore,
+  EMPTY_ACCOUNTS,
+  LEGACY_TOKEN_KEY,
+  addAccount,
+  explainInvalidLabel,
+  findTokenKey,
+  isAccountSecretKey,
+  learnAccount,
+  organizationLabel,
+  organizationOfList,
+  parseAccountsState,
+  prefixStartsToken,
+  removeAccount,
+  renameOrganization,
+  switchAccount,
+  tokenEnvironment,
+  tokenSecretKey,
+  type Account,
+  type AccountsState,
 } from '../../src/core/accounts';
 import { type OrgId } from '../../src/core/ids';
 import { MemoryLog, MemorySecrets, MemoryState } from './helpers/scriptedPrompts';
@@ -18,8 +35,18 @@ const TOKEN_C = 'ffy_prod_01kzzzzzab3cd4ef5gh6jk7mn8ZzZzZzZzZzZzZzZzZzZz';
 
 function key(fields: Partial<ApiKey> & Pick<ApiKey, 'prefix'>): ApiKey {
   return {
-    id: `key_01k8${'a'.repeat(22)}`, keyId: undefined, orgId: ORG_A, name: 'a key', createdAt: 0, updatedAt: 0, isActive: true,
-    expiresAt: undefined, revokedAt: undefined, revokedBy: undefined, revokedComment: undefined, ...fields,
+    id: `key_01k8${'a'.repeat(22)}`,
+    keyId: undefined,
+    orgId: ORG_A,
+    name: 'a key',
+    createdAt: 0,
+    updatedAt: 0,
+    isActive: true,
+    expiresAt: undefined,
+    revokedAt: undefined,
+    revokedBy: undefined,
+    revokedComment: undefined,
+    ...fields,
   } as ApiKey;
 }
 
@@ -58,13 +85,17 @@ describe('account rules', () => {
 
   test('the organization of a list: only valid org ids count, and every record must agree', () => {
     assert.equal(organizationOfList([key({ prefix: 'x', orgId: ORG_A }), key({ prefix: 'y', orgId: ORG_A })]), ORG_A);
-    assert.equal(organizationOfList([key({ prefix: 'x', orgId: ORG_A }), key({ prefix: 'y', orgId: ORG_B })]), undefined, 'records disagree');
+    assert.equal(
+      organizationOfList([key({ prefix: 'x', orgId: ORG_A }), key({ prefix: 'y', orgId: ORG_B })]),
+      undefined,
+      'records disagree',
+    );
     assert.equal(organizationOfList([key({ prefix: 'x', orgId: 'org_\u202eevil' }), key({ prefix: 'y', orgId: ORG_B })]), ORG_B);
     assert.equal(organizationOfList([key({ prefix: 'x', orgId: 'org_$(alert)' })]), undefined);
     assert.equal(organizationOfList([]), undefined);
   });
 
-  test('adding: a new organization is a new account; a token of a known organization replaces that account\'s; either becomes current', () => {
+  test("adding: a new organization is a new account; a token of a known organization replaces that account's; either becomes current", () => {
     let state: AccountsState = EMPTY_ACCOUNTS;
     const first = addAccount(state, account('a1', ORG_A));
     assert.deepEqual([first.id, first.replaced, first.state.currentId], ['a1', false, 'a1']);
@@ -85,12 +116,19 @@ describe('account rules', () => {
     const state: AccountsState = { accounts: [account('old', ORG_A), account('new', undefined)], currentId: 'new', labels: {} };
     const learned = learnAccount(state, 'new', ORG_A, { id: 'key_1', prefix: 'ffy_prod_01kdx2z2...', name: 'CI' });
     assert.deepEqual(learned.dropped, ['old']);
-    assert.deepEqual(learned.state.accounts.map((candidate) => [candidate.id, candidate.orgId, candidate.key?.name]), [['new', ORG_A, 'CI']]);
+    assert.deepEqual(
+      learned.state.accounts.map((candidate) => [candidate.id, candidate.orgId, candidate.key?.name]),
+      [['new', ORG_A, 'CI']],
+    );
     assert.equal(learned.state.currentId, 'new');
   });
 
   test('signing out of the current account makes the first remaining one current; of another, keeps the current', () => {
-    const state: AccountsState = { accounts: [account('a', ORG_A), account('b', ORG_B), account('c', undefined)], currentId: 'b', labels: {} };
+    const state: AccountsState = {
+      accounts: [account('a', ORG_A), account('b', ORG_B), account('c', undefined)],
+      currentId: 'b',
+      labels: {},
+    };
     assert.equal(removeAccount(state, 'b').currentId, 'a');
     assert.equal(removeAccount(state, 'c').currentId, 'b');
     assert.equal(removeAccount(removeAccount(removeAccount(state, 'a'), 'b'), 'c').currentId, undefined);
@@ -128,8 +166,13 @@ describe('account rules', () => {
       currentId: 'ghost',
       labels: { [ORG_A]: 'Acme', org_bad: 'x', [ORG_B]: 'line\nbreak' },
     });
-    assert.deepEqual(parsed.accounts.map((candidate) => [candidate.id, candidate.orgId, candidate.env, candidate.key?.name]),
-      [['a1', ORG_A, 'prod', 'n'], ['a2', undefined, 'unknown', undefined]]);
+    assert.deepEqual(
+      parsed.accounts.map((candidate) => [candidate.id, candidate.orgId, candidate.env, candidate.key?.name]),
+      [
+        ['a1', ORG_A, 'prod', 'n'],
+        ['a2', undefined, 'unknown', undefined],
+      ],
+    );
     assert.equal(parsed.currentId, 'a1', 'an unknown current id falls back to the first account');
     assert.deepEqual(parsed.labels, { [ORG_A]: 'Acme' });
   });
@@ -143,10 +186,20 @@ describe('account rules', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 
-function newStore(secrets = new MemorySecrets(), state = new MemoryState(), prefix = 'w'): { store: AccountStore; secrets: MemorySecrets; state: MemoryState; redacted: string[] } {
+function newStore(
+  secrets = new MemorySecrets(),
+  state = new MemoryState(),
+  prefix = 'w',
+): { store: AccountStore; secrets: MemorySecrets; state: MemoryState; redacted: string[] } {
   const redacted: string[] = [];
   let counter = 0;
-  const store = new AccountStore({ secrets, state, log: new MemoryLog(), onToken: (token) => redacted.push(token), newId: () => `${prefix}${++counter}` });
+  const store = new AccountStore({
+    secrets,
+    state,
+    log: new MemoryLog(),
+    onToken: (token) => redacted.push(token),
+    newId: () => `${prefix}${++counter}`,
+  });
   return { store, secrets, state, redacted };
 }
 
@@ -175,14 +228,20 @@ describe('account store', () => {
     assert.equal(store.currentToken(), TOKEN_A);
     assert.equal(secrets.values.get(tokenSecretKey(migrated.id)), TOKEN_A, 'moved to its own entry');
     assert.equal(secrets.values.has(LEGACY_TOKEN_KEY), false, 'the old entry is gone');
-    assert.deepEqual(parseAccountsState(state.get(ACCOUNTS_STATE_KEY)).accounts.map((candidate) => candidate.id), [migrated.id]);
+    assert.deepEqual(
+      parseAccountsState(state.get(ACCOUNTS_STATE_KEY)).accounts.map((candidate) => candidate.id),
+      [migrated.id],
+    );
     assert.ok(!JSON.stringify(state.values.get(ACCOUNTS_STATE_KEY)).includes(TOKEN_A), 'no token in global state');
     assert.ok(redacted.includes(TOKEN_A), 'the redactor knows it');
 
     // A second window (or a restart) reads the same and migrates nothing twice.
     const again = newStore(secrets, state, 'x').store;
     await again.load();
-    assert.deepEqual(again.list().map((candidate) => candidate.id), [migrated.id]);
+    assert.deepEqual(
+      again.list().map((candidate) => candidate.id),
+      [migrated.id],
+    );
   });
 
   test('a legacy token next to existing accounts is added, not made current', async () => {
@@ -224,7 +283,7 @@ describe('account store', () => {
     const replaced = await store.add(TOKEN_C as never, { orgId: ORG_A, key: undefined });
     assert.equal(replaced.replaced, true);
     assert.equal(replaced.account.id, first.account.id);
-    assert.equal(secrets.values.get(tokenSecretKey(first.account.id)), TOKEN_C, 'the organization\'s token is replaced');
+    assert.equal(secrets.values.get(tokenSecretKey(first.account.id)), TOKEN_C, "the organization's token is replaced");
     assert.equal(store.list().length, 2);
     assert.equal(store.currentToken(), TOKEN_C);
 
@@ -232,8 +291,14 @@ describe('account store', () => {
     assert.equal(store.currentToken(), TOKEN_B);
     await store.rename(ORG_B, 'Beta Corp');
     assert.equal(store.label(ORG_B), 'Beta Corp');
-    assert.deepEqual(store.signedIn().map((entry) => [entry.label, entry.current, entry.auth.token, entry.auth.organizationId]),
-      [['Beta Corp', true, TOKEN_B, undefined], [ORG_A, false, TOKEN_C, undefined]], 'current first, each under its own organization');
+    assert.deepEqual(
+      store.signedIn().map((entry) => [entry.label, entry.current, entry.auth.token, entry.auth.organizationId]),
+      [
+        ['Beta Corp', true, TOKEN_B, undefined],
+        [ORG_A, false, TOKEN_C, undefined],
+      ],
+      'current first, each under its own organization',
+    );
 
     await store.remove([second.account.id]);
     assert.equal(secrets.values.has(tokenSecretKey(second.account.id)), false);
@@ -254,7 +319,13 @@ describe('account store', () => {
     let changed = nextChange(here.store);
     await here.store.reload();
     await changed;
-    assert.deepEqual(here.store.list().map((candidate) => candidate.orgId).sort(), [ORG_A, ORG_B].sort());
+    assert.deepEqual(
+      here.store
+        .list()
+        .map((candidate) => candidate.orgId)
+        .sort(),
+      [ORG_A, ORG_B].sort(),
+    );
     assert.equal(here.store.currentToken(), TOKEN_B, 'the current account is shared by the windows');
 
     await there.store.rename(ORG_A, 'Acme');
@@ -267,7 +338,10 @@ describe('account store', () => {
 
     await there.store.remove([there.store.current()?.id ?? '']);
     await here.store.reload();
-    assert.deepEqual(here.store.list().map((candidate) => candidate.orgId), [ORG_B]);
+    assert.deepEqual(
+      here.store.list().map((candidate) => candidate.orgId),
+      [ORG_B],
+    );
     assert.equal(here.store.currentToken(), TOKEN_B);
   });
 

@@ -84,8 +84,14 @@ describe('what the client sends', () => {
     const withRevoked = await client.listKeys(auth(server.tokens.admin), { includeRevoked: true });
     const withoutRevoked = await client.listKeys(auth(server.tokens.admin), { includeRevoked: false });
 
-    assert.deepEqual(withRevoked.keys.map((key) => key.id), all.map((key) => key.id));
-    assert.deepEqual(withoutRevoked.keys.map((key) => key.id), all.filter((key) => key.revoked_at === null).map((key) => key.id));
+    assert.deepEqual(
+      withRevoked.keys.map((key) => key.id),
+      all.map((key) => key.id),
+    );
+    assert.deepEqual(
+      withoutRevoked.keys.map((key) => key.id),
+      all.filter((key) => key.revoked_at === null).map((key) => key.id),
+    );
     assert.deepEqual(withRevoked.rejected, []);
     assert.ok(withRevoked.keys.every((key) => key.keyId === key.id && key.orgId === server.orgs.primary));
 
@@ -132,7 +138,11 @@ describe('what the client sends', () => {
     const client = makeClient();
     const forged: RequestAuth = { token: server.tokens.staff as ApiToken, organizationId: 'org_x\r\nX-Evil: 1' as OrgId };
     await rejectsWith(client.listKeys(forged, { includeRevoked: false }), 'invalidConfig', /organization/);
-    await rejectsWith(client.revokeKey(auth(server.tokens.admin), 'key_../../x' as KeyId, undefined), 'invalidResponse', /cannot be revoked/);
+    await rejectsWith(
+      client.revokeKey(auth(server.tokens.admin), 'key_../../x' as KeyId, undefined),
+      'invalidResponse',
+      /cannot be revoked/,
+    );
     assert.equal(server.requests.length, 0);
   });
 
@@ -155,7 +165,10 @@ describe('what the client sends', () => {
 
   test('revoke without a reason (undefined or empty) sends no body and no content type', QUICK, async () => {
     const client = makeClient();
-    const keys = server.keysOf(server.orgs.primary).filter((key) => key.revoked_at === null).slice(0, 2);
+    const keys = server
+      .keysOf(server.orgs.primary)
+      .filter((key) => key.revoked_at === null)
+      .slice(0, 2);
     await client.revokeKey(auth(server.tokens.admin), asKeyId(keys[0]?.id) as KeyId, undefined);
     await client.revokeKey(auth(server.tokens.admin), asKeyId(keys[1]?.id) as KeyId, '');
     assert.equal(server.requests.length, 2);
@@ -174,7 +187,10 @@ describe('status answers become typed errors that say what to do', () => {
     const key = liveKey(server.orgs.primary);
     const error = await rejectsWith(
       client.revokeKey(auth(server.tokens.admin), key.keyId, 'x'.repeat(501)),
-      'badRequest', /\(400\)/, /Request body is malformed/, /Show Log/,
+      'badRequest',
+      /\(400\)/,
+      /Request body is malformed/,
+      /Show Log/,
     );
     assert.equal(error.status, 400);
     assert.equal(error.extra.problem?.status, 400);
@@ -183,7 +199,11 @@ describe('status answers become typed errors that say what to do', () => {
   test('401 asks for a new token', QUICK, async () => {
     const client = makeClient();
     await rejectsWith(client.listKeys(auth(server.tokens.unknown), { includeRevoked: false }), 'unauthorized', /401/, /Set API Token/);
-    await rejectsWith(client.revokeKey(auth(server.tokens.unknown), liveKey(server.orgs.primary).keyId, undefined), 'unauthorized', /Set API Token/);
+    await rejectsWith(
+      client.revokeKey(auth(server.tokens.unknown), liveKey(server.orgs.primary).keyId, undefined),
+      'unauthorized',
+      /Set API Token/,
+    );
   });
 
   test('403 on revoke names the admin role; under an override it explains the staff-only rule', QUICK, async () => {
@@ -192,11 +212,14 @@ describe('status answers become typed errors that say what to do', () => {
     await rejectsWith(client.revokeKey(auth(server.tokens.member), key.keyId, undefined), 'forbidden', /admin role/);
     await rejectsWith(
       client.listKeys(auth(server.tokens.admin, server.orgs.secondary), { includeRevoked: false }),
-      'forbidden', /Only Factify staff/, /[Ss]witch back/,
+      'forbidden',
+      /Only Factify staff/,
+      /[Ss]witch back/,
     );
     await rejectsWith(
       client.revokeKey(auth(server.tokens.member, server.orgs.primary), key.keyId, undefined),
-      'forbidden', /Only Factify staff/,
+      'forbidden',
+      /Only Factify staff/,
     );
     assert.equal(key.revoked_at, null);
     assert.equal(server.keysOf(server.orgs.primary).find((candidate) => candidate.id === key.id)?.revoked_at, null);
@@ -204,10 +227,22 @@ describe('status answers become typed errors that say what to do', () => {
 
   test('403 on the list without an override still says what to do', QUICK, async () => {
     const client = makeClient();
-    server.addFault({ ...FAULT_LIST, fault: { kind: 'status', status: 403, contentType: 'application/problem+json',
-      body: JSON.stringify({ title: 'Forbidden', status: 403, detail: 'Access denied.' }) } });
-    await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }),
-      'forbidden', /403/, /Access denied\./, /Set API Token/);
+    server.addFault({
+      ...FAULT_LIST,
+      fault: {
+        kind: 'status',
+        status: 403,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ title: 'Forbidden', status: 403, detail: 'Access denied.' }),
+      },
+    });
+    await rejectsWith(
+      client.listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+      'forbidden',
+      /403/,
+      /Access denied\./,
+      /Set API Token/,
+    );
   });
 
   test('404: a revoked-away key says refresh; an unknown organization says switch', QUICK, async () => {
@@ -215,7 +250,8 @@ describe('status answers become typed errors that say what to do', () => {
     await rejectsWith(client.revokeKey(auth(server.tokens.admin), `key_${'0'.repeat(26)}` as KeyId, undefined), 'notFound', /refresh/i);
     await rejectsWith(
       client.listKeys(auth(server.tokens.staff, `org_${'0'.repeat(26)}`), { includeRevoked: false }),
-      'notFound', /[Ss]witch organization/,
+      'notFound',
+      /[Ss]witch organization/,
     );
   });
 
@@ -223,15 +259,25 @@ describe('status answers become typed errors that say what to do', () => {
     const client = makeClient();
     const revoked = server.keysOf(server.orgs.primary).find((key) => key.revoked_at !== null);
     assert.ok(revoked);
-    const error = await rejectsWith(client.revokeKey(auth(server.tokens.admin), revoked.id as KeyId, 'again'), 'conflict', /already revoked/);
+    const error = await rejectsWith(
+      client.revokeKey(auth(server.tokens.admin), revoked.id as KeyId, 'again'),
+      'conflict',
+      /already revoked/,
+    );
     assert.equal(error.status, 409);
   });
 
   test('5xx HTML page from a proxy: the message says so and suggests refreshing', QUICK, async () => {
     const client = makeClient();
     server.addFault({ ...FAULT_LIST, fault: { kind: 'html502' } });
-    const error = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }),
-      'server', /502/, /HTML page/, /proxy/, /Refresh/);
+    const error = await rejectsWith(
+      client.listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+      'server',
+      /502/,
+      /HTML page/,
+      /proxy/,
+      /Refresh/,
+    );
     assert.ok(!error.message.includes('<'), 'the page itself is not shown');
   });
 
@@ -245,22 +291,49 @@ describe('status answers become typed errors that say what to do', () => {
 
   test('problem details members with the wrong types are ignored', QUICK, async () => {
     const client = makeClient();
-    server.addFault({ ...FAULT_LIST, times: 1, fault: { kind: 'status', status: 503, contentType: 'application/problem+json',
-      body: JSON.stringify({ type: 7, title: ['Injected'], status: '503', detail: { text: 'Injected' } }) } });
+    server.addFault({
+      ...FAULT_LIST,
+      times: 1,
+      fault: {
+        kind: 'status',
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 7, title: ['Injected'], status: '503', detail: { text: 'Injected' } }),
+      },
+    });
     const allWrong = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'server', /503/);
     assert.equal(allWrong.extra.problem, undefined);
     assert.doesNotMatch(allWrong.message, /Injected|\[object/);
 
-    server.addFault({ ...FAULT_LIST, times: 1, fault: { kind: 'status', status: 503, contentType: 'application/problem+json',
-      body: JSON.stringify({ type: null, title: 42, status: 503, detail: 'Maintenance until 10:00 UTC.' }) } });
-    const someRight = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'server', /Maintenance until 10:00 UTC/);
+    server.addFault({
+      ...FAULT_LIST,
+      times: 1,
+      fault: {
+        kind: 'status',
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: null, title: 42, status: 503, detail: 'Maintenance until 10:00 UTC.' }),
+      },
+    });
+    const someRight = await rejectsWith(
+      client.listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+      'server',
+      /Maintenance until 10:00 UTC/,
+    );
     assert.deepEqual(someRight.extra.problem, { type: undefined, title: undefined, status: 503, detail: 'Maintenance until 10:00 UTC.' });
   });
 
   test('a server message is sanitised and never repeats the token', QUICK, async () => {
     const client = makeClient();
-    server.addFault({ ...FAULT_LIST, fault: { kind: 'status', status: 400, contentType: 'application/problem+json',
-      body: JSON.stringify({ detail: `Token ${server.tokens.admin} is bad\n\u202E[x](command:evil)` }) } });
+    server.addFault({
+      ...FAULT_LIST,
+      fault: {
+        kind: 'status',
+        status: 400,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ detail: `Token ${server.tokens.admin} is bad\n\u202E[x](command:evil)` }),
+      },
+    });
     const error = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'badRequest');
     assert.ok(!error.message.includes('\n') && !error.message.includes('\u202E'));
     assert.match(error.message, /redacted/);
@@ -301,7 +374,11 @@ describe('rate limits (429)', () => {
 
     server.addFault({ ...FAULT_LIST, fault: { kind: 'rateLimit', retryAfter: new Date(Date.now() + 3_600_000).toUTCString() } });
     server.clearRequests();
-    const error = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'rateLimited', /Try again in (about )?1 hour\./);
+    const error = await rejectsWith(
+      client.listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+      'rateLimited',
+      /Try again in (about )?1 hour\./,
+    );
     assert.ok((error.extra.retryAfterMs ?? 0) > 3_500_000);
     assert.equal(server.requests.length, 1, 'an hour is not waited for');
   });
@@ -310,10 +387,17 @@ describe('rate limits (429)', () => {
     const client = makeClient();
     server.addFault({ ...FAULT_LIST, fault: { kind: 'rateLimit' } });
     const waits: RateLimitWait[] = [];
-    await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false, onRateLimited: (wait) => waits.push(wait) }),
-      'rateLimited', /429/, /Try again/);
+    await rejectsWith(
+      client.listKeys(auth(server.tokens.admin), { includeRevoked: false, onRateLimited: (wait) => waits.push(wait) }),
+      'rateLimited',
+      /429/,
+      /Try again/,
+    );
     assert.equal(server.requests.length, 3);
-    assert.deepEqual(waits, [{ attempt: 1, waitMs: 10 }, { attempt: 2, waitMs: 20 }]);
+    assert.deepEqual(waits, [
+      { attempt: 1, waitMs: 10 },
+      { attempt: 2, waitMs: 20 },
+    ]);
   });
 
   test('a Retry-After beyond maxWaitMs is not waited: the message says when to try again', QUICK, async () => {
@@ -321,8 +405,11 @@ describe('rate limits (429)', () => {
     const client = makeClient({ retry: { maxAttempts: 3, maxWaitMs: 1_000, baseDelayMs: 10 }, sleep: async (ms) => void sleeps.push(ms) });
     server.addFault({ ...FAULT_LIST, fault: { kind: 'rateLimit', retryAfter: '5' } });
     const waits: RateLimitWait[] = [];
-    const error = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false, onRateLimited: (wait) => waits.push(wait) }),
-      'rateLimited', /Try again in 5 seconds/);
+    const error = await rejectsWith(
+      client.listKeys(auth(server.tokens.admin), { includeRevoked: false, onRateLimited: (wait) => waits.push(wait) }),
+      'rateLimited',
+      /Try again in 5 seconds/,
+    );
     assert.deepEqual(sleeps, [], 'nothing was waited for');
     assert.equal(error.extra.retryAfterMs, 5_000);
     assert.deepEqual(waits, []);
@@ -340,7 +427,8 @@ describe('rate limits (429)', () => {
     server.addFault({ method: 'DELETE', fault: { kind: 'rateLimit', retryAfter: '0' }, times: 1 });
     let changed: string | undefined;
     const pending = client.revokeKey(auth(server.tokens.admin), liveKey(server.orgs.primary).keyId, undefined, {
-      contextChange: () => changed, onRateLimited: () => (changed = 'the organization changed after you confirmed'),
+      contextChange: () => changed,
+      onRateLimited: () => (changed = 'the organization changed after you confirmed'),
     });
     await rejectsWith(pending, 'notSent', /^Not sent: the organization changed after you confirmed\.$/);
     assert.equal(server.requests.length, 3, 'the retry was never sent');
@@ -357,7 +445,8 @@ describe('rate limits (429)', () => {
     const controller = new AbortController();
     const waits: RateLimitWait[] = [];
     const pending = client.listKeys(auth(server.tokens.admin), {
-      includeRevoked: false, signal: controller.signal,
+      includeRevoked: false,
+      signal: controller.signal,
       onRateLimited: (wait) => (waits.push(wait), setImmediate(() => controller.abort())), // once the wait has begun
     });
     await rejectsWith(pending, 'cancelled');
@@ -371,7 +460,12 @@ describe('transport failures', () => {
     const client = makeClient();
     for (const status of [301, 302, 307, 308] as const) {
       server.addFault({ times: 1, fault: { kind: 'redirect', status, location: `${decoy.url}/v1/api-keys?include_revoked=false` } });
-      const error = await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'redirect', /not followed/, /apiBaseUrl/);
+      const error = await rejectsWith(
+        client.listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+        'redirect',
+        /not followed/,
+        /apiBaseUrl/,
+      );
       assert.equal(error.status, status);
     }
     server.addFault({ method: 'DELETE', fault: { kind: 'redirect', status: 307, location: `${decoy.url}/v1/api-keys/x` } });
@@ -402,7 +496,10 @@ describe('transport failures', () => {
     await rejectsWith(pending, 'cancelled');
 
     const requestsBefore = server.requests.length;
-    await rejectsWith(client.revokeKey(auth(server.tokens.admin), liveKey(server.orgs.primary).keyId, undefined, { signal: AbortSignal.abort() }), 'cancelled');
+    await rejectsWith(
+      client.revokeKey(auth(server.tokens.admin), liveKey(server.orgs.primary).keyId, undefined, { signal: AbortSignal.abort() }),
+      'cancelled',
+    );
     await rejectsWith(client.listKeys(auth(server.tokens.admin), { includeRevoked: false, signal: AbortSignal.abort() }), 'cancelled');
     assert.equal(server.requests.length, requestsBefore, 'an already aborted signal sends nothing');
   });

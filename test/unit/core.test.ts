@@ -106,7 +106,13 @@ const hostileNames = [
 
 describe('checkToken', () => {
   test('accepts tokens of several environments and trims surrounding whitespace', () => {
-    for (const token of [TOKEN, `ffy_test_${BODY}abcXYZ019`, `ffy_staging2_${BODY}${TOKEN_RANDOM}`, `ffy_dev1_${BODY}x`, `ffy_prod_${BODY.toUpperCase()}${TOKEN_RANDOM}`]) {
+    for (const token of [
+      TOKEN,
+      `ffy_test_${BODY}abcXYZ019`,
+      `ffy_staging2_${BODY}${TOKEN_RANDOM}`,
+      `ffy_dev1_${BODY}x`,
+      `ffy_prod_${BODY.toUpperCase()}${TOKEN_RANDOM}`,
+    ]) {
       assert.deepEqual(checkToken(token), { ok: true, token });
       assert.deepEqual(checkToken(`  \t${token}\n `), { ok: true, token });
     }
@@ -181,7 +187,12 @@ describe('typed ids', () => {
 describe('parseKeyList', () => {
   test('parseKeyListInSlices gives exactly what parseKeyList gives, across slice boundaries, and yields between slices', async () => {
     const records = Array.from({ length: RECORDS_PER_SLICE * 2 + 7 }, (_, i) =>
-      i % 1000 === 3 ? { ...record(), id: 42 } : i === RECORDS_PER_SLICE + 1 ? record({ id: keyIdFor(0) }) : record({ id: keyIdFor(i), name: `key ${i}` }));
+      i % 1000 === 3
+        ? { ...record(), id: 42 }
+        : i === RECORDS_PER_SLICE + 1
+          ? record({ id: keyIdFor(0) })
+          : record({ id: keyIdFor(i), name: `key ${i}` }),
+    );
     let turns = 0;
     const timer = setInterval(() => turns++, 0);
     const sliced = await parseKeyListInSlices({ api_keys: records });
@@ -192,7 +203,9 @@ describe('parseKeyList', () => {
   });
 
   test('with the previous answer: unchanged records give the very same keys, changed ones are validated again', () => {
-    const records = Array.from({ length: 40 }, (_, i) => record({ id: keyIdFor(i), name: `key ${i}`, expires_at: i % 3 ? null : '2027-01-01T00:00:00Z' }));
+    const records = Array.from({ length: 40 }, (_, i) =>
+      record({ id: keyIdFor(i), name: `key ${i}`, expires_at: i % 3 ? null : '2027-01-01T00:00:00Z' }),
+    );
     const first = parseKeyList({ api_keys: records });
     const next = records.map((r) => ({ ...r }));
     next[1] = { ...next[1], name: 'renamed' };
@@ -212,7 +225,10 @@ describe('parseKeyList', () => {
       if (changed.has(key.id)) assert.notEqual(key, firstById.get(key.id), `${key.name} was made again`);
       else assert.equal(key, firstById.get(key.id), `${key.name} is the previous object`);
     }
-    assert.deepEqual(reused.rejected.map((rejected) => rejected.index), [2, 6, 13, 14]);
+    assert.deepEqual(
+      reused.rejected.map((rejected) => rejected.index),
+      [2, 6, 13, 14],
+    );
     // Shifted records are not at the same index any more: validated again, same outcome.
     const shifted = parseKeyList({ api_keys: [record({ id: keyIdFor(98) }), ...records] }, first);
     assert.deepEqual(shifted, parseKeyList({ api_keys: [record({ id: keyIdFor(98) }), ...records] }));
@@ -220,41 +236,49 @@ describe('parseKeyList', () => {
 
   test('a body that is not {"api_keys": [...]} is an invalidResponse error', () => {
     for (const body of [null, 'api_keys', 42, [record()], {}, { api_keys: null }, { api_keys: {} }, { api_keys: 'x' }, { keys: [] }]) {
-      assert.throws(() => parseKeyList(body), (error: unknown) => {
-        assert.ok(error instanceof FactifyError);
-        assert.equal(error.kind, 'invalidResponse');
-        return true;
-      }, JSON.stringify(body));
+      assert.throws(
+        () => parseKeyList(body),
+        (error: unknown) => {
+          assert.ok(error instanceof FactifyError);
+          assert.equal(error.kind, 'invalidResponse');
+          return true;
+        },
+        JSON.stringify(body),
+      );
     }
   });
 
   test('a valid record is mapped field by field; unknown extra fields are tolerated', () => {
     const list = parseKeyList({
-      api_keys: [record({
-        expires_at: '2026-06-01T00:00:00Z',
-        revoked_at: '2026-02-01T08:30:00.5+02:00',
-        revoked_by: 'usr_01kdx2z2ab3cd4ef5gh6jk7mn8',
-        revoked_comment: 'rotated',
-        scopes: ['read'],
-        owner: { name: 'x' },
-      })],
+      api_keys: [
+        record({
+          expires_at: '2026-06-01T00:00:00Z',
+          revoked_at: '2026-02-01T08:30:00.5+02:00',
+          revoked_by: 'usr_01kdx2z2ab3cd4ef5gh6jk7mn8',
+          revoked_comment: 'rotated',
+          scopes: ['read'],
+          owner: { name: 'x' },
+        }),
+      ],
       next_cursor: null,
     });
     assert.deepEqual(list.rejected, []);
-    assert.deepEqual(list.keys, [{
-      id: KEY_ID,
-      keyId: KEY_ID,
-      orgId: ORG_ID,
-      name: 'CI deploy',
-      prefix: 'ffy_prod_01kdx2z2...',
-      isActive: true,
-      createdAt: '2025-11-01T10:00:00Z',
-      updatedAt: '2025-12-01T10:00:00.123+01:00',
-      expiresAt: Date.UTC(2026, 5, 1),
-      revokedAt: Date.UTC(2026, 1, 1, 6, 30, 0, 500),
-      revokedBy: 'usr_01kdx2z2ab3cd4ef5gh6jk7mn8',
-      revokedComment: 'rotated',
-    }]);
+    assert.deepEqual(list.keys, [
+      {
+        id: KEY_ID,
+        keyId: KEY_ID,
+        orgId: ORG_ID,
+        name: 'CI deploy',
+        prefix: 'ffy_prod_01kdx2z2...',
+        isActive: true,
+        createdAt: '2025-11-01T10:00:00Z',
+        updatedAt: '2025-12-01T10:00:00.123+01:00',
+        expiresAt: Date.UTC(2026, 5, 1),
+        revokedAt: Date.UTC(2026, 1, 1, 6, 30, 0, 500),
+        revokedBy: 'usr_01kdx2z2ab3cd4ef5gh6jk7mn8',
+        revokedComment: 'rotated',
+      },
+    ]);
   });
 
   test('null and absent optional fields both become undefined', () => {
@@ -301,7 +325,10 @@ describe('parseKeyList', () => {
       records.push(value);
     });
     const { keys, rejected } = parseKeyList({ api_keys: records });
-    assert.deepEqual(keys.map((key) => key.name), bad.map((_, i) => `good ${i}`));
+    assert.deepEqual(
+      keys.map((key) => key.name),
+      bad.map((_, i) => `good ${i}`),
+    );
     assert.equal(rejected.length, bad.length);
     bad.forEach(([, problem], i) => {
       const entry = rejected[i];
@@ -316,7 +343,10 @@ describe('parseKeyList', () => {
     const { keys, rejected } = parseKeyList({
       api_keys: [record({ name: 'first' }), record({ id: keyIdFor(2) }), record({ name: 'second' })],
     });
-    assert.deepEqual(keys.map((key) => key.name), ['first', 'CI deploy']);
+    assert.deepEqual(
+      keys.map((key) => key.name),
+      ['first', 'CI deploy'],
+    );
     assert.equal(rejected.length, 1);
     assert.equal(rejected[0]?.index, 2);
     assert.equal(rejected[0]?.id, KEY_ID);
@@ -328,9 +358,14 @@ describe('parseKeyList', () => {
       api_keys: [record({ id: 'key_SHOUTING' }), record({ id: 'legacy-42' }), record({ id: `key_${BODY}/../x` })],
     });
     assert.deepEqual(rejected, []);
-    assert.deepEqual(keys.map((key) => [key.id, key.keyId]), [
-      ['key_SHOUTING', undefined], ['legacy-42', undefined], [`key_${BODY}/../x`, undefined],
-    ]);
+    assert.deepEqual(
+      keys.map((key) => [key.id, key.keyId]),
+      [
+        ['key_SHOUTING', undefined],
+        ['legacy-42', undefined],
+        [`key_${BODY}/../x`, undefined],
+      ],
+    );
   });
 });
 
@@ -372,12 +407,33 @@ describe('relative times', () => {
   test('formatRelative words every distance exactly as Intl.RelativeTimeFormat (en, numeric auto) would', () => {
     const intl = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
     const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-      ['year', 365 * DAY], ['month', 30 * DAY], ['week', 7 * DAY], ['day', DAY], ['hour', 3_600_000], ['minute', 60_000]];
+      ['year', 365 * DAY],
+      ['month', 30 * DAY],
+      ['week', 7 * DAY],
+      ['day', DAY],
+      ['hour', 3_600_000],
+      ['minute', 60_000],
+    ];
     const reference = (delta: number) => {
       for (const [unit, size] of units) if (Math.abs(delta) >= size) return intl.format(Math.trunc(delta / size), unit);
       return 'now';
     };
-    const deltas = [0, 59_999, 60_000, -60_000, 3_600_000, -DAY, DAY, 2 * DAY, -7 * DAY, 13 * DAY, 30 * DAY, -45 * DAY, 365 * DAY, -800 * DAY];
+    const deltas = [
+      0,
+      59_999,
+      60_000,
+      -60_000,
+      3_600_000,
+      -DAY,
+      DAY,
+      2 * DAY,
+      -7 * DAY,
+      13 * DAY,
+      30 * DAY,
+      -45 * DAY,
+      365 * DAY,
+      -800 * DAY,
+    ];
     for (let exponent = 0; exponent <= 11; exponent += 0.25) deltas.push(10 ** exponent, -(10 ** exponent));
     for (const delta of deltas) assert.equal(formatRelative(NOW + delta, NOW), reference(delta), `delta ${delta}`);
   });
@@ -418,7 +474,7 @@ describe('displayText and escapeMarkdown', () => {
     assert.equal(displayText('line1\nline2\r\nline3\rline4\tend'), 'line1 line2 line3 line4 end');
     const hostile = 'safe\u202Etxt.exe\u0000\u0007\u001b[31m\u007f\u0085\u200B\u2066x\u2069\uFEFF\u2028';
     const shown = displayText(hostile);
-// eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
+    // eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
     assert.doesNotMatch(shown, /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/);
     assert.equal(shown, 'safe\uFFFDtxt.exe\uFFFD\uFFFD\uFFFD[31m\uFFFD\uFFFD\uFFFD\uFFFDx\uFFFD\uFFFD\uFFFD');
     assert.equal(displayText('Grüße – 鍵 🔑'), 'Grüße – 鍵 🔑', 'ordinary Unicode is untouched');
@@ -431,7 +487,6 @@ describe('displayText and escapeMarkdown', () => {
     assert.equal(displayText('n'.repeat(10_000), 50).length, 50);
     assert.equal(displayText('n'.repeat(200)), 'n'.repeat(200), 'exactly at the limit: not cut');
   });
-
 
   test('escapeMarkdown escapes every Markdown and HTML construct so it reads literally', () => {
     for (const name of hostileNames) {
@@ -480,8 +535,15 @@ describe('checkApiBaseUrl', () => {
     assert.equal(ok('http://127.0.0.1:8080/'), 'http://127.0.0.1:8080/');
     assert.equal(ok('http://127.45.6.7'), 'http://127.45.6.7/');
     assert.equal(ok('http://[::1]:9000'), 'http://[::1]:9000/');
-    for (const raw of ['http://api.factify.com', 'http://localhost.evil.example', 'http://127.0.0.1.nip.io',
-      'http://128.0.0.1', 'http://10.0.0.1', 'http://[::2]', 'http://0.0.0.0']) {
+    for (const raw of [
+      'http://api.factify.com',
+      'http://localhost.evil.example',
+      'http://127.0.0.1.nip.io',
+      'http://128.0.0.1',
+      'http://10.0.0.1',
+      'http://[::2]',
+      'http://0.0.0.0',
+    ]) {
       refused(raw, /https/);
     }
   });
@@ -503,7 +565,12 @@ describe('checkApiBaseUrl', () => {
 describe('proxy choice', () => {
   const HTTPS_TARGET = new URL('https://api.factify.com');
   const HTTP_TARGET = new URL('http://localhost:3000');
-  const settings = (overrides: Partial<ProxySettings> = {}): ProxySettings => ({ proxy: undefined, noProxy: [], strictSSL: true, ...overrides });
+  const settings = (overrides: Partial<ProxySettings> = {}): ProxySettings => ({
+    proxy: undefined,
+    noProxy: [],
+    strictSSL: true,
+    ...overrides,
+  });
   const chosen = (target: URL, s: ProxySettings, env: Record<string, string>) => chooseProxy(target, s, env)?.proxyUrl.href;
 
   test('http.proxy wins over the environment; strictSSL is passed on', () => {
@@ -515,10 +582,18 @@ describe('proxy choice', () => {
   test('environment variables by target scheme, either case; none means direct', () => {
     assert.equal(chosen(HTTPS_TARGET, settings(), { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2' }), 'http://s:1/');
     assert.equal(chosen(HTTPS_TARGET, settings(), { https_proxy: 'http://lower:1' }), 'http://lower:1/');
-    assert.equal(chosen(HTTP_TARGET, settings(), { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2' }), undefined, 'plain http is never proxied');
+    assert.equal(
+      chosen(HTTP_TARGET, settings(), { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2' }),
+      undefined,
+      'plain http is never proxied',
+    );
     assert.equal(chosen(HTTPS_TARGET, settings(), { HTTP_PROXY: 'http://p:2' }), undefined, 'HTTP_PROXY is not for https targets');
     assert.equal(chosen(HTTPS_TARGET, settings(), { ALL_PROXY: 'http://all:3' }), 'http://all:3/');
-    assert.equal(chosen(HTTPS_TARGET, settings({ proxy: '   ' }), { HTTPS_PROXY: 'http://s:1' }), 'http://s:1/', 'a blank setting falls back');
+    assert.equal(
+      chosen(HTTPS_TARGET, settings({ proxy: '   ' }), { HTTPS_PROXY: 'http://s:1' }),
+      'http://s:1/',
+      'a blank setting falls back',
+    );
     assert.equal(chosen(HTTPS_TARGET, settings(), {}), undefined);
     assert.equal(chosen(HTTPS_TARGET, settings({ proxy: 'corp:3128' }), {}), 'http://corp:3128/', 'no scheme means http');
   });
@@ -562,14 +637,27 @@ describe('proxy choice', () => {
       [settings(), { all_proxy: 'http://all:3' }],
     ];
     const local = [
-      'http://localhost:3000', 'https://localhost:3000', 'https://LOCALHOST.:8443', 'https://api.localhost', 'http://127.0.0.1:8080',
-      'https://127.0.0.1', 'https://127.255.0.9:9', 'http://[::1]:8080', 'https://[::1]', 'https://[0:0:0:0:0:0:0:1]',
-      'https://[::ffff:127.0.0.1]:443', 'https://0.0.0.0:443', 'https://0x7f000001', 'https://2130706433',
+      'http://localhost:3000',
+      'https://localhost:3000',
+      'https://LOCALHOST.:8443',
+      'https://api.localhost',
+      'http://127.0.0.1:8080',
+      'https://127.0.0.1',
+      'https://127.255.0.9:9',
+      'http://[::1]:8080',
+      'https://[::1]',
+      'https://[0:0:0:0:0:0:0:1]',
+      'https://[::ffff:127.0.0.1]:443',
+      'https://0.0.0.0:443',
+      'https://0x7f000001',
+      'https://2130706433',
     ];
     for (const [proxySettings, env] of everyForm) {
-      for (const target of local) assert.equal(chosen(new URL(target), proxySettings, env), undefined, `${target} via ${JSON.stringify(env)}`);
+      for (const target of local)
+        assert.equal(chosen(new URL(target), proxySettings, env), undefined, `${target} via ${JSON.stringify(env)}`);
       assert.equal(chosen(new URL('http://api.factify.com'), proxySettings, env), undefined, 'plain http, even to another host');
-      if (!('HTTP_PROXY' in env || 'http_proxy' in env)) assert.notEqual(chosen(HTTPS_TARGET, proxySettings, env), undefined, 'a remote https origin still is');
+      if (!('HTTP_PROXY' in env || 'http_proxy' in env))
+        assert.notEqual(chosen(HTTPS_TARGET, proxySettings, env), undefined, 'a remote https origin still is');
     }
     for (const host of ['localhost', 'a.b.localhost', '127.0.0.1', '[::1]', '[::ffff:7f00:1]', '[::ffff:0:0]', '0.0.0.0']) {
       assert.equal(isLocalHost(host), true, host);
@@ -627,10 +715,15 @@ describe('key tree', () => {
   });
 
   test('grouping from the previous groups gives the same groups as grouping from scratch', () => {
-    const many = Array.from({ length: 300 }, (_, i) => makeKey({
-      id: keyIdFor(100 + i), name: `svc ${(i * 7919) % 300}`, isActive: i % 11 !== 0, expiresAt: i % 13 === 0 ? NOW - DAY : undefined,
-      revokedAt: i % 17 === 0 ? NOW - DAY : undefined,
-    }));
+    const many = Array.from({ length: 300 }, (_, i) =>
+      makeKey({
+        id: keyIdFor(100 + i),
+        name: `svc ${(i * 7919) % 300}`,
+        isActive: i % 11 !== 0,
+        expiresAt: i % 13 === 0 ? NOW - DAY : undefined,
+        revokedAt: i % 17 === 0 ? NOW - DAY : undefined,
+      }),
+    );
     for (const includeRevoked of [false, true]) {
       const first = groupByState(many, { nowMs: NOW, includeRevoked });
       const next = [...many];
@@ -644,17 +737,30 @@ describe('key tree', () => {
       assert.deepEqual(names(regrouped), names(groupByState(next, { nowMs: NOW, includeRevoked })));
       // Time passing moves keys between states: still the same as from scratch.
       const later = NOW + 400 * DAY;
-      assert.deepEqual(names(groupByState(next, { nowMs: later, includeRevoked }, regrouped)), names(groupByState(next, { nowMs: later, includeRevoked })));
+      assert.deepEqual(
+        names(groupByState(next, { nowMs: later, includeRevoked }, regrouped)),
+        names(groupByState(next, { nowMs: later, includeRevoked })),
+      );
       // A previous grouping of an unrelated list is only a hint.
-      assert.deepEqual(names(groupByState(keys, { nowMs: NOW, includeRevoked }, regrouped)), names(groupByState(keys, { nowMs: NOW, includeRevoked })));
+      assert.deepEqual(
+        names(groupByState(keys, { nowMs: NOW, includeRevoked }, regrouped)),
+        names(groupByState(keys, { nowMs: NOW, includeRevoked })),
+      );
     }
   });
 
   test('filterGroups narrows the sorted groups without re-sorting and keeps the totals', () => {
     const groups = groupByState(keys, { nowMs: NOW, includeRevoked: true });
     const filtered = filterGroups(groups, '  BETA ');
-    assert.deepEqual(filtered.map((group) => [group.state, group.total, group.keys.map((key) => key.name)]),
-      [['active', 4, ['beta 9', 'beta 10']], ['expired', 1, []], ['inactive', 1, []], ['revoked', 2, []]]);
+    assert.deepEqual(
+      filtered.map((group) => [group.state, group.total, group.keys.map((key) => key.name)]),
+      [
+        ['active', 4, ['beta 9', 'beta 10']],
+        ['expired', 1, []],
+        ['inactive', 1, []],
+        ['revoked', 2, []],
+      ],
+    );
     assert.deepEqual(filterGroups(groups, undefined), groups);
   });
 
@@ -677,7 +783,11 @@ describe('key tree', () => {
       ['expired', 1, ['Old expired']],
       ['inactive', 1, ['Paused']],
     ]);
-    assert.deepEqual(summary(groupKeys(keys, { nowMs: NOW, includeRevoked: true, filter: '' })).at(-1), ['revoked', 2, ['Gone', 'Gone too']]);
+    assert.deepEqual(summary(groupKeys(keys, { nowMs: NOW, includeRevoked: true, filter: '' })).at(-1), [
+      'revoked',
+      2,
+      ['Gone', 'Gone too'],
+    ]);
   });
 
   test('the filter matches name, prefix or id case-insensitively; total counts the unfiltered keys', () => {
@@ -716,16 +826,26 @@ describe('key tree', () => {
   test('keyRow: the accessibility label is a sentence with name, state, expiry, prefix and organization', () => {
     const spoken = (key: ApiKey, warningDays = 14) => keyRow(key, NOW, warningDays).accessibilityLabel;
     assert.equal(spoken(keys[0]!), `zeta service, active API key, never expires, prefix ffy_prod_aaaa1111..., organization ${ORG_ID}`);
-    assert.equal(spoken(keys[1]!), `Alpha worker, active API key, expires soon, in 2 days, prefix ffy_prod_bbbb2222..., organization ${ORG_ID}`);
-    assert.equal(spoken(keys[1]!, 1), `Alpha worker, active API key, expires in 2 days, prefix ffy_prod_bbbb2222..., organization ${ORG_ID}`);
+    assert.equal(
+      spoken(keys[1]!),
+      `Alpha worker, active API key, expires soon, in 2 days, prefix ffy_prod_bbbb2222..., organization ${ORG_ID}`,
+    );
+    assert.equal(
+      spoken(keys[1]!, 1),
+      `Alpha worker, active API key, expires in 2 days, prefix ffy_prod_bbbb2222..., organization ${ORG_ID}`,
+    );
     assert.equal(spoken(keys[4]!), `Old expired, expired API key, expired yesterday, prefix ffy_prod_01kdx2z2..., organization ${ORG_ID}`);
-    assert.equal(spoken(makeKey({ name: 'Paused', isActive: false, expiresAt: NOW + 60 * DAY })),
-      `Paused, inactive API key, expires in 2 months, prefix ffy_prod_01kdx2z2..., organization ${ORG_ID}`);
+    assert.equal(
+      spoken(makeKey({ name: 'Paused', isActive: false, expiresAt: NOW + 60 * DAY })),
+      `Paused, inactive API key, expires in 2 months, prefix ffy_prod_01kdx2z2..., organization ${ORG_ID}`,
+    );
     assert.equal(spoken(keys[6]!), `Gone, revoked API key, revoked yesterday, prefix ffy_prod_01kdx2z2..., organization ${ORG_ID}`);
-    assert.equal(spoken(makeKey({ id: 'key_LEGACY', orgId: undefined })),
-      'CI deploy, active API key, never expires, prefix ffy_prod_01kdx2z2..., organization unknown, cannot be revoked here');
+    assert.equal(
+      spoken(makeKey({ id: 'key_LEGACY', orgId: undefined })),
+      'CI deploy, active API key, never expires, prefix ffy_prod_01kdx2z2..., organization unknown, cannot be revoked here',
+    );
     const hostile = spoken(makeKey({ name: 'evil\u202E\nname', orgId: 'org\u0000x' }));
-// eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
+    // eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
     assert.ok(!/[\u0000-\u001f\u202e]/.test(hostile), `user data is cleaned: ${JSON.stringify(hostile)}`);
     assert.ok(hostile.startsWith('evil\ufffd name, active API key'), hostile);
   });
@@ -772,7 +892,14 @@ describe('key tree', () => {
 
   test('keyTooltipMarkdown: a hostile name, prefix or comment cannot produce a link, command, HTML or a new line', () => {
     for (const hostile of hostileNames) {
-      const key = makeKey({ name: hostile, prefix: hostile, revokedAt: NOW - DAY, revokedBy: hostile, revokedComment: hostile, orgId: hostile });
+      const key = makeKey({
+        name: hostile,
+        prefix: hostile,
+        revokedAt: NOW - DAY,
+        revokedBy: hostile,
+        revokedComment: hostile,
+        orgId: hostile,
+      });
       const markdown = keyTooltipMarkdown(key, NOW, 14);
       const lines = markdown.split('  \n');
       const title = lines[0] ?? '';

@@ -93,15 +93,16 @@ async function startFront(options: { port?: number; stall?: boolean } = {}): Pro
     url: `http://127.0.0.1:${port}`,
     port,
     connections,
-    until: (predicate) => new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (!predicate()) return;
-        changed.off('change', check);
-        resolve();
-      };
-      changed.on('change', check);
-      check();
-    }),
+    until: (predicate) =>
+      new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (!predicate()) return;
+          changed.off('change', check);
+          resolve();
+        };
+        changed.on('change', check);
+        check();
+      }),
   };
 }
 

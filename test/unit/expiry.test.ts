@@ -4,8 +4,16 @@ import assert from 'node:assert/strict';
 import { asKeyId } from '../../src/core/ids';
 import { type ApiKey } from '../../src/core/apiKey';
 import {
-  decideReminder, expiringSoon, expiryBadge, localDay, parseReminderRecord, recordReminder, reminderMessage,
-  type OpenedList, type ReminderClock, type ReminderRecord,
+  decideReminder,
+  expiringSoon,
+  expiryBadge,
+  localDay,
+  parseReminderRecord,
+  recordReminder,
+  reminderMessage,
+  type OpenedList,
+  type ReminderClock,
+  type ReminderRecord,
 } from '../../src/core/expiry';
 
 const NOW = Date.UTC(2026, 2, 1, 9, 30, 0);
@@ -18,9 +26,19 @@ let serial = 0;
 function key(name: string, overrides: Partial<ApiKey> = {}): ApiKey {
   const id = `key_${String(++serial).padStart(26, '0')}`;
   return {
-    id, keyId: asKeyId(id), orgId: ORG_A, name, prefix: `ffy_prod_${serial}...`, isActive: true,
-    createdAt: '2025-11-01T10:00:00Z', updatedAt: undefined, expiresAt: undefined, revokedAt: undefined,
-    revokedBy: undefined, revokedComment: undefined, ...overrides,
+    id,
+    keyId: asKeyId(id),
+    orgId: ORG_A,
+    name,
+    prefix: `ffy_prod_${serial}...`,
+    isActive: true,
+    createdAt: '2025-11-01T10:00:00Z',
+    updatedAt: undefined,
+    expiresAt: undefined,
+    revokedAt: undefined,
+    revokedBy: undefined,
+    revokedComment: undefined,
+    ...overrides,
   };
 }
 
@@ -57,7 +75,10 @@ describe('expiry badge', () => {
   });
 
   test('expiringSoon orders soonest first', () => {
-    assert.deepEqual(expiringSoon(keys, NOW, 14).map((k) => k.name), ['In three hours', 'Tomorrow', 'In ten days']);
+    assert.deepEqual(
+      expiringSoon(keys, NOW, 14).map((k) => k.name),
+      ['In three hours', 'Tomorrow', 'In ten days'],
+    );
   });
 });
 
@@ -70,7 +91,10 @@ describe('expiry reminder', () => {
     assert.ok(reminder);
     assert.equal(reminder.organizationId, ORG_A);
     assert.equal(reminder.day, '2026-03-01');
-    assert.deepEqual(reminder.keys.map((k) => k.name), ['In three hours', 'Tomorrow', 'In ten days']);
+    assert.deepEqual(
+      reminder.keys.map((k) => k.name),
+      ['In three hours', 'Tomorrow', 'In ten days'],
+    );
   });
 
   test('at most one a day per organization: the same day says nothing, the next local day reminds again', () => {
@@ -82,7 +106,11 @@ describe('expiry reminder', () => {
     assert.equal(decideReminder([listA], utc(NOW + 14 * HOUR + 29 * 60_000), 14, record), undefined, '23:59 UTC');
     const nextDay = decideReminder([listA], utc(NOW + 14 * HOUR + 31 * 60_000), 14, record);
     assert.equal(nextDay?.day, '2026-03-02', 'just after midnight');
-    assert.deepEqual(nextDay?.keys.map((k) => k.name), ['Tomorrow', 'In ten days'], 'the key that expired meanwhile is left out');
+    assert.deepEqual(
+      nextDay?.keys.map((k) => k.name),
+      ['Tomorrow', 'In ten days'],
+      'the key that expired meanwhile is left out',
+    );
   });
 
   test('"a day" is the local calendar day', () => {
@@ -127,10 +155,15 @@ describe('expiry reminder', () => {
 
   test('the message names the soonest keys as plain, quoted text', () => {
     const reminder = decideReminder([listA], utc(NOW), 14, {})!;
-    assert.equal(reminderMessage(reminder, NOW, 14, ORG_A),
-      `3 Factify API keys of ${ORG_A} expire within 14 days: “In three hours” (in 3 hours), “Tomorrow” (tomorrow) and “In ten days” (next week).`);
+    assert.equal(
+      reminderMessage(reminder, NOW, 14, ORG_A),
+      `3 Factify API keys of ${ORG_A} expire within 14 days: “In three hours” (in 3 hours), “Tomorrow” (tomorrow) and “In ten days” (next week).`,
+    );
     const four = decideReminder([listA], utc(NOW), 30, {})!;
-    assert.match(reminderMessage(four, NOW, 30, ORG_A), /: “In three hours” \(in 3 hours\), “Tomorrow” \(tomorrow\), “In ten days” \(next week\) and 1 more\.$/);
+    assert.match(
+      reminderMessage(four, NOW, 30, ORG_A),
+      /: “In three hours” \(in 3 hours\), “Tomorrow” \(tomorrow\), “In ten days” \(next week\) and 1 more\.$/,
+    );
     const one = decideReminder([listB], utc(NOW), 14, {})!;
     assert.equal(reminderMessage(one, NOW, 14, ORG_B), `Factify API key “B soon” of ${ORG_B} expires in 5 days.`);
     const two = decideReminder([{ organizationId: ORG_A, keys: [keys[2]!, keys[7]!] }], utc(NOW), 14, {})!;
@@ -139,9 +172,17 @@ describe('expiry reminder', () => {
 
   test('hostile names and organization labels stay one line of plain text', () => {
     const hostile = key('Click [here](command:factify.signOut)\n\u202Eevil', { expiresAt: NOW + DAY });
-    const message = reminderMessage(decideReminder([{ organizationId: ORG_A, keys: [hostile] }], utc(NOW), 14, {})!, NOW, 14, 'org\u0000\nx');
-// eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
+    const message = reminderMessage(
+      decideReminder([{ organizationId: ORG_A, keys: [hostile] }], utc(NOW), 14, {})!,
+      NOW,
+      14,
+      'org\u0000\nx',
+    );
+    // eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
     assert.ok(!/[\u0000-\u001f\u202e]/.test(message), JSON.stringify(message));
-    assert.ok(message.includes('“Click [here](command:factify.signOut) \ufffdevil”'), 'quoted as data, never turned into a link (messages are not Markdown)');
+    assert.ok(
+      message.includes('“Click [here](command:factify.signOut) \ufffdevil”'),
+      'quoted as data, never turned into a link (messages are not Markdown)',
+    );
   });
 });

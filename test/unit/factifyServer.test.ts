@@ -21,8 +21,17 @@ const KEY_ID = /^key_[0-9a-hjkmnp-tv-z]{26}$/;
 const ORG_ID = /^org_[0-9a-hjkmnp-tv-z]{26}$/;
 const TOKEN = /^ffy_[a-z0-9]+_[0-9a-hjkmnp-tv-z]{26}[0-9A-Za-z]+$/;
 const API_KEY_FIELDS = [
-  'created_at', 'expires_at', 'id', 'is_active', 'name', 'org_id', 'prefix',
-  'revoked_at', 'revoked_by', 'revoked_comment', 'updated_at',
+  'created_at',
+  'expires_at',
+  'id',
+  'is_active',
+  'name',
+  'org_id',
+  'prefix',
+  'revoked_at',
+  'revoked_by',
+  'revoked_comment',
+  'updated_at',
 ];
 const MALFORMED_BODY = 'Request body is malformed or missing required fields.';
 
@@ -118,13 +127,26 @@ test('identities are well-formed typed ids and tokens', async (t) => {
 
 test('every accepted token is a listed key of its own organization, whose prefix (less "...") starts the token', async (t) => {
   const server = await start(t);
-  const homes = { admin: server.orgs.primary, member: server.orgs.primary, otherOrgAdmin: server.orgs.secondary, secondaryMember: server.orgs.secondary, staff: server.orgs.staffHome };
+  const homes = {
+    admin: server.orgs.primary,
+    member: server.orgs.primary,
+    otherOrgAdmin: server.orgs.secondary,
+    secondaryMember: server.orgs.secondary,
+    staff: server.orgs.staffHome,
+  };
   for (const [name, orgId] of Object.entries(homes) as Array<[keyof typeof homes, string]>) {
     const token = server.tokens[name];
     const keys = keysIn(await call(server.url, '/v1/api-keys?include_revoked=true', { token }));
-    assert.ok(keys.every((key) => key.org_id === orgId), `${name} lists its own organization`);
+    assert.ok(
+      keys.every((key) => key.org_id === orgId),
+      `${name} lists its own organization`,
+    );
     const own = keys.filter((key) => token.startsWith(key.prefix.replace(/\.\.\.$/, '')));
-    assert.deepEqual(own.map((key) => key.name), [server.tokenKeys[name]], `${name} is exactly one listed key`);
+    assert.deepEqual(
+      own.map((key) => key.name),
+      [server.tokenKeys[name]],
+      `${name} is exactly one listed key`,
+    );
     assert.equal(own[0]?.revoked_at, null);
   }
   assert.ok(!server.keysOf(server.orgs.primary).some((key) => server.tokens.unknown.startsWith(key.prefix.replace(/\.\.\.$/, ''))));
@@ -138,7 +160,11 @@ test('once the key a token is has been revoked, that token is refused (401) and 
   assertProblem(await call(server.url, '/v1/api-keys', { token: server.tokens.admin }), 401);
   assert.ok(keysIn(await call(server.url, '/v1/api-keys', { token: server.tokens.member })).length > 0);
   server.reset();
-  assert.equal(keysIn(await call(server.url, '/v1/api-keys', { token: server.tokens.admin })).length > 0, true, 'a reset restores the seed');
+  assert.equal(
+    keysIn(await call(server.url, '/v1/api-keys', { token: server.tokens.admin })).length > 0,
+    true,
+    'a reset restores the seed',
+  );
 });
 
 test('401 problem with WWW-Authenticate without a token, with a malformed one and with an unknown one', async (t) => {
@@ -150,7 +176,10 @@ test('401 problem with WWW-Authenticate without a token, with a malformed one an
     { authorization: `Bearer ${server.tokens.unknown}` },
   ];
   for (const headers of attempts) {
-    for (const [method, path] of [['GET', '/v1/api-keys'], ['DELETE', `/v1/api-keys/${server.keysOf(server.orgs.primary)[0].id}`]]) {
+    for (const [method, path] of [
+      ['GET', '/v1/api-keys'],
+      ['DELETE', `/v1/api-keys/${server.keysOf(server.orgs.primary)[0].id}`],
+    ]) {
       const reply = await call(server.url, path, { method, headers });
       assertProblem(reply, 401);
       assert.equal(reply.headers['www-authenticate'], 'Bearer');
@@ -172,7 +201,10 @@ test('list omits revoked keys by default, includes them with include_revoked=tru
   assert.equal(byDefault.length, all.length - 2);
   assert.deepEqual(explicitFalse, byDefault);
   assert.ok(byDefault.every((key) => !revokedIds.includes(key.id)));
-  assert.ok(byDefault.some((key) => key.expires_at !== null && Date.parse(key.expires_at) < NOW.getTime()), 'expired key listed');
+  assert.ok(
+    byDefault.some((key) => key.expires_at !== null && Date.parse(key.expires_at) < NOW.getTime()),
+    'expired key listed',
+  );
   assert.deepEqual(withRevoked, all);
   for (const key of withRevoked) {
     assert.deepEqual(Object.keys(key).sort(), API_KEY_FIELDS, 'exactly the contract fields, no secret');
@@ -208,10 +240,12 @@ test('organization override: staff only, validated, resolved against the target 
   const server = await start(t);
   const override = (org: string): Record<string, string> => ({ 'X-Factify-Organization-Id': org });
 
-  const asStaff = keysIn(await call(server.url, '/v1/api-keys?include_revoked=true', {
-    token: server.tokens.staff,
-    headers: override(server.orgs.secondary),
-  }));
+  const asStaff = keysIn(
+    await call(server.url, '/v1/api-keys?include_revoked=true', {
+      token: server.tokens.staff,
+      headers: override(server.orgs.secondary),
+    }),
+  );
   assert.deepEqual(asStaff, server.keysOf(server.orgs.secondary));
 
   assertProblem(
@@ -219,10 +253,7 @@ test('organization override: staff only, validated, resolved against the target 
     403,
     'Only Factify staff may act on behalf of another organization.',
   );
-  assertProblem(
-    await call(server.url, '/v1/api-keys', { token: server.tokens.admin, headers: override(server.orgs.primary) }),
-    403,
-  );
+  assertProblem(await call(server.url, '/v1/api-keys', { token: server.tokens.admin, headers: override(server.orgs.primary) }), 403);
   for (const invalid of ['org_123', 'acme', `${server.orgs.secondary.toUpperCase()}`, `${server.orgs.secondary}x`, '']) {
     assertProblem(await call(server.url, '/v1/api-keys', { token: server.tokens.staff, headers: override(invalid) }), 400);
   }
@@ -329,7 +360,13 @@ test('revoke: invalid key id is 400, unknown or other-organization key is 404', 
   const server = await start(t);
   const revoke = (id: string, token = server.tokens.admin): Promise<Reply> =>
     call(server.url, `/v1/api-keys/${id}`, { method: 'DELETE', token });
-  for (const invalid of ['123', 'key_short', 'KEY_01K8YBDF00SD8WSJC6D64RZCJT', 'key_01k8ybdf00sd8wsjc6d64rzcji', 'key_01k8ybdf00sd8wsjc6d64rzcjt0']) {
+  for (const invalid of [
+    '123',
+    'key_short',
+    'KEY_01K8YBDF00SD8WSJC6D64RZCJT',
+    'key_01k8ybdf00sd8wsjc6d64rzcji',
+    'key_01k8ybdf00sd8wsjc6d64rzcjt0',
+  ]) {
     assertProblem(await revoke(invalid), 400);
   }
   assertProblem(await revoke('key_00000000000000000000000000'), 404, 'API key not found.');
@@ -543,7 +580,10 @@ test('setKeys replaces an organization and keysOf returns the live records', asy
   server.setKeys(server.orgs.secondary, keys);
   keys[0].name = 'Renamed';
   const listed = keysIn(await call(server.url, '/v1/api-keys', { token: server.tokens.otherOrgAdmin }));
-  assert.deepEqual(listed.map((key) => key.name), keys.map((key) => key.name));
+  assert.deepEqual(
+    listed.map((key) => key.name),
+    keys.map((key) => key.name),
+  );
   assert.equal(server.keysOf(server.orgs.secondary), keys);
   assert.throws(() => server.keysOf('org_00000000000000000000000000'));
 });
@@ -563,7 +603,10 @@ test('seed covers every key state relative to now', () => {
   assert.ok(primary.length >= 10);
   assert.equal(revoked.length, 2);
   assert.ok(revoked.some((key) => key.revoked_comment !== null));
-  assert.ok(revoked.some((key) => key.is_active), 'a revoked key still flagged active');
+  assert.ok(
+    revoked.some((key) => key.is_active),
+    'a revoked key still flagged active',
+  );
   assert.ok(revoked.every((key) => key.revoked_by === SEED.users.admin));
   assert.equal(expired.length, 1);
   assert.equal(expired[0].is_active, true);
@@ -660,7 +703,11 @@ test('decoy server records every request and answers 200 decoy', async (t) => {
   assert.equal(decoy.requests.length, 0);
 });
 
-function connectThrough(proxyPort: number, target: string, headers: Record<string, string> = {}): Promise<{ status: number; socket: Socket }> {
+function connectThrough(
+  proxyPort: number,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; socket: Socket }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: target, headers, agent: false });
     req.on('connect', (res: http.IncomingMessage, socket: Socket) => resolve({ status: res.statusCode ?? 0, socket }));
@@ -678,10 +725,18 @@ test('CONNECT proxy tunnels to the Factify server and records the target and Pro
 
   const tunnel = await connectThrough(proxy.port, target, { 'Proxy-Authorization': proxyAuthorization });
   assert.equal(tunnel.status, 200);
-  const reply = await send((onResponse) => http.request(
-    { host: '127.0.0.1', port: server.port, path: '/v1/api-keys', headers: { authorization: `Bearer ${server.tokens.admin}` }, createConnection: () => tunnel.socket },
-    onResponse,
-  ));
+  const reply = await send((onResponse) =>
+    http.request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/v1/api-keys',
+        headers: { authorization: `Bearer ${server.tokens.admin}` },
+        createConnection: () => tunnel.socket,
+      },
+      onResponse,
+    ),
+  );
   keysIn(reply);
   tunnel.socket.destroy();
   assert.equal(server.requests.length, 1);
@@ -697,23 +752,28 @@ test('CONNECT proxy tunnels to the Factify server and records the target and Pro
   const external = await connectThrough(proxy.port, 'example.com:443', { 'Proxy-Authorization': proxyAuthorization });
   assert.equal(external.status, 403);
   external.socket.destroy();
-  assert.deepEqual(proxy.connects.map((record) => record.status), [200, 407, 403]);
+  assert.deepEqual(
+    proxy.connects.map((record) => record.status),
+    [200, 407, 403],
+  );
 });
 
 test('proxy records and forwards plain-HTTP absolute-URI requests', async (t) => {
   const server = await start(t);
   const proxy = await startConnectProxy();
   t.after(() => proxy.close());
-  const reply = await send((onResponse) => http.request(
-    {
-      host: '127.0.0.1',
-      port: proxy.port,
-      path: `${server.url}/v1/api-keys`,
-      headers: { authorization: `Bearer ${server.tokens.admin}`, 'proxy-authorization': 'Basic eDp5' },
-      agent: false,
-    },
-    onResponse,
-  ));
+  const reply = await send((onResponse) =>
+    http.request(
+      {
+        host: '127.0.0.1',
+        port: proxy.port,
+        path: `${server.url}/v1/api-keys`,
+        headers: { authorization: `Bearer ${server.tokens.admin}`, 'proxy-authorization': 'Basic eDp5' },
+        agent: false,
+      },
+      onResponse,
+    ),
+  );
   keysIn(reply);
   assert.equal(proxy.forwards.length, 1);
   assert.equal(proxy.forwards[0].url, `${server.url}/v1/api-keys`);

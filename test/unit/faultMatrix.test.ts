@@ -11,7 +11,16 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KEY_STATES, parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { checkApiBaseUrl } from '../../src/core/baseUrl';
-import { FactifyClient, MAX_BODY_BYTES, MAX_RETRY_AFTER_MS, describeWait, parseRetryAfter, type ConnectionOptions, type RateLimitWait, type RetryPolicy } from '../../src/core/client';
+import {
+  FactifyClient,
+  MAX_BODY_BYTES,
+  MAX_RETRY_AFTER_MS,
+  describeWait,
+  parseRetryAfter,
+  type ConnectionOptions,
+  type RateLimitWait,
+  type RetryPolicy,
+} from '../../src/core/client';
 import { FactifyError, describeForLog, type FactifyErrorKind, type Logger } from '../../src/core/errors';
 import { asOrgId, type ApiToken, type KeyId, type OrgId } from '../../src/core/ids';
 import { groupByState, keyRow, keyTooltipMarkdown, ownTreeItemId } from '../../src/core/keyTree';
@@ -30,8 +39,16 @@ import { startDecoyServer, type DecoyServer } from '../server/decoy';
 import { startFactifyServer, type FactifyServer, type ServerApiKey } from '../server/factifyServer';
 import { selfSignedCert } from '../server/selfSignedCert';
 import {
-  MemoryAccounts, MemoryOrganizations, ScriptedPrompts, confirm as confirmStep, error as errorStep, info as infoStep,
-  input as inputStep, pick as pickStep, warn as warnStep, type Step,
+  MemoryAccounts,
+  MemoryOrganizations,
+  ScriptedPrompts,
+  confirm as confirmStep,
+  error as errorStep,
+  info as infoStep,
+  input as inputStep,
+  pick as pickStep,
+  warn as warnStep,
+  type Step,
 } from './helpers/scriptedPrompts';
 import { waitFor } from './helpers/waitFor';
 
@@ -82,12 +99,20 @@ function notePrompts(prompts: ScriptedPrompts): void {
     switch (shown.kind) {
       case 'input':
         // The typed value of a password box is the user's own input, not something the extension shows.
-        evidence.prompts.push(shown.title, shown.prompt, shown.placeHolder ?? '', shown.value ?? '',
-          ...shown.validations.map((validation) => validation.message ?? ''));
+        evidence.prompts.push(
+          shown.title,
+          shown.prompt,
+          shown.placeHolder ?? '',
+          shown.value ?? '',
+          ...shown.validations.map((validation) => validation.message ?? ''),
+        );
         break;
       case 'pick':
-        evidence.prompts.push(shown.title, shown.placeHolder,
-          ...shown.items.flatMap((item) => [item.label, item.description ?? '', item.detail ?? '']));
+        evidence.prompts.push(
+          shown.title,
+          shown.placeHolder,
+          ...shown.items.flatMap((item) => [item.label, item.description ?? '', item.detail ?? '']),
+        );
         break;
       case 'confirm':
         evidence.prompts.push(shown.message, shown.detail, shown.confirmLabel);
@@ -110,7 +135,8 @@ const WRONG_PROXY_PASSWORD = 'WrOnG-pw-Canary-4410';
 
 const DIRECT: ProxySettings = { proxy: undefined, noProxy: [], strictSSL: true };
 const FAST_RETRY: RetryPolicy = { maxAttempts: 3, maxWaitMs: 5_000, baseDelayMs: 100 };
-const NEXT_STEP = /Refresh|refresh|Try again|try again|factify\.apiBaseUrl|Set API Token|requestTimeoutSeconds|http\.proxy|Switch back|settings|log|admin/;
+const NEXT_STEP =
+  /Refresh|refresh|Try again|try again|factify\.apiBaseUrl|Set API Token|requestTimeoutSeconds|http\.proxy|Switch back|settings|log|admin/;
 // eslint-disable-next-line no-control-regex -- control characters are what these assertions look for
 const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/;
 
@@ -123,7 +149,12 @@ const stores: KeysStore[] = [];
 
 function client(origin: string, options: Partial<ConnectionOptions> = {}): FactifyClient {
   const created = new FactifyClient({
-    origin: new URL(origin), timeoutMs: 1_500, proxy: DIRECT, userAgent: 'factify-fault-matrix', env: {}, retry: FAST_RETRY,
+    origin: new URL(origin),
+    timeoutMs: 1_500,
+    proxy: DIRECT,
+    userAgent: 'factify-fault-matrix',
+    env: {},
+    retry: FAST_RETRY,
     ...options,
   });
   clients.push(created);
@@ -163,9 +194,16 @@ function watch(store: KeysStore): KeysSnapshot[] {
   return seen;
 }
 
-function context(store: KeysStore, source: FactifyClient, prompts: ScriptedPrompts, extra: {
-  tokens?: MemoryAccounts; organizations?: MemoryOrganizations; confirmRevoke?: boolean;
-} = {}): AppContext {
+function context(
+  store: KeysStore,
+  source: FactifyClient,
+  prompts: ScriptedPrompts,
+  extra: {
+    tokens?: MemoryAccounts;
+    organizations?: MemoryOrganizations;
+    confirmRevoke?: boolean;
+  } = {},
+): AppContext {
   storeOfFlow.set(prompts, store);
   return {
     prompts,
@@ -313,7 +351,11 @@ describe('server answers', () => {
 
   test('F03 200 with a non-object body (a list, a string, null)', async () => {
     const c = client(server.url);
-    for (const [json, described] of [[[{ id: 'key_x' }], 'a list'], ['api_keys', 'a string'], [null, 'null']] as const) {
+    for (const [json, described] of [
+      [[{ id: 'key_x' }], 'a list'],
+      ['api_keys', 'a string'],
+      [null, 'null'],
+    ] as const) {
       server.addFault({ fault: { kind: 'body', json }, times: 1 });
       const error = await failure(c.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'invalidResponse');
       explains(error, [new RegExp(`answered with ${described} instead of the list of API keys`)], /factify\.apiBaseUrl/);
@@ -334,7 +376,16 @@ describe('server answers', () => {
     server.addFault({
       fault: {
         kind: 'body',
-        json: { api_keys: [good, without(record(), 'prefix'), without(record(), 'is_active'), without(record(), 'id'), without(record(), 'created_at'), 'a string'] },
+        json: {
+          api_keys: [
+            good,
+            without(record(), 'prefix'),
+            without(record(), 'is_active'),
+            without(record(), 'id'),
+            without(record(), 'created_at'),
+            'a string',
+          ],
+        },
       },
     });
     const store = keysStore(client(server.url), server.tokens.admin);
@@ -342,19 +393,31 @@ describe('server answers', () => {
     const loaded = store.snapshot.loaded;
     assert.ok(loaded);
     assert.equal(store.snapshot.error, undefined);
-    assert.deepEqual(loaded.keys.map((key) => key.id), [good['id']]);
+    assert.deepEqual(
+      loaded.keys.map((key) => key.id),
+      [good['id']],
+    );
     assert.equal(loaded.rejected.length, 5, 'the view counts the records it could not show');
     for (const field of ['prefix', 'is_active', 'id', 'created_at']) {
-      assert.ok(evidence.log.some((line) => line.startsWith('warn Skipped record') && line.includes(`"${field}"`)), `logged: ${field}`);
+      assert.ok(
+        evidence.log.some((line) => line.startsWith('warn Skipped record') && line.includes(`"${field}"`)),
+        `logged: ${field}`,
+      );
     }
   });
 
   test('F06 200 with records of the wrong types', async () => {
     const good = record();
     const bad = [
-      record({ name: 42 }), record({ is_active: 'true' }), record({ prefix: null }), record({ created_at: 1_700_000_000 }),
-      record({ expires_at: 'next tuesday' }), record({ revoked_at: true }), record({ revoked_comment: { text: 'x' } }),
-      record({ id: ['key_x'] }), record({ org_id: 7 }),
+      record({ name: 42 }),
+      record({ is_active: 'true' }),
+      record({ prefix: null }),
+      record({ created_at: 1_700_000_000 }),
+      record({ expires_at: 'next tuesday' }),
+      record({ revoked_at: true }),
+      record({ revoked_comment: { text: 'x' } }),
+      record({ id: ['key_x'] }),
+      record({ org_id: 7 }),
     ];
     server.addFault({ fault: { kind: 'body', json: { api_keys: [good, ...bad] } } });
     const store = keysStore(client(server.url), server.tokens.admin);
@@ -376,7 +439,12 @@ describe('server answers', () => {
   });
 
   test('F08 200 with ids failing their pattern (shown, never revocable, no request)', async () => {
-    const hostileIds = ['key_ABCDEFGHJKMNPQRSTVWXYZ0123', 'key_../../v1/api-keys', 'key_01kdx2z2ab3cd4ef5gh6jk7mn8?x=1', 'org_01kdx2z2ab3cd4ef5gh6jk7mn8'];
+    const hostileIds = [
+      'key_ABCDEFGHJKMNPQRSTVWXYZ0123',
+      'key_../../v1/api-keys',
+      'key_01kdx2z2ab3cd4ef5gh6jk7mn8?x=1',
+      'org_01kdx2z2ab3cd4ef5gh6jk7mn8',
+    ];
     server.addFault({ fault: { kind: 'body', json: { api_keys: hostileIds.map((id, index) => record({ id, name: `odd ${index}` })) } } });
     const c = client(server.url);
     const store = keysStore(c, server.tokens.admin);
@@ -411,19 +479,25 @@ describe('server answers', () => {
   test('F09 200 with a body over the 64 MiB cap', async () => {
     assert.equal(MAX_BODY_BYTES, 64 * 1024 * 1024);
     server.addFault({ fault: { kind: 'hugeBody', bytes: MAX_BODY_BYTES + 1024 * 1024 }, times: 1 });
-    const error = await failure(client(server.url, { timeoutMs: 30_000 }).listKeys(auth(server.tokens.admin), { includeRevoked: false }),
-      'invalidResponse');
+    const error = await failure(
+      client(server.url, { timeoutMs: 30_000 }).listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+      'invalidResponse',
+    );
     explains(error, [/larger than 64 MiB/, /not read/], /factify\.apiBaseUrl/);
 
     // Gave up reading: a body that never ends can only end in the cap (the 30 s deadline would be a timeout).
     server.addFault({ fault: { kind: 'hugeBody', bytes: Number.MAX_SAFE_INTEGER } });
-    const endless = await failure(client(server.url, { timeoutMs: 30_000 }).listKeys(auth(server.tokens.admin), { includeRevoked: false }),
-      'invalidResponse');
+    const endless = await failure(
+      client(server.url, { timeoutMs: 30_000 }).listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+      'invalidResponse',
+    );
     explains(endless, [/larger than 64 MiB/, /not read/], /factify\.apiBaseUrl/);
   });
 
   test('F10 200 with an HTML page instead of JSON (captive portal)', async () => {
-    server.addFault({ fault: { kind: 'status', status: 200, body: '<!doctype html><title>Sign in to Wi-Fi</title>', contentType: 'text/html' } });
+    server.addFault({
+      fault: { kind: 'status', status: 200, body: '<!doctype html><title>Sign in to Wi-Fi</title>', contentType: 'text/html' },
+    });
     const error = await failure(client(server.url).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'invalidResponse');
     explains(error, [/HTML page/, /instead of Factify's JSON/], /factify\.apiBaseUrl/);
   });
@@ -450,7 +524,12 @@ describe('server answers', () => {
 
   test('F13 400 problem details', async () => {
     server.addFault({
-      fault: { kind: 'status', status: 400, contentType: 'application/problem+json', body: problemBody(400, 'Request body is malformed or missing required fields.') },
+      fault: {
+        kind: 'status',
+        status: 400,
+        contentType: 'application/problem+json',
+        body: problemBody(400, 'Request body is malformed or missing required fields.'),
+      },
     });
     const error = await failure(client(server.url).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'badRequest');
     explains(error, [/400/, /malformed or missing required fields/], /Refresh|log/);
@@ -469,7 +548,8 @@ describe('server answers', () => {
 
   test('F15 403 problem details (list refused; revoking needs the admin role)', async () => {
     server.addFault({
-      fault: { kind: 'status', status: 403, contentType: 'application/problem+json', body: problemBody(403, 'Access denied.') }, times: 1,
+      fault: { kind: 'status', status: 403, contentType: 'application/problem+json', body: problemBody(403, 'Access denied.') },
+      times: 1,
     });
     const c = client(server.url);
     const listError = await failure(c.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'forbidden');
@@ -513,7 +593,10 @@ describe('server answers', () => {
     const store = keysStore(c, server.tokens.admin);
     await store.refresh();
     const key = loadedKey(store, 'CI deploy');
-    server.setKeys(server.orgs.primary, server.keysOf(server.orgs.primary).filter((candidate) => candidate.id !== key.id));
+    server.setKeys(
+      server.orgs.primary,
+      server.keysOf(server.orgs.primary).filter((candidate) => candidate.id !== key.id),
+    );
     const prompts = script(inputStep(''), confirmStep(true), warnStep());
     await runFlow(prompts, () => revokeKeys(context(store, c, prompts), [key]));
     prompts.assertDone();
@@ -546,8 +629,14 @@ describe('server answers', () => {
     const seen = watch(store);
     await store.refresh();
     const notices = seen.map((snapshot) => snapshot.notice).filter((notice): notice is string => notice !== undefined);
-    assert.ok(notices.some((notice) => /limiting requests/.test(notice) && /trying again in 1 second…$/.test(notice)), `notices: ${notices.join(' | ')}`);
-    assert.ok(seen.every((snapshot) => snapshot.error === undefined), 'never an error');
+    assert.ok(
+      notices.some((notice) => /limiting requests/.test(notice) && /trying again in 1 second…$/.test(notice)),
+      `notices: ${notices.join(' | ')}`,
+    );
+    assert.ok(
+      seen.every((snapshot) => snapshot.error === undefined),
+      'never an error',
+    );
     assert.ok(store.snapshot.loaded);
     assert.equal(store.snapshot.notice, undefined);
     const gets = requestsOf('GET');
@@ -560,7 +649,8 @@ describe('server answers', () => {
     server.addFault({ fault: { kind: 'rateLimit', retryAfter: retryAt }, method: 'GET', times: 1 });
     const waits: RateLimitWait[] = [];
     const list = await client(server.url, { timeoutMs: 3_000 }).listKeys(auth(server.tokens.admin), {
-      includeRevoked: false, onRateLimited: (wait) => waits.push(wait),
+      includeRevoked: false,
+      onRateLimited: (wait) => waits.push(wait),
     });
     assert.ok(list.keys.length > 0);
     assert.equal(waits.length, 1);
@@ -592,8 +682,13 @@ describe('server answers', () => {
     server.addFault({ fault: { kind: 'rateLimit', retryAfter: '3600' }, method: 'GET' });
     const sleeps: number[] = [];
     const waits: RateLimitWait[] = [];
-    const error = await failure(client(server.url, { sleep: async (ms) => void sleeps.push(ms) })
-      .listKeys(auth(server.tokens.admin), { includeRevoked: false, onRateLimited: (wait) => waits.push(wait) }), 'rateLimited');
+    const error = await failure(
+      client(server.url, { sleep: async (ms) => void sleeps.push(ms) }).listKeys(auth(server.tokens.admin), {
+        includeRevoked: false,
+        onRateLimited: (wait) => waits.push(wait),
+      }),
+      'rateLimited',
+    );
     explains(error, [/429/, /Try again in 1 hour\./], /Try again/);
     assert.equal(requestsOf('GET').length, 1);
     assert.deepEqual(sleeps, [], 'nothing was waited for');
@@ -622,20 +717,24 @@ describe('server answers', () => {
     const c = client(server.url);
     server.addFault({
       fault: {
-        kind: 'status', status: 400, contentType: 'application/problem+json',
+        kind: 'status',
+        status: 400,
+        contentType: 'application/problem+json',
         body: JSON.stringify({ type: 5, title: ['Bad'], status: '400', detail: { text: '[click](command:factify.signOut)' } }),
       },
       times: 1,
     });
     const allWrong = await failure(c.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'badRequest');
     assert.equal(allWrong.extra.problem, undefined);
-    assert.equal(allWrong.status, 400, 'the HTTP status, not the body\'s');
+    assert.equal(allWrong.status, 400, "the HTTP status, not the body's");
     explains(allWrong, [/400/], /Refresh|log/);
     assert.doesNotMatch(allWrong.message, /command|click|\{/);
 
     server.addFault({
       fault: {
-        kind: 'status', status: 503, contentType: 'application/problem+json',
+        kind: 'status',
+        status: 503,
+        contentType: 'application/problem+json',
         body: JSON.stringify({ title: 'Service Unavailable', status: '503', detail: { a: 1 } }),
       },
       times: 1,
@@ -669,7 +768,14 @@ describe('server answers', () => {
     assert.ok(!JSON.stringify({ message: cutError.message, extra: cutError.extra }).includes(MARKER_TOKEN.slice(0, 20)));
 
     // The same through the store and its log.
-    server.addFault({ fault: { kind: 'status', status: 409, contentType: 'application/problem+json', body: problemBody(409, `already revoked by ${MARKER_TOKEN}`) } });
+    server.addFault({
+      fault: {
+        kind: 'status',
+        status: 409,
+        contentType: 'application/problem+json',
+        body: problemBody(409, `already revoked by ${MARKER_TOKEN}`),
+      },
+    });
     const store = keysStore(c, MARKER_TOKEN);
     await store.refresh();
     assert.ok(store.snapshot.error);
@@ -688,7 +794,8 @@ describe('server answers', () => {
     // Headers a minute late: only the client's deadline can end this before the test's own time limit.
     server.addFault({ fault: { kind: 'slowHeaders', delayMs: 60_000 } });
     const { value: error, ms } = await timed(() =>
-      failure(client(server.url, { timeoutMs: 600 }).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'timeout'));
+      failure(client(server.url, { timeoutMs: 600 }).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'timeout'),
+    );
     explains(error, [/did not answer within \d+(\.\d)? seconds?/], /requestTimeoutSeconds/);
     assert.ok(ms >= 500, `ended after ${ms} ms, before the deadline`);
   });
@@ -712,7 +819,11 @@ describe('server answers', () => {
     explains(error, [/closed before Factify answered/, new RegExp(`127\\.0\\.0\\.1:${server.port}`)], /Try again/);
   });
 
-  for (const [number, status, method] of [['F29', 301, 'GET'], ['F30', 302, 'GET'], ['F31', 307, 'DELETE']] as const) {
+  for (const [number, status, method] of [
+    ['F29', 301, 'GET'],
+    ['F30', 302, 'GET'],
+    ['F31', 307, 'DELETE'],
+  ] as const) {
     test(`${number} ${status} redirect to another origin on ${method} (not followed; the decoy gets nothing)`, async () => {
       const decoyBefore = decoy.requests.length;
       const c = client(server.url);
@@ -740,12 +851,19 @@ describe('server answers', () => {
     const secure = await tlsServer();
     assert.match(secure.url, /^https:/);
     const error = await failure(client(secure.url).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'tls');
-    explains(error, [new RegExp(`127\\.0\\.0\\.1:${secure.port}`), /the token was not sent/, /SELF_SIGNED|CERT/], /http\.proxy|NODE_EXTRA_CA_CERTS/);
+    explains(
+      error,
+      [new RegExp(`127\\.0\\.0\\.1:${secure.port}`), /the token was not sent/, /SELF_SIGNED|CERT/],
+      /http\.proxy|NODE_EXTRA_CA_CERTS/,
+    );
     assert.equal(secure.requests.length, 0, 'no request reached the server');
   });
 
   test('F33 TLS failure: https to a plain-http port (no fallback to http)', async () => {
-    const error = await failure(client(`https://127.0.0.1:${server.port}`).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'tls');
+    const error = await failure(
+      client(`https://127.0.0.1:${server.port}`).listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+      'tls',
+    );
     explains(error, [/secure connection/, /the token was not sent/], /http\.proxy|NODE_EXTRA_CA_CERTS/);
     assert.equal(server.requests.length, 0, 'the plain-http server never saw a request');
   });
@@ -775,10 +893,23 @@ describe('client side', () => {
   }
 
   test('F34 a base URL with http on a non-loopback host (refused with a message)', async () => {
-    for (const url of ['http://api.factify.com', 'http://127.0.0.1.nip.io', 'http://localhost.evil.example', 'http://10.0.0.5:8080', 'ftp://api.factify.com']) {
+    for (const url of [
+      'http://api.factify.com',
+      'http://127.0.0.1.nip.io',
+      'http://localhost.evil.example',
+      'http://10.0.0.5:8080',
+      'ftp://api.factify.com',
+    ]) {
       await refused(url, /https/);
     }
-    for (const url of ['https://api.factify.com', 'http://localhost:8080', 'http://127.0.0.1:9', 'http://127.1.2.3', 'http://[::1]:8080', server.url]) {
+    for (const url of [
+      'https://api.factify.com',
+      'http://localhost:8080',
+      'http://127.0.0.1:9',
+      'http://127.1.2.3',
+      'http://[::1]:8080',
+      server.url,
+    ]) {
       assert.equal(checkApiBaseUrl(url).ok, true, `${url} is allowed`);
     }
     assert.equal(decoy.requests.length, 0);
@@ -792,7 +923,12 @@ describe('client side', () => {
   });
 
   test('F36 a base URL with a path, query or fragment (refused)', async () => {
-    for (const url of ['https://api.factify.com/v1', `${server.url}/evil/`, 'https://api.factify.com/?org=x', 'https://api.factify.com/#x']) {
+    for (const url of [
+      'https://api.factify.com/v1',
+      `${server.url}/evil/`,
+      'https://api.factify.com/?org=x',
+      'https://api.factify.com/#x',
+    ]) {
       await refused(url, /origin only/);
     }
     assert.equal(server.requests.length, 0);
@@ -802,7 +938,10 @@ describe('client side', () => {
     server.setLatency(200);
     const store = keysStore(client(server.url), server.tokens.admin);
     const presses = Array.from({ length: 10 }, () => store.refresh());
-    assert.ok(presses.every((press) => press === presses[0]), 'every press joins the request in flight');
+    assert.ok(
+      presses.every((press) => press === presses[0]),
+      'every press joins the request in flight',
+    );
     await Promise.all(presses);
     assert.equal(requestsOf('GET').length, 1);
     assert.ok(store.snapshot.loaded);
@@ -826,9 +965,18 @@ describe('client side', () => {
     const loaded = store.snapshot.loaded;
     assert.ok(loaded);
     assert.equal(loaded.query.includeRevoked, true);
-    assert.ok(loaded.keys.some((key) => key.revokedAt !== undefined), 'revoked keys are listed');
-    assert.ok(seen.every((snapshot) => snapshot.loaded === undefined || snapshot.loaded.query.includeRevoked), 'no earlier answer was ever shown');
-    assert.ok(seen.every((snapshot) => snapshot.error === undefined), 'the superseded requests are not errors');
+    assert.ok(
+      loaded.keys.some((key) => key.revokedAt !== undefined),
+      'revoked keys are listed',
+    );
+    assert.ok(
+      seen.every((snapshot) => snapshot.loaded === undefined || snapshot.loaded.query.includeRevoked),
+      'no earlier answer was ever shown',
+    );
+    assert.ok(
+      seen.every((snapshot) => snapshot.error === undefined),
+      'the superseded requests are not errors',
+    );
     const last = requestsOf('GET').at(-1);
     assert.equal(last?.query['include_revoked'], 'true');
   });
@@ -875,8 +1023,10 @@ describe('client side', () => {
     assert.equal(loaded.query.organizationId, server.orgs.secondary);
     assert.ok(loaded.keys.length > 0 && loaded.keys.every((key) => key.orgId === server.orgs.secondary));
     for (const snapshot of seen.slice(switched)) {
-      assert.ok(snapshot.loaded === undefined || snapshot.loaded.keys.every((key) => key.orgId === server.orgs.secondary),
-        'never the staff home organization\'s keys under the new organization');
+      assert.ok(
+        snapshot.loaded === undefined || snapshot.loaded.keys.every((key) => key.orgId === server.orgs.secondary),
+        "never the staff home organization's keys under the new organization",
+      );
     }
     assert.equal(store.snapshot.error, undefined);
     const last = requestsOf('GET').at(-1);
@@ -887,7 +1037,10 @@ describe('client side', () => {
     const store = keysStore(client(server.url), server.tokens.admin, { includeRevoked: () => true });
     await store.refresh();
     const key = loadedKey(store, 'Billing webhook');
-    const outcomes = await Promise.all([store.revoke(key, undefined, store.currentAuth()), store.revoke(key, undefined, store.currentAuth())]);
+    const outcomes = await Promise.all([
+      store.revoke(key, undefined, store.currentAuth()),
+      store.revoke(key, undefined, store.currentAuth()),
+    ]);
     assert.equal(outcomes[0]?.kind, 'revoked');
     assert.ok(outcomes[1]?.kind === 'revoked' || outcomes[1]?.kind === 'alreadyRevoked', 'the second joins or is a no-op');
     assert.equal(requestsOf('DELETE').length, 1);
@@ -963,7 +1116,11 @@ describe('injection', () => {
   /** The tooltip renders user data as text only: no link, command link, HTML, image or formatting. */
   function assertInertTooltip(key: ApiKey): string {
     const markdown = keyTooltipMarkdown(key, NOW, 14);
-    const plain = keyTooltipMarkdown({ ...key, name: 'plain', revokedComment: key.revokedComment === undefined ? undefined : 'plain' }, NOW, 14);
+    const plain = keyTooltipMarkdown(
+      { ...key, name: 'plain', revokedComment: key.revokedComment === undefined ? undefined : 'plain' },
+      NOW,
+      14,
+    );
     const lines = markdown.split('  \n');
     assert.equal(lines.length, plain.split('  \n').length, 'no injected line breaks');
     assert.doesNotMatch(lines.join(''), CONTROL_OR_BIDI);
@@ -989,31 +1146,44 @@ describe('injection', () => {
   }
 
   function hostile(name: string, comment: string, prefix?: string): ApiKey {
-    return parseOne(record({
-      name, revoked_comment: comment, revoked_at: '2026-01-01T00:00:00Z', revoked_by: 'usr_x', is_active: false,
-      ...(prefix === undefined ? {} : { prefix }),
-    }));
+    return parseOne(
+      record({
+        name,
+        revoked_comment: comment,
+        revoked_at: '2026-01-01T00:00:00Z',
+        revoked_by: 'usr_x',
+        is_active: false,
+        ...(prefix === undefined ? {} : { prefix }),
+      }),
+    );
   }
 
   test('F45 Markdown in key names and comments (rendered as text)', () => {
-    const key = hostile('**bold** _it_ `code` # Heading [link](https://evil.example) ![img](https://evil.example/x.png) > quote',
-      '| table | row |\n---\n* list [ref]: https://evil.example');
+    const key = hostile(
+      '**bold** _it_ `code` # Heading [link](https://evil.example) ![img](https://evil.example/x.png) > quote',
+      '| table | row |\n---\n* list [ref]: https://evil.example',
+    );
     assertInertTooltip(key);
     const row = assertPlainRow(key);
     assert.ok(row.label.startsWith('**bold**'), 'a row label is plain text: shown as typed');
   });
 
   test('F46 HTML in key names and comments', () => {
-    const key = hostile('<img src=x onerror=alert(1)><a href="https://evil.example">x</a>', '<script>alert(1)</script>&lt;b&gt;',
-      'ffy_prod_<b>x</b>...');
+    const key = hostile(
+      '<img src=x onerror=alert(1)><a href="https://evil.example">x</a>',
+      '<script>alert(1)</script>&lt;b&gt;',
+      'ffy_prod_<b>x</b>...',
+    );
     const markdown = assertInertTooltip(key);
     assert.doesNotMatch(markdown.replace(/\\./g, ''), /[<>&]/);
     assertPlainRow(key);
   });
 
   test('F47 command links in key names and comments', () => {
-    const key = hostile('[Sign out](command:factify.signOut) <command:workbench.action.reloadWindow>',
-      '[x](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) command:factify.revokeKey');
+    const key = hostile(
+      '[Sign out](command:factify.signOut) <command:workbench.action.reloadWindow>',
+      '[x](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) command:factify.revokeKey',
+    );
     const markdown = assertInertTooltip(key);
     assert.doesNotMatch(markdown, /command:/);
     assert.match(markdown, /command\\:factify\\\.signOut/, 'shown as the literal text');
@@ -1043,10 +1213,11 @@ describe('injection', () => {
   });
 
   test('F51 hostile records served end to end: rows, tooltips and the revoke confirmation stay text', async () => {
-    const names = [
-      '[Sign out](command:factify.signOut)', '<img src=x onerror=alert(1)>', 'a\u202eevil\nsecond line', 'x'.repeat(10_000),
-    ];
-    const keys = server.keysOf(server.orgs.primary).slice(0, names.length).map((key, index) => ({ ...key, name: names[index] ?? '' }));
+    const names = ['[Sign out](command:factify.signOut)', '<img src=x onerror=alert(1)>', 'a\u202eevil\nsecond line', 'x'.repeat(10_000)];
+    const keys = server
+      .keysOf(server.orgs.primary)
+      .slice(0, names.length)
+      .map((key, index) => ({ ...key, name: names[index] ?? '' }));
     const forgedId = 'key_bad\n2026-01-01 [error] forged log line';
     server.setKeys(server.orgs.primary, [...keys, { ...keys[0]!, id: forgedId, name: 42 as unknown as string }]);
     const c = client(server.url);
@@ -1081,11 +1252,15 @@ describe('proxy', () => {
   /** A name only the proxy resolves (to loopback): what a remote https origin looks like from here. */
   const REMOTE_HOST = 'api.factify.test';
   const remote = (target: FactifyServer) => `https://${REMOTE_HOST}:${target.port}`;
-  const tunnelled = (p: ConnectProxy) => p.connects.map((connect) => Buffer.concat([connect.sent, connect.received]).toString('latin1')).join('');
+  const tunnelled = (p: ConnectProxy) =>
+    p.connects.map((connect) => Buffer.concat([connect.sent, connect.received]).toString('latin1')).join('');
   /** Neither the token nor an Authorization header ever crosses a tunnel in a form the proxy can read. */
   const assertTunnelOpaque = (p: ConnectProxy, token: string) => {
     const bytes = tunnelled(p);
-    assert.ok(p.connects.some((connect) => connect.sent.length > 0), 'something did cross the tunnel');
+    assert.ok(
+      p.connects.some((connect) => connect.sent.length > 0),
+      'something did cross the tunnel',
+    );
     assert.ok(!bytes.includes(token) && !bytes.includes(token.slice(-16)), 'the token is not readable inside the tunnel');
     assert.doesNotMatch(bytes, /authorization|bearer|\/v1\/api-keys/i, 'nor any HTTP of the request');
   };
@@ -1096,7 +1271,10 @@ describe('proxy', () => {
     const c = client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false } });
     const list = await c.listKeys(auth(server.tokens.admin), { includeRevoked: false });
     assert.ok(list.keys.length > 0);
-    assert.deepEqual(p.connects.map((connect) => [connect.target, connect.status]), [[`${REMOTE_HOST}:${secure.port}`, 200]]);
+    assert.deepEqual(
+      p.connects.map((connect) => [connect.target, connect.status]),
+      [[`${REMOTE_HOST}:${secure.port}`, 200]],
+    );
     assert.equal(p.forwards.length, 0, 'tunnelled, never forwarded in the clear');
     assert.equal(p.connects[0]?.headers['authorization'], undefined, 'the proxy never sees the token');
     assertTunnelOpaque(p, server.tokens.admin);
@@ -1126,7 +1304,10 @@ describe('proxy', () => {
       const list = await c.listKeys(auth(server.tokens.admin), { includeRevoked: false });
       assert.ok(list.keys.length > 0);
     }
-    assert.deepEqual(p.connects.map((connect) => connect.target), Array(3).fill(`${REMOTE_HOST}:${secure.port}`));
+    assert.deepEqual(
+      p.connects.map((connect) => connect.target),
+      Array(3).fill(`${REMOTE_HOST}:${secure.port}`),
+    );
     assertTunnelOpaque(p, server.tokens.admin);
     assert.equal(secure.requests.length, 3);
   });
@@ -1136,7 +1317,11 @@ describe('proxy', () => {
     const secure = await tlsServer();
     const c = client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: true } });
     const error = await failure(c.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'tls');
-    explains(error, [/the token was not sent/, new RegExp(`${REMOTE_HOST.replace(/\./g, '\\.')}:${secure.port}`)], /http\.proxy|NODE_EXTRA_CA_CERTS/);
+    explains(
+      error,
+      [/the token was not sent/, new RegExp(`${REMOTE_HOST.replace(/\./g, '\\.')}:${secure.port}`)],
+      /http\.proxy|NODE_EXTRA_CA_CERTS/,
+    );
     assert.equal(p.connects.length, 1);
     assert.ok(!tunnelled(p).includes(server.tokens.admin));
     assert.equal(secure.requests.length, 0);
@@ -1151,12 +1336,21 @@ describe('proxy', () => {
     const p = await proxy({ hosts: { [REMOTE_HOST]: '127.0.0.1' } });
     const secure = await tlsServer();
     const direct = { proxy: undefined, noProxy: [], strictSSL: false };
-    await assert.rejects(client(remote(secure), { proxy: direct, env: { HTTPS_PROXY: p.url, NO_PROXY: 'localhost,.factify.test' } })
-      .listKeys(auth(server.tokens.admin), { includeRevoked: false }), FactifyError);
-    await assert.rejects(client(remote(secure), { proxy: direct, env: { HTTP_PROXY: p.url } })
-      .listKeys(auth(server.tokens.admin), { includeRevoked: false }), FactifyError);
+    await assert.rejects(
+      client(remote(secure), { proxy: direct, env: { HTTPS_PROXY: p.url, NO_PROXY: 'localhost,.factify.test' } }).listKeys(
+        auth(server.tokens.admin),
+        { includeRevoked: false },
+      ),
+      FactifyError,
+    );
+    await assert.rejects(
+      client(remote(secure), { proxy: direct, env: { HTTP_PROXY: p.url } }).listKeys(auth(server.tokens.admin), { includeRevoked: false }),
+      FactifyError,
+    );
     assert.equal(p.connects.length, 0, 'NO_PROXY bypasses it, HTTP_PROXY does not apply');
-    await client(remote(secure), { proxy: direct, env: { https_proxy: p.url } }).listKeys(auth(server.tokens.admin), { includeRevoked: false });
+    await client(remote(secure), { proxy: direct, env: { https_proxy: p.url } }).listKeys(auth(server.tokens.admin), {
+      includeRevoked: false,
+    });
     assert.equal(p.connects.length, 1, 'lower-case https_proxy is used');
     assert.equal(secure.requests.length, 1);
   });
@@ -1164,7 +1358,9 @@ describe('proxy', () => {
   test('F57 proxy credentials in the URL: sent as Proxy-Authorization, never shown or logged', async () => {
     const p = await proxy({ proxyAuthorization: basic('alice', PROXY_PASSWORD), hosts: { [REMOTE_HOST]: '127.0.0.1' } });
     const secure = await tlsServer();
-    const c = client(remote(secure), { proxy: { proxy: `http://alice:${PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: false } });
+    const c = client(remote(secure), {
+      proxy: { proxy: `http://alice:${PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: false },
+    });
     const store = keysStore(c, server.tokens.admin);
     await store.refresh();
     assert.ok(store.snapshot.loaded);
@@ -1177,11 +1373,17 @@ describe('proxy', () => {
   test('F58 a proxy answering 407 (clear message, credentials never repeated)', async () => {
     const p = await proxy({ proxyAuthorization: basic('alice', PROXY_PASSWORD), hosts: { [REMOTE_HOST]: '127.0.0.1' } });
     const secure = await tlsServer();
-    const none = await failure(client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false } })
-      .listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'network');
+    const none = await failure(
+      client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false } }).listKeys(auth(server.tokens.admin), {
+        includeRevoked: false,
+      }),
+      'network',
+    );
     explains(none, [/proxy/, /407/, /credentials/], /http\.proxy/);
 
-    const wrong = client(remote(secure), { proxy: { proxy: `http://alice:${WRONG_PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: false } });
+    const wrong = client(remote(secure), {
+      proxy: { proxy: `http://alice:${WRONG_PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: false },
+    });
     const store = keysStore(wrong, server.tokens.admin);
     await store.refresh();
     const error = store.snapshot.error;
@@ -1189,7 +1391,10 @@ describe('proxy', () => {
     noteError(error);
     assert.equal(error.kind, 'network');
     explains(error, [/proxy/, /407/], /http\.proxy/);
-    assert.deepEqual(p.connects.map((connect) => connect.status), [407, 407]);
+    assert.deepEqual(
+      p.connects.map((connect) => connect.status),
+      [407, 407],
+    );
     assert.equal(secure.requests.length, 0, 'nothing reached the server');
   });
 
@@ -1197,8 +1402,12 @@ describe('proxy', () => {
     const gone = await startConnectProxy();
     await gone.close();
     const secure = await tlsServer();
-    const error = await failure(client(remote(secure), { proxy: { proxy: gone.url, noProxy: [], strictSSL: true } })
-      .listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'network');
+    const error = await failure(
+      client(remote(secure), { proxy: { proxy: gone.url, noProxy: [], strictSSL: true } }).listKeys(auth(server.tokens.admin), {
+        includeRevoked: false,
+      }),
+      'network',
+    );
     explains(error, [/proxy/, new RegExp(`127\\.0\\.0\\.1:${gone.port}`)], /http\.proxy/);
     assert.equal(secure.requests.length, 0);
   });
@@ -1222,7 +1431,10 @@ describe('proxy', () => {
     const forms: Array<Partial<ConnectionOptions>> = [
       { proxy: { proxy: p.url, noProxy: [], strictSSL: true } },
       { proxy: { proxy: `127.0.0.1:${p.port}`, noProxy: [], strictSSL: true } },
-      { env: { HTTP_PROXY: p.url } }, { env: { http_proxy: p.url } }, { env: { HTTPS_PROXY: p.url } }, { env: { ALL_PROXY: p.url } },
+      { env: { HTTP_PROXY: p.url } },
+      { env: { http_proxy: p.url } },
+      { env: { HTTPS_PROXY: p.url } },
+      { env: { ALL_PROXY: p.url } },
       { env: { all_proxy: p.url, HTTP_PROXY: p.url, HTTPS_PROXY: p.url } },
     ];
     for (const form of forms) {
@@ -1260,7 +1472,9 @@ describe('confirmed context', () => {
   }
 
   function revocableKeys(store: KeysStore, count: number): ApiKey[] {
-    const keys = (store.snapshot.loaded?.keys ?? []).filter((key) => key.keyId !== undefined && key.revokedAt === undefined).slice(0, count);
+    const keys = (store.snapshot.loaded?.keys ?? [])
+      .filter((key) => key.keyId !== undefined && key.revokedAt === undefined)
+      .slice(0, count);
     assert.equal(keys.length, count);
     return keys;
   }
@@ -1278,14 +1492,23 @@ describe('confirmed context', () => {
     const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts, { organizations }), keys));
     prompts.assertDone();
     assert.ok(results);
-    assert.deepEqual(results.map((result) => result.outcome), ['revoked', 'revoked', 'notSent', 'notSent', 'notSent', 'notSent']);
+    assert.deepEqual(
+      results.map((result) => result.outcome),
+      ['revoked', 'revoked', 'notSent', 'notSent', 'notSent', 'notSent'],
+    );
     const deletes = requestsOf('DELETE');
     assert.equal(deletes.length, 2, 'only the two sent before the switch');
-    assert.ok(deletes.every((request) => request.headers['x-factify-organization-id'] === server.orgs.primary), 'all under the confirmed organization');
+    assert.ok(
+      deletes.every((request) => request.headers['x-factify-organization-id'] === server.orgs.primary),
+      'all under the confirmed organization',
+    );
     const confirmation = prompts.only('confirm');
     assert.match(confirmation.detail, new RegExp(`Organization: ${server.orgs.primary}`));
     const summary = prompts.only('warn').message;
-    assert.match(summary, /^Revoked 2 of 6 API keys: “[^”]+”, “[^”]+”\. Not revoked, because the organization changed after you confirmed: /);
+    assert.match(
+      summary,
+      /^Revoked 2 of 6 API keys: “[^”]+”, “[^”]+”\. Not revoked, because the organization changed after you confirmed: /,
+    );
     for (const result of results.slice(2)) assert.ok(summary.includes(`“${result.key.name}”`), `names ${result.key.name}`);
     assert.match(summary, /Nothing was sent for them\. .*run Revoke again/);
     for (const key of keys.slice(2)) assert.equal(server.keysOf(server.orgs.primary).find((k) => k.id === key.id)?.revoked_at, null);
@@ -1303,7 +1526,10 @@ describe('confirmed context', () => {
     const keys = revocableKeys(store, 5);
     const prompts = script(inputStep('rotated'), confirmStep(true), warnStep());
     const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts), keys));
-    assert.deepEqual(results?.map((result) => result.outcome), ['revoked', 'notSent', 'notSent', 'notSent', 'notSent']);
+    assert.deepEqual(
+      results?.map((result) => result.outcome),
+      ['revoked', 'notSent', 'notSent', 'notSent', 'notSent'],
+    );
     assert.ok(results?.slice(1).every((result) => result.reason === 'the API token changed after you confirmed'));
     assert.ok(requestsOf('DELETE').every((request) => request.headers['authorization'] === `Bearer ${server.tokens.admin}`));
     assert.equal(requestsOf('DELETE').length, 1);
@@ -1312,7 +1538,10 @@ describe('confirmed context', () => {
     // A single revoke confirmed under one token, asked after a sign-out: nothing is sent either.
     const signedOut = new KeysStore({ client: () => c, auth: () => undefined, includeRevoked: () => false, now: Date.now, log: logger });
     stores.push(signedOut);
-    assert.deepEqual(await signedOut.revoke(keys[1] as ApiKey, undefined, auth(server.tokens.admin)), { kind: 'notSent', reason: 'you signed out after confirming' });
+    assert.deepEqual(await signedOut.revoke(keys[1] as ApiKey, undefined, auth(server.tokens.admin)), {
+      kind: 'notSent',
+      reason: 'you signed out after confirming',
+    });
     assert.equal(requestsOf('DELETE').length, 1);
   });
 
@@ -1331,7 +1560,11 @@ describe('confirmed context', () => {
     // The one in flight is cancelled by the reset (it may or may not have reached the server); the rest never leave.
     assert.deepEqual(outcomes, ['failed', 'notSent', 'notSent', 'notSent', 'notSent']);
     assert.equal(results?.[0]?.error?.kind, 'cancelled');
-    assert.ok(results?.filter((result) => result.outcome === 'notSent').every((result) => result.reason === 'the connection settings changed after you confirmed'));
+    assert.ok(
+      results
+        ?.filter((result) => result.outcome === 'notSent')
+        .every((result) => result.reason === 'the connection settings changed after you confirmed'),
+    );
     assert.ok(requestsOf('DELETE').length <= 1, 'at most the one started before the change');
     assert.match(prompts.only('warn').message, /Not revoked, because the connection settings changed after you confirmed/);
   });
@@ -1339,17 +1572,27 @@ describe('confirmed context', () => {
   test('F64 an organization switch while a DELETE waits out a 429: the retry is never sent', async () => {
     const organizations = new MemoryOrganizations(server.orgs.primary);
     const real = client(server.url);
-    const c = interceptDeletes(real, () => undefined, () => void organizations.select(server.orgs.secondary as OrgId));
+    const c = interceptDeletes(
+      real,
+      () => undefined,
+      () => void organizations.select(server.orgs.secondary as OrgId),
+    );
     const store = keysStore(c, server.tokens.staff, { organization: () => organizations.current });
     await store.refresh();
     const [key] = revocableKeys(store, 1);
     server.addFault({ fault: { kind: 'rateLimit', retryAfter: '1' }, method: 'DELETE', times: 1 });
     const prompts = script(inputStep(''), confirmStep(true), warnStep());
     const results = await runFlow(prompts, () => revokeKeys(context(store, c, prompts, { organizations }), [key as ApiKey]));
-    assert.deepEqual(results?.map((result) => [result.outcome, result.reason]), [['notSent', 'the organization changed after you confirmed']]);
+    assert.deepEqual(
+      results?.map((result) => [result.outcome, result.reason]),
+      [['notSent', 'the organization changed after you confirmed']],
+    );
     assert.equal(requestsOf('DELETE').length, 1, 'the 429 only; no retry under the new organization');
     assert.equal(requestsOf('DELETE')[0]?.headers['x-factify-organization-id'], server.orgs.primary);
-    assert.match(prompts.only('warn').message, /^“[^”]+” was not revoked: the organization changed after you confirmed\. Nothing was sent for it/);
+    assert.match(
+      prompts.only('warn').message,
+      /^“[^”]+” was not revoked: the organization changed after you confirmed\. Nothing was sent for it/,
+    );
 
     // The same for a list: a retry after a 429 wait is not sent once the organization changed.
     await store.refresh();
@@ -1357,11 +1600,14 @@ describe('confirmed context', () => {
     server.addFault({ fault: { kind: 'rateLimit', retryAfter: '0' }, method: 'GET', times: 1 });
     let organization: string | undefined = server.orgs.primary;
     const listed = auth(server.tokens.staff, server.orgs.primary);
-    const error = await failure(real.listKeys(listed, {
-      includeRevoked: false,
-      onRateLimited: () => (organization = server.orgs.secondary),
-      contextChange: () => (organization === listed.organizationId ? undefined : 'the organization changed'),
-    }), 'notSent');
+    const error = await failure(
+      real.listKeys(listed, {
+        includeRevoked: false,
+        onRateLimited: () => (organization = server.orgs.secondary),
+        contextChange: () => (organization === listed.organizationId ? undefined : 'the organization changed'),
+      }),
+      'notSent',
+    );
     assert.match(error.message, /^Not sent: the organization changed\.$/);
     assert.equal(requestsOf('GET').length, 1, 'the 429 only');
   });
@@ -1402,8 +1648,10 @@ describe('server text: tokens echoed back, org ids, icons', () => {
     for (const shape of shapes) {
       for (const pad of [0, 240, 270, 285, 295]) {
         const said = `${'x'.repeat(pad)}${shape(MARKER_TOKEN)}`;
-        const raw = JSON.stringify({ type: 'https://api.factify.com/problems/x', title: said, status: 400, detail: said })
-          .replace(/\\\\u/g, '\\u'); // the escapes go into the body as JSON escapes, not as literal backslashes
+        const raw = JSON.stringify({ type: 'https://api.factify.com/problems/x', title: said, status: 400, detail: said }).replace(
+          /\\\\u/g,
+          '\\u',
+        ); // the escapes go into the body as JSON escapes, not as literal backslashes
         server.addFault({ fault: { kind: 'status', status: 400, contentType: 'application/problem+json', body: raw }, times: 1 });
         const error = await failure(c.listKeys(auth(MARKER_TOKEN), { includeRevoked: false }), 'badRequest');
         const everything = `${error.message} ${describeForLog(error)} ${JSON.stringify(error.extra)}`;
@@ -1416,7 +1664,11 @@ describe('server text: tokens echoed back, org ids, icons', () => {
     redactor.addSecret(MARKER_TOKEN);
     for (const escaped of escapings(MARKER_TOKEN)) assert.deepEqual(leaks(redactor.redact(`said: ${escaped}.`), MARKER_TOKEN), []);
     assert.equal(redactor.redact(`x ${MARKER_TOKEN.slice(9)} y`), 'x [redacted] y', 'a long part of a known token');
-    assert.equal(redactor.redact(`key ffy_prod_a1b2 and ${'z'.repeat(11)}`), `key ffy_prod_a1b2 and ${'z'.repeat(11)}`, 'prefixes and short runs stay');
+    assert.equal(
+      redactor.redact(`key ffy_prod_a1b2 and ${'z'.repeat(11)}`),
+      `key ffy_prod_a1b2 and ${'z'.repeat(11)}`,
+      'prefixes and short runs stay',
+    );
   });
 
   test('F67 a cut never leaves part of a token', () => {
@@ -1433,9 +1685,17 @@ describe('server text: tokens echoed back, org ids, icons', () => {
 
   test('F68 an org_id from the answer is shown only if it matches its pattern; server text never becomes $(icon) syntax', async () => {
     const own = server.orgs.primary;
-    const hostile = ['org_x\n$(alert) Click [here](command:factify.signOut)', `${own}\u202e`, '$(warning) Factify: acting as org_evil', 'ORG_01KDX'];
+    const hostile = [
+      'org_x\n$(alert) Click [here](command:factify.signOut)',
+      `${own}\u202e`,
+      '$(warning) Factify: acting as org_evil',
+      'ORG_01KDX',
+    ];
     for (const orgId of hostile) {
-      server.setKeys(own, server.keysOf(own).map((key, index) => (index === 0 ? { ...key, org_id: orgId } : key)));
+      server.setKeys(
+        own,
+        server.keysOf(own).map((key, index) => (index === 0 ? { ...key, org_id: orgId } : key)),
+      );
       const store = keysStore(client(server.url), server.tokens.admin);
       await store.refresh();
       assert.equal(ownOrganizationId(store.snapshot), own, 'the valid ids still name the organization');
@@ -1452,12 +1712,18 @@ describe('server text: tokens echoed back, org ids, icons', () => {
       server.reset();
     }
     // Every record invalid, or two valid ones disagreeing: no organization id is shown at all.
-    server.setKeys(own, server.keysOf(own).map((key) => ({ ...key, org_id: '$(alert) org' })));
+    server.setKeys(
+      own,
+      server.keysOf(own).map((key) => ({ ...key, org_id: '$(alert) org' })),
+    );
     const store = keysStore(client(server.url), server.tokens.admin);
     await store.refresh();
     assert.equal(ownOrganizationId(store.snapshot), undefined);
     assert.equal(describeOrganization(undefined, store.snapshot), "the token's own organization");
-    server.setKeys(own, server.keysOf(own).map((key, index) => ({ ...key, org_id: index === 0 ? server.orgs.secondary : own })));
+    server.setKeys(
+      own,
+      server.keysOf(own).map((key, index) => ({ ...key, org_id: index === 0 ? server.orgs.secondary : own })),
+    );
     await store.refresh();
     assert.equal(ownOrganizationId(store.snapshot), undefined, 'records that disagree name no organization');
 
@@ -1469,7 +1735,12 @@ describe('server text: tokens echoed back, org ids, icons', () => {
 describe('server text in quick picks', () => {
   test('F72 key names, prefixes and ids in the revoke quick pick never become $(icon) syntax', async () => {
     const own = server.orgs.primary;
-    server.setKeys(own, server.keysOf(own).map((key, index) => (index === 0 ? { ...key, name: '$(alert) Urgent: click $(sync~spin)', prefix: '$(key)ffy_' } : key)));
+    server.setKeys(
+      own,
+      server
+        .keysOf(own)
+        .map((key, index) => (index === 0 ? { ...key, name: '$(alert) Urgent: click $(sync~spin)', prefix: '$(key)ffy_' } : key)),
+    );
     const c = client(server.url);
     const store = keysStore(c, server.tokens.admin);
     await store.refresh();
@@ -1528,20 +1799,50 @@ describe('Retry-After', () => {
   test('F70 Retry-After read as RFC 9110 says: garbage is absent (backoff, never a burst), huge is capped, waits are worded for a person', async () => {
     const now = Date.UTC(2026, 11, 1, 12, 0, 0);
     const cases: Array<[string, number | undefined]> = [
-      ['0', 0], ['1', 1_000], ['120', 120_000], [' 7 ', 7_000], ['0007', 7_000],
-      ['-1', undefined], ['-0', undefined], ['+5', undefined], ['1.5', undefined], ['0.1', undefined], ['1e3', undefined],
-      ['Infinity', undefined], ['NaN', undefined], ['', undefined], ['soon', undefined], ['5 seconds', undefined], ['0x10', undefined],
-      ['2026', 2_026_000], ['12/01/2026', undefined], ['Tue, 01 Dec 2026 12:00:30 UTC', undefined],
-      ['1000000000', MAX_RETRY_AFTER_MS], ['9'.repeat(400), MAX_RETRY_AFTER_MS],
-      ['Tue, 01 Dec 2026 12:00:30 GMT', 30_000], ['Tuesday, 01-Dec-26 12:02:00 GMT', 120_000], ['Tue Dec  1 13:00:00 2026', 3_600_000],
-      ['Mon, 30 Nov 2026 12:00:00 GMT', 0], ['Fri, 01 Dec 2100 00:00:00 GMT', MAX_RETRY_AFTER_MS],
+      ['0', 0],
+      ['1', 1_000],
+      ['120', 120_000],
+      [' 7 ', 7_000],
+      ['0007', 7_000],
+      ['-1', undefined],
+      ['-0', undefined],
+      ['+5', undefined],
+      ['1.5', undefined],
+      ['0.1', undefined],
+      ['1e3', undefined],
+      ['Infinity', undefined],
+      ['NaN', undefined],
+      ['', undefined],
+      ['soon', undefined],
+      ['5 seconds', undefined],
+      ['0x10', undefined],
+      ['2026', 2_026_000],
+      ['12/01/2026', undefined],
+      ['Tue, 01 Dec 2026 12:00:30 UTC', undefined],
+      ['1000000000', MAX_RETRY_AFTER_MS],
+      ['9'.repeat(400), MAX_RETRY_AFTER_MS],
+      ['Tue, 01 Dec 2026 12:00:30 GMT', 30_000],
+      ['Tuesday, 01-Dec-26 12:02:00 GMT', 120_000],
+      ['Tue Dec  1 13:00:00 2026', 3_600_000],
+      ['Mon, 30 Nov 2026 12:00:00 GMT', 0],
+      ['Fri, 01 Dec 2100 00:00:00 GMT', MAX_RETRY_AFTER_MS],
     ];
     for (const [value, expected] of cases) assert.equal(parseRetryAfter(value, now), expected, JSON.stringify(value));
 
     const words: Array<[number, string]> = [
-      [0, '1 second'], [1, '1 second'], [1_000, '1 second'], [1_001, '2 seconds'], [59_000, '59 seconds'], [60_000, '1 minute'],
-      [120_000, '2 minutes'], [150_000, 'about 3 minutes'], [3_600_000, '1 hour'], [3 * 3_600_000 + 5_000, 'about 3 hours'],
-      [86_399_000, 'about a day'], [MAX_RETRY_AFTER_MS, 'a day or more'], [Number.MAX_SAFE_INTEGER, 'a day or more'],
+      [0, '1 second'],
+      [1, '1 second'],
+      [1_000, '1 second'],
+      [1_001, '2 seconds'],
+      [59_000, '59 seconds'],
+      [60_000, '1 minute'],
+      [120_000, '2 minutes'],
+      [150_000, 'about 3 minutes'],
+      [3_600_000, '1 hour'],
+      [3 * 3_600_000 + 5_000, 'about 3 hours'],
+      [86_399_000, 'about a day'],
+      [MAX_RETRY_AFTER_MS, 'a day or more'],
+      [Number.MAX_SAFE_INTEGER, 'a day or more'],
     ];
     for (const [ms, expected] of words) assert.equal(describeWait(ms), expected, `${ms} ms`);
 
@@ -1550,13 +1851,26 @@ describe('Retry-After', () => {
       server.reset();
       server.addFault({ fault: { kind: 'rateLimit', retryAfter }, method: 'GET' });
       const waits: RateLimitWait[] = [];
-      const error = await failure(client(server.url).listKeys(auth(server.tokens.admin), {
-        includeRevoked: false, onRateLimited: (wait) => waits.push(wait),
-      }), 'rateLimited');
-      assert.deepEqual(waits.map((wait) => wait.waitMs), [FAST_RETRY.baseDelayMs, FAST_RETRY.baseDelayMs * 2], `backoff for ${retryAfter}`);
+      const error = await failure(
+        client(server.url).listKeys(auth(server.tokens.admin), {
+          includeRevoked: false,
+          onRateLimited: (wait) => waits.push(wait),
+        }),
+        'rateLimited',
+      );
+      assert.deepEqual(
+        waits.map((wait) => wait.waitMs),
+        [FAST_RETRY.baseDelayMs, FAST_RETRY.baseDelayMs * 2],
+        `backoff for ${retryAfter}`,
+      );
       assert.equal(error.message, 'Factify is limiting requests (429). Try again in a moment.');
     }
-    for (const [retryAfter, said] of [['1000000000', 'a day or more'], ['86400', 'a day or more'], ['7200', '2 hours'], ['90', 'about 2 minutes']] as const) {
+    for (const [retryAfter, said] of [
+      ['1000000000', 'a day or more'],
+      ['86400', 'a day or more'],
+      ['7200', '2 hours'],
+      ['90', 'about 2 minutes'],
+    ] as const) {
       server.reset();
       server.addFault({ fault: { kind: 'rateLimit', retryAfter }, method: 'GET' });
       const error = await failure(client(server.url).listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'rateLimited');
@@ -1567,11 +1881,15 @@ describe('Retry-After', () => {
 });
 
 describe('ids', () => {
-  test('F71 a record whose id equals one of the tree\'s own rows, or repeats another, cannot drop a group', async () => {
+  test("F71 a record whose id equals one of the tree's own rows, or repeats another, cannot drop a group", async () => {
     const live = server.keysOf(server.orgs.primary).filter((key) => key.revoked_at === null);
     const [first, second] = live;
     assert.ok(first && second);
-    const ownIds = [...KEY_STATES.map((state) => ownTreeItemId('group', state)), ownTreeItemId('more', 'active'), ownTreeItemId('action', 'factify.refresh')];
+    const ownIds = [
+      ...KEY_STATES.map((state) => ownTreeItemId('group', state)),
+      ownTreeItemId('more', 'active'),
+      ownTreeItemId('action', 'factify.refresh'),
+    ];
     const impostors = ownIds.map((id, index) => ({ ...first, id, name: `impostor ${index}` }));
     const duplicate = { ...second, name: 'the same id again' };
     server.setKeys(server.orgs.primary, [...impostors, ...server.keysOf(server.orgs.primary), duplicate]);
@@ -1581,22 +1899,35 @@ describe('ids', () => {
     assert.ok(loaded);
     assert.equal(loaded.keys.filter((key) => key.id === second.id).length, 1, 'a repeated id is shown once');
     assert.equal(loaded.keys.find((key) => key.id === second.id)?.name, second.name, 'the first record wins');
-    assert.ok(loaded.keys.every((key) => !ownIds.includes(key.id)), 'no record takes a row\'s id');
-    assert.deepEqual(loaded.rejected.map((rejected) => rejected.id), [...ownIds, second.id]);
+    assert.ok(
+      loaded.keys.every((key) => !ownIds.includes(key.id)),
+      "no record takes a row's id",
+    );
+    assert.deepEqual(
+      loaded.rejected.map((rejected) => rejected.id),
+      [...ownIds, second.id],
+    );
     for (const id of ownIds) {
-      assert.ok(evidence.rawLog.some((line) => line.includes(`(${id})`) && line.includes('keeps for its own rows')), `logged: ${id}`);
+      assert.ok(
+        evidence.rawLog.some((line) => line.includes(`(${id})`) && line.includes('keeps for its own rows')),
+        `logged: ${id}`,
+      );
     }
     assert.ok(evidence.rawLog.some((line) => line.includes(`(${second.id})`) && line.includes('more than once')));
 
     // Every id the tree would give VS Code is unique, and every group is there.
     const groups = groupByState(loaded.keys, { nowMs: Date.now(), includeRevoked: true });
     const treeIds = [
-      ...groups.map((group) => ownTreeItemId('group', group.state)), ...groups.map((group) => ownTreeItemId('more', group.state)),
+      ...groups.map((group) => ownTreeItemId('group', group.state)),
+      ...groups.map((group) => ownTreeItemId('more', group.state)),
       ...['factify.refresh', 'factify.signIn', 'factify.showLog'].map((command) => ownTreeItemId('action', command)),
       ...loaded.keys.map((key) => key.id),
     ];
     assert.equal(new Set(treeIds).size, treeIds.length, 'no two rows share an id');
-    assert.deepEqual(groups.filter((group) => group.keys.length > 0).map((group) => group.state), ['active', 'expired', 'inactive', 'revoked']);
+    assert.deepEqual(
+      groups.filter((group) => group.keys.length > 0).map((group) => group.state),
+      ['active', 'expired', 'inactive', 'revoked'],
+    );
   });
 });
 
@@ -1604,8 +1935,16 @@ describe('ids', () => {
 
 test('F99 no token in any message, log line or decoy request', () => {
   const secrets = [
-    server.tokens.admin, server.tokens.member, server.tokens.staff, server.tokens.unknown, server.tokens.otherOrgAdmin,
-    MARKER_TOKEN, PROXY_PASSWORD, WRONG_PROXY_PASSWORD, 'hunter2-Canary-pw', 'pw-Canary-2',
+    server.tokens.admin,
+    server.tokens.member,
+    server.tokens.staff,
+    server.tokens.unknown,
+    server.tokens.otherOrgAdmin,
+    MARKER_TOKEN,
+    PROXY_PASSWORD,
+    WRONG_PROXY_PASSWORD,
+    'hunter2-Canary-pw',
+    'pw-Canary-2',
   ];
   // The random tails too, so that a partly masked token is caught as well.
   const needles = [...secrets, ...secrets.filter((secret) => secret.startsWith('ffy_')).map((token) => token.slice(-16))];
@@ -1619,11 +1958,15 @@ test('F99 no token in any message, log line or decoy request', () => {
     ['prompt', evidence.prompts],
     ['decoy request', decoy.requests.map((request) => JSON.stringify(request))],
     ['proxy record', proxies.flatMap((p) => [...p.connects, ...p.forwards].map((entry) => JSON.stringify(entry)))],
-    ['proxy tunnel', proxies.flatMap((p) => p.connects.map((connect) => Buffer.concat([connect.sent, connect.received]).toString('latin1')))],
+    [
+      'proxy tunnel',
+      proxies.flatMap((p) => p.connects.map((connect) => Buffer.concat([connect.sent, connect.received]).toString('latin1'))),
+    ],
   ];
   for (const [place, texts] of places) {
     for (const text of texts) {
-      for (const needle of needles) assert.ok(!text.includes(needle), `a secret (…${needle.slice(-6)}) is in a ${place}: ${text.slice(0, 200)}`);
+      for (const needle of needles)
+        assert.ok(!text.includes(needle), `a secret (…${needle.slice(-6)}) is in a ${place}: ${text.slice(0, 200)}`);
     }
   }
 

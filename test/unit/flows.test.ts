@@ -11,8 +11,18 @@ import { revokeKeys } from '../../src/flows/revoke';
 import { switchOrganization, SWITCH_BACK_ACTION } from '../../src/flows/switchOrganization';
 import { startFactifyServer, type FactifyServer, type RecordedRequest, type ServerApiKey } from '../server/factifyServer';
 import {
-  confirm, createTestApp, error, escapeInput, escapePick, info, input, pick, warn,
-  type Step, type TestApp, type TestContextOptions,
+  confirm,
+  createTestApp,
+  error,
+  escapeInput,
+  escapePick,
+  info,
+  input,
+  pick,
+  warn,
+  type Step,
+  type TestApp,
+  type TestContextOptions,
 } from './helpers/scriptedPrompts';
 import { deferred, waitFor } from './helpers/waitFor';
 
@@ -80,14 +90,17 @@ async function closedPort(): Promise<number> {
 
 function assertNoSecretLeaked(target: TestApp, token: string): void {
   for (const line of target.log.lines) assert.ok(!line.includes(token), `the token appears in the log: ${line}`);
-  for (const message of target.prompts.messages) assert.ok(!message.message.includes(token), `the token appears in a message: ${message.message}`);
+  for (const message of target.prompts.messages)
+    assert.ok(!message.message.includes(token), `the token appears in a message: ${message.message}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 
 describe('signIn', () => {
   test('a value that is not a token: validate says why; nothing stored, no request', async () => {
-    const target = app({ script: [input('sk_live_abc', ['', 'hello', `Bearer ${server.tokens.admin}`, 'ffy_prod_short', server.tokens.admin]), error()] });
+    const target = app({
+      script: [input('sk_live_abc', ['', 'hello', `Bearer ${server.tokens.admin}`, 'ffy_prod_short', server.tokens.admin]), error()],
+    });
     assert.equal(await signIn(target.ctx), 'rejected');
     target.prompts.assertDone();
 
@@ -100,7 +113,8 @@ describe('signIn', () => {
     assert.match(said.get('ffy_prod_short') ?? '', /too short/);
     assert.equal(said.get(server.tokens.admin), undefined, 'a good token is accepted');
     for (const validation of box.validations) {
-      if (validation.message) assert.ok(!validation.message.includes(validation.value) || validation.value === '', 'reasons never repeat the value');
+      if (validation.message)
+        assert.ok(!validation.message.includes(validation.value) || validation.value === '', 'reasons never repeat the value');
     }
     assert.match(target.prompts.only('error').message, /ffy_/);
     assert.equal(target.tokens.token, undefined);
@@ -193,7 +207,11 @@ describe('signOut', () => {
   });
 
   test('drops the organization override, so the next token never silently acts as another organization', async () => {
-    const target = await loadedApp(server.tokens.staff, { organization: server.orgs.secondary, recent: [server.orgs.secondary], script: [info()] });
+    const target = await loadedApp(server.tokens.staff, {
+      organization: server.orgs.secondary,
+      recent: [server.orgs.secondary],
+      script: [info()],
+    });
     await signOut(target.ctx);
     target.prompts.assertDone();
     assert.equal(target.organizations.current, undefined);
@@ -209,7 +227,10 @@ describe('revoke one key from the tree', () => {
     const key = keyNamed(target, 'CI deploy');
     const results = await revokeKeys(target.ctx, [key]);
     target.prompts.assertDone();
-    assert.deepEqual(results?.map((result) => result.outcome), ['revoked']);
+    assert.deepEqual(
+      results?.map((result) => result.outcome),
+      ['revoked'],
+    );
 
     const reason = target.prompts.only('input');
     assert.match(reason.title, /CI deploy/);
@@ -236,7 +257,10 @@ describe('revoke one key from the tree', () => {
     assert.equal(record.revoked_by, server.users.admin);
 
     await target.store.refresh();
-    assert.ok(!target.store.snapshot.loaded?.keys.some((candidate) => candidate.id === key.id), 'a revoked key leaves the list while revoked keys are hidden');
+    assert.ok(
+      !target.store.snapshot.loaded?.keys.some((candidate) => candidate.id === key.id),
+      'a revoked key leaves the list while revoked keys are hidden',
+    );
   });
 
   test('a prefilled reason (where a leaked key was found) is offered, and what the user makes of it is sent', async () => {
@@ -300,7 +324,10 @@ describe('revoke one key from the tree', () => {
   test('404 (deleted meanwhile): the message says the key is gone', async () => {
     const target = await loadedApp(server.tokens.admin, { script: [input(''), confirm(true), warn()] });
     const key = keyNamed(target, 'CI deploy');
-    server.setKeys(server.orgs.primary, server.keysOf(server.orgs.primary).filter((candidate) => candidate.id !== key.id));
+    server.setKeys(
+      server.orgs.primary,
+      server.keysOf(server.orgs.primary).filter((candidate) => candidate.id !== key.id),
+    );
     const results = await revokeKeys(target.ctx, [key]);
     target.prompts.assertDone();
     assert.equal(results?.[0]?.outcome, 'failed');
@@ -343,12 +370,22 @@ describe('revoke from the palette', () => {
     const records = server.keysOf(server.orgs.primary);
     const template = records[0] as ServerApiKey;
     records.push({ ...template, id: 'key_NOT-A-FACTIFY-ID', name: 'Imported with a bad id' });
-    const target = app({ token: server.tokens.admin, includeRevoked: true, script: [pick('Zapier automation'), input('no longer used'), confirm(true), info()] });
-    const expected = records.filter((record) => record.revoked_at === null && /^key_[0-9a-hjkmnp-tv-z]{26}$/.test(record.id)).map((record) => record.name).sort();
+    const target = app({
+      token: server.tokens.admin,
+      includeRevoked: true,
+      script: [pick('Zapier automation'), input('no longer used'), confirm(true), info()],
+    });
+    const expected = records
+      .filter((record) => record.revoked_at === null && /^key_[0-9a-hjkmnp-tv-z]{26}$/.test(record.id))
+      .map((record) => record.name)
+      .sort();
     const results = await revokeKeys(target.ctx, undefined);
     target.prompts.assertDone();
 
-    const offered = target.prompts.only('pick').items.map((item) => item.label).sort();
+    const offered = target.prompts
+      .only('pick')
+      .items.map((item) => item.label)
+      .sort();
     assert.deepEqual(offered, expected);
     assert.ok(!offered.includes('Imported with a bad id'));
     assert.ok(!offered.includes('Old CI token'), 'revoked keys are not offered');
@@ -357,7 +394,10 @@ describe('revoke from the palette', () => {
 
     const zapier = records.find((record) => record.name === 'Zapier automation') as ServerApiKey;
     assert.equal(results?.[0]?.outcome, 'revoked');
-    assert.deepEqual(deletes().map((request) => request.path), [`/v1/api-keys/${zapier.id}`]);
+    assert.deepEqual(
+      deletes().map((request) => request.path),
+      [`/v1/api-keys/${zapier.id}`],
+    );
     assert.deepEqual(JSON.parse(deletes()[0]?.body ?? ''), { reason: 'no longer used' });
     assert.equal(lists()[0]?.query['include_revoked'], 'true');
     // Revoked keys are shown: the key stays, marked revoked.
@@ -388,7 +428,8 @@ describe('revoke from the palette', () => {
 
   test('staff acting as another organization: the modal names it, the DELETE carries the override', async () => {
     const target = await loadedApp(server.tokens.staff, {
-      organization: server.orgs.secondary, script: [input('audit'), confirm(true), info()],
+      organization: server.orgs.secondary,
+      script: [input('audit'), confirm(true), info()],
     });
     const key = keyNamed(target, 'Production API');
     await revokeKeys(target.ctx, [key]);
@@ -416,7 +457,10 @@ describe('revoke several selected keys', () => {
     const keys = names.map((name) => keyNamed(target, name));
     const results = await revokeKeys(target.ctx, keys);
     target.prompts.assertDone();
-    assert.deepEqual(results?.map((result) => result.outcome), ['revoked', 'revoked', 'revoked']);
+    assert.deepEqual(
+      results?.map((result) => result.outcome),
+      ['revoked', 'revoked', 'revoked'],
+    );
 
     assert.match(target.prompts.only('input').title, /3/);
     const modal = target.prompts.only('confirm');
@@ -431,7 +475,12 @@ describe('revoke several selected keys', () => {
     assert.match(modal.detail, /permanent/);
     assert.match(target.prompts.only('info').message, /Revoked 3 API keys/);
 
-    assert.deepEqual(deletes().map((request) => request.path).sort(), keys.map((key) => `/v1/api-keys/${key.id}`).sort());
+    assert.deepEqual(
+      deletes()
+        .map((request) => request.path)
+        .sort(),
+      keys.map((key) => `/v1/api-keys/${key.id}`).sort(),
+    );
     for (const request of deletes()) assert.deepEqual(JSON.parse(request.body), { reason: 'rotated' });
     for (const key of keys) assert.equal(serverKey(server.orgs.primary, key.id).revoked_comment, 'rotated');
   });
@@ -440,10 +489,16 @@ describe('revoke several selected keys', () => {
     const target = await loadedApp(server.tokens.admin, { script: [input(''), confirm(true), warn()] });
     const keys = names.map((name) => keyNamed(target, name));
     const gone = keys[1] as ApiKey;
-    server.setKeys(server.orgs.primary, server.keysOf(server.orgs.primary).filter((record) => record.id !== gone.id));
+    server.setKeys(
+      server.orgs.primary,
+      server.keysOf(server.orgs.primary).filter((record) => record.id !== gone.id),
+    );
     const results = await revokeKeys(target.ctx, keys);
     target.prompts.assertDone();
-    assert.deepEqual(results?.map((result) => result.outcome), ['revoked', 'failed', 'revoked']);
+    assert.deepEqual(
+      results?.map((result) => result.outcome),
+      ['revoked', 'failed', 'revoked'],
+    );
     const message = target.prompts.only('warn').message;
     assert.match(message, /2 of 3/);
     const failedPart = message.slice(message.indexOf('Failed'));
@@ -459,7 +514,10 @@ describe('revoke several selected keys', () => {
     server.addFault({ method: 'DELETE', pathPrefix: `/v1/api-keys/${broken.id}`, fault: { kind: 'html502' } });
     const results = await revokeKeys(target.ctx, keys);
     target.prompts.assertDone();
-    assert.deepEqual(results?.map((result) => result.outcome), ['revoked', 'revoked', 'failed']);
+    assert.deepEqual(
+      results?.map((result) => result.outcome),
+      ['revoked', 'revoked', 'failed'],
+    );
     const message = target.prompts.only('warn').message;
     const failedPart = message.slice(message.indexOf('Failed'));
     assert.ok(failedPart.includes('Staging smoke tests'), message);
@@ -604,6 +662,9 @@ describe('scripted prompts (the test double itself)', () => {
     assert.throws(() => unreached.assertDone(), /never reached: info/);
 
     const missingItem = new ScriptedPrompts([pick('Nope')]);
-    await assert.rejects(missingItem.pick([{ label: 'Yes', value: 1 }], { title: 'T', placeHolder: 'P' }), /offered no item whose label contains “Nope”/);
+    await assert.rejects(
+      missingItem.pick([{ label: 'Yes', value: 1 }], { title: 'T', placeHolder: 'P' }),
+      /offered no item whose label contains “Nope”/,
+    );
   });
 });

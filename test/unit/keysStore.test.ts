@@ -53,7 +53,10 @@ afterEach(() => {
   for (const harness of harnesses) {
     harness.store.dispose();
     for (const token of Object.values(server.tokens)) {
-      assert.ok(harness.logs.every((line) => !line.includes(token)), 'a token reached the log');
+      assert.ok(
+        harness.logs.every((line) => !line.includes(token)),
+        'a token reached the log',
+      );
     }
   }
   harnesses = [];
@@ -64,7 +67,10 @@ function harness(options: { auth?: RequestAuth; includeRevoked?: boolean; client
   let includeRevoked = options.includeRevoked ?? false;
   const logs: string[] = [];
   const log: Logger = {
-    trace: (line) => logs.push(line), info: (line) => logs.push(line), warn: (line) => logs.push(line), error: (line) => logs.push(line),
+    trace: (line) => logs.push(line),
+    info: (line) => logs.push(line),
+    warn: (line) => logs.push(line),
+    error: (line) => logs.push(line),
   };
   const store = new KeysStore({
     client: () => options.client ?? client,
@@ -76,9 +82,15 @@ function harness(options: { auth?: RequestAuth; includeRevoked?: boolean; client
   const snapshots: KeysSnapshot[] = [];
   store.onDidChange(() => snapshots.push(store.snapshot));
   const made: Harness = {
-    store, snapshots, logs,
-    setAuth: (value) => { auth = value; },
-    setIncludeRevoked: (value) => { includeRevoked = value; },
+    store,
+    snapshots,
+    logs,
+    setAuth: (value) => {
+      auth = value;
+    },
+    setIncludeRevoked: (value) => {
+      includeRevoked = value;
+    },
   };
   harnesses.push(made);
   return made;
@@ -109,14 +121,23 @@ describe('refresh', () => {
   test('loads the list of the current query', QUICK, async () => {
     const { store, snapshots } = harness();
     await store.refresh();
-    const expected = server.keysOf(server.orgs.primary).filter((key) => key.revoked_at === null).map((key) => key.id);
-    assert.deepEqual(loadedKeys(store).map((key) => key.id), expected);
+    const expected = server
+      .keysOf(server.orgs.primary)
+      .filter((key) => key.revoked_at === null)
+      .map((key) => key.id);
+    assert.deepEqual(
+      loadedKeys(store).map((key) => key.id),
+      expected,
+    );
     assert.deepEqual(store.snapshot.loaded?.query, { includeRevoked: false, organizationId: undefined });
     assert.equal(store.snapshot.loading, false);
     assert.equal(store.snapshot.error, undefined);
     assert.equal(store.snapshot.signedIn, true);
     assert.equal(snapshots[0]?.loading, true, 'loading was announced first');
-    assert.deepEqual(lists().map((request) => request.query), [{ include_revoked: 'false' }]);
+    assert.deepEqual(
+      lists().map((request) => request.query),
+      [{ include_revoked: 'false' }],
+    );
   });
 
   test('signed out: nothing is requested', QUICK, async () => {
@@ -153,7 +174,10 @@ describe('refresh', () => {
       assert.equal(lists().at(-1)?.query.include_revoked, 'true');
       assert.ok(lists().length <= 2);
       assert.ok(snapshots.every((snapshot) => snapshot.loaded === undefined || snapshot.loaded.query.includeRevoked));
-      assert.ok(snapshots.every((snapshot) => snapshot.error === undefined), 'a cancellation is not an error');
+      assert.ok(
+        snapshots.every((snapshot) => snapshot.error === undefined),
+        'a cancellation is not an error',
+      );
       assert.ok(loadedKeys(store).some((key) => key.revokedAt !== undefined));
     } finally {
       oldAnswer.resolve();
@@ -161,7 +185,7 @@ describe('refresh', () => {
     }
   });
 
-  test('reset() while a slow list is in flight: the old organization\'s answer is never shown', QUICK, async () => {
+  test("reset() while a slow list is in flight: the old organization's answer is never shown", QUICK, async () => {
     // A client that ignores cancellation, so the old answer does arrive after the switch.
     class DeafClient extends FactifyClient {
       override listKeys(auth: RequestAuth, options: ListOptions) {
@@ -169,7 +193,11 @@ describe('refresh', () => {
       }
     }
     const deaf = new DeafClient({
-      origin: new URL(server.url), timeoutMs: 5_000, proxy: { proxy: undefined, noProxy: [], strictSSL: true }, userAgent: 't', env: {},
+      origin: new URL(server.url),
+      timeoutMs: 5_000,
+      proxy: { proxy: undefined, noProxy: [], strictSSL: true },
+      userAgent: 't',
+      env: {},
     });
     const oldAnswer = deferred();
     const currentAnswer = deferred();
@@ -276,7 +304,10 @@ describe('revoke', () => {
     await store.refresh();
     const key = firstActive(store);
     server.setLatency(50);
-    const outcomes = await Promise.all([store.revoke(key, undefined, store.currentAuth()), store.revoke(key, undefined, store.currentAuth())]);
+    const outcomes = await Promise.all([
+      store.revoke(key, undefined, store.currentAuth()),
+      store.revoke(key, undefined, store.currentAuth()),
+    ]);
     assert.equal(deletes().length, 1);
     for (const outcome of outcomes) {
       assert.equal(outcome.kind, 'failed');
@@ -306,7 +337,13 @@ describe('revoke', () => {
       assert.equal(outcome.error.kind, 'forbidden');
       assert.match(outcome.error.message, /admin role/);
     }
-    assert.equal(keyState(loadedKeys(store).find((candidate) => candidate.id === key.id)!, Date.now()), 'active');
+    assert.equal(
+      keyState(
+        loadedKeys(store).find((candidate) => candidate.id === key.id)!,
+        Date.now(),
+      ),
+      'active',
+    );
     assert.equal(store.isRevoking(key), false, 'a failed revoke can be tried again');
   });
 

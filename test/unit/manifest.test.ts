@@ -14,13 +14,47 @@ import { SPEC_COMMANDS } from '../integration/specNames';
 // out/test/unit → repository root
 const ROOT = join(__dirname, '..', '..', '..');
 
-interface Command { command: string; title: string; category?: string; icon?: string }
-interface MenuItem { command: string; when?: string; group?: string }
-interface Welcome { view: string; when?: string; contents: string }
-interface Setting { type: string; default: unknown; scope?: string }
-interface Keybinding { command: string; key: string; mac?: string; when?: string; args?: unknown }
-interface WalkthroughStep { id: string; title: string; description: string; media: { markdown?: string; image?: string; altText?: string }; completionEvents?: string[] }
-interface Walkthrough { id: string; title: string; description: string; steps: WalkthroughStep[] }
+interface Command {
+  command: string;
+  title: string;
+  category?: string;
+  icon?: string;
+}
+interface MenuItem {
+  command: string;
+  when?: string;
+  group?: string;
+}
+interface Welcome {
+  view: string;
+  when?: string;
+  contents: string;
+}
+interface Setting {
+  type: string;
+  default: unknown;
+  scope?: string;
+}
+interface Keybinding {
+  command: string;
+  key: string;
+  mac?: string;
+  when?: string;
+  args?: unknown;
+}
+interface WalkthroughStep {
+  id: string;
+  title: string;
+  description: string;
+  media: { markdown?: string; image?: string; altText?: string };
+  completionEvents?: string[];
+}
+interface Walkthrough {
+  id: string;
+  title: string;
+  description: string;
+  steps: WalkthroughStep[];
+}
 interface Manifest {
   main: string;
   icon?: string;
@@ -52,7 +86,8 @@ const { contributes } = manifest;
 // true/false and context keys. Parentheses and other operators are refused so that the test never guesses.
 
 type Context = Readonly<Record<string, string | boolean | undefined>>;
-type Token = { kind: 'op'; value: '&&' | '||' | '!' | '==' | '!=' | '=~' } | { kind: 'word'; value: string } | { kind: 'regex'; value: RegExp };
+type Token =
+  { kind: 'op'; value: '&&' | '||' | '!' | '==' | '!=' | '=~' } | { kind: 'word'; value: string } | { kind: 'regex'; value: RegExp };
 
 function tokenize(clause: string): Token[] {
   const tokens: Token[] = [];
@@ -60,7 +95,10 @@ function tokenize(clause: string): Token[] {
   while (i < clause.length) {
     const rest = clause.slice(i);
     const space = /^\s+/.exec(rest);
-    if (space) { i += space[0].length; continue; }
+    if (space) {
+      i += space[0].length;
+      continue;
+    }
     const op = /^(&&|\|\||==|!=|=~|!)/.exec(rest);
     if (op) {
       tokens.push({ kind: 'op', value: op[1] as '&&' });
@@ -93,7 +131,10 @@ function evaluate(clause: string | undefined, context: Context): boolean {
   };
   const term = (): boolean => {
     const token = peek();
-    if (token?.kind === 'op' && token.value === '!') { at++; return !term(); }
+    if (token?.kind === 'op' && token.value === '!') {
+      at++;
+      return !term();
+    }
     const key = word();
     const next = peek();
     if (next?.kind === 'op' && (next.value === '==' || next.value === '!=')) {
@@ -114,11 +155,17 @@ function evaluate(clause: string | undefined, context: Context): boolean {
   };
   const and = (): boolean => {
     let result = term();
-    while (peek()?.kind === 'op' && peek()?.value === '&&') { at++; result = term() && result; }
+    while (peek()?.kind === 'op' && peek()?.value === '&&') {
+      at++;
+      result = term() && result;
+    }
     return result;
   };
   let result = and();
-  while (peek()?.kind === 'op' && peek()?.value === '||') { at++; result = and() || result; }
+  while (peek()?.kind === 'op' && peek()?.value === '||') {
+    at++;
+    result = and() || result;
+  }
   assert.equal(at, tokens.length, `could not parse the whole clause: ${clause}`);
   return result;
 }
@@ -190,7 +237,14 @@ describe('commands', () => {
     }
     // Signed in, the palette offers revoke (it asks which key) and the account commands.
     const signedIn = { 'factify.signedIn': true };
-    for (const id of ['factify.revokeKey', 'factify.signOut', 'factify.refresh', 'factify.switchOrganization', 'factify.renameOrganization', 'factify.filterKeys']) {
+    for (const id of [
+      'factify.revokeKey',
+      'factify.signOut',
+      'factify.refresh',
+      'factify.switchOrganization',
+      'factify.renameOrganization',
+      'factify.filterKeys',
+    ]) {
       const entry = palette.find((candidate) => candidate.command === id);
       assert.ok(evaluate(entry?.when, signedIn), `${id} is in the palette when signed in`);
     }
@@ -209,9 +263,18 @@ describe('key context menu', () => {
   const iso = (offsetDays: number) => new Date(NOW + offsetDays * day).toISOString();
   const validId = (n: number) => `key_01k8${String(n).padStart(22, '0')}`;
   const record = (n: number, name: string, fields: Record<string, unknown>) => ({
-    id: validId(n), org_id: `org_${'0'.repeat(26)}`, name, prefix: `ffy_prod_01k8abc${n}...`,
-    created_at: iso(-100), updated_at: iso(-10), is_active: true, expires_at: null, revoked_at: null,
-    revoked_by: null, revoked_comment: null, ...fields,
+    id: validId(n),
+    org_id: `org_${'0'.repeat(26)}`,
+    name,
+    prefix: `ffy_prod_01k8abc${n}...`,
+    created_at: iso(-100),
+    updated_at: iso(-10),
+    is_active: true,
+    expires_at: null,
+    revoked_at: null,
+    revoked_by: null,
+    revoked_comment: null,
+    ...fields,
   });
   const cases: ReadonlyArray<readonly [ReturnType<typeof record>, boolean]> = [
     [record(1, 'active', { expires_at: iso(200) }), true],
@@ -232,16 +295,25 @@ describe('key context menu', () => {
   const revokeEntries = menu('view/item/context').filter((entry) => entry.command === 'factify.revokeKey');
 
   test('revokeKey is in the context menu and inline', () => {
-    assert.ok(revokeEntries.some((entry) => entry.group === 'inline'), 'an inline entry');
-    assert.ok(revokeEntries.some((entry) => entry.group !== undefined && entry.group !== 'inline'), 'a context-menu entry');
+    assert.ok(
+      revokeEntries.some((entry) => entry.group === 'inline'),
+      'an inline entry',
+    );
+    assert.ok(
+      revokeEntries.some((entry) => entry.group !== undefined && entry.group !== 'inline'),
+      'a context-menu entry',
+    );
     for (const entry of revokeEntries) assert.match(entry.when ?? '', /viewItem\s*=~\s*\//, 'keyed off the contextValue pattern');
   });
 
   test('revokeKey shows exactly for revocable contextValues from keyRow()', () => {
     for (const { key, row, revocable } of rows) {
       for (const entry of revokeEntries) {
-        assert.equal(evaluate(entry.when, { view: VIEW, viewItem: row.contextValue }), revocable,
-          `${key.name} (${row.contextValue}) ${revocable ? 'must' : 'must not'} offer revoke in group ${entry.group}`);
+        assert.equal(
+          evaluate(entry.when, { view: VIEW, viewItem: row.contextValue }),
+          revocable,
+          `${key.name} (${row.contextValue}) ${revocable ? 'must' : 'must not'} offer revoke in group ${entry.group}`,
+        );
         assert.equal(evaluate(entry.when, { view: 'explorer', viewItem: row.contextValue }), false, 'only in the Factify view');
       }
     }
@@ -257,27 +329,36 @@ describe('key context menu', () => {
       const entries = menu('view/item/context').filter((entry) => entry.command === id);
       assert.ok(entries.length > 0, `${id} is in the context menu`);
       for (const { row } of rows) {
-        assert.ok(entries.some((entry) => evaluate(entry.when, { view: VIEW, viewItem: row.contextValue })), `${id} for ${row.contextValue}`);
+        assert.ok(
+          entries.some((entry) => evaluate(entry.when, { view: VIEW, viewItem: row.contextValue })),
+          `${id} for ${row.contextValue}`,
+        );
       }
-      for (const entry of entries) assert.equal(evaluate(entry.when, { view: VIEW, viewItem: 'group.active' }), false, `${id} not on group rows`);
+      for (const entry of entries)
+        assert.equal(evaluate(entry.when, { view: VIEW, viewItem: 'group.active' }), false, `${id} not on group rows`);
     }
   });
 });
 
 describe('view title', () => {
   const visible = (context: Context) =>
-    menu('view/title').filter((entry) => evaluate(entry.when, { view: VIEW, ...context })).map((entry) => entry.command);
+    menu('view/title')
+      .filter((entry) => evaluate(entry.when, { view: VIEW, ...context }))
+      .map((entry) => entry.command);
 
   test('Show/Hide Revoked Keys: exactly one, toggled by factify.showRevoked', () => {
     for (const showRevoked of [false, true]) {
-      const shown = visible({ 'factify.signedIn': true, 'factify.showRevoked': showRevoked })
-        .filter((id) => id === 'factify.showRevokedKeys' || id === 'factify.hideRevokedKeys');
+      const shown = visible({ 'factify.signedIn': true, 'factify.showRevoked': showRevoked }).filter(
+        (id) => id === 'factify.showRevokedKeys' || id === 'factify.hideRevokedKeys',
+      );
       assert.deepEqual(shown, [showRevoked ? 'factify.hideRevokedKeys' : 'factify.showRevokedKeys'], `showRevoked=${showRevoked}`);
     }
     for (const showRevoked of [false, true]) {
-      const palette = menu('commandPalette').filter((entry) =>
-        (entry.command === 'factify.showRevokedKeys' || entry.command === 'factify.hideRevokedKeys') &&
-        evaluate(entry.when, { 'factify.signedIn': true, 'factify.showRevoked': showRevoked }));
+      const palette = menu('commandPalette').filter(
+        (entry) =>
+          (entry.command === 'factify.showRevokedKeys' || entry.command === 'factify.hideRevokedKeys') &&
+          evaluate(entry.when, { 'factify.signedIn': true, 'factify.showRevoked': showRevoked }),
+      );
       assert.equal(palette.length, 1, `one of show/hide in the palette (showRevoked=${showRevoked})`);
     }
   });
@@ -287,16 +368,21 @@ describe('view title', () => {
     assert.equal(command('factify.editFilter').icon, '$(filter-filled)');
     assert.equal(command('factify.editFilter').title, 'Filter Keys…');
     for (const filterActive of [false, true]) {
-      const shown = visible({ 'factify.signedIn': true, 'factify.filterActive': filterActive })
-        .filter((id) => id === 'factify.filterKeys' || id === 'factify.editFilter');
+      const shown = visible({ 'factify.signedIn': true, 'factify.filterActive': filterActive }).filter(
+        (id) => id === 'factify.filterKeys' || id === 'factify.editFilter',
+      );
       assert.deepEqual(shown, [filterActive ? 'factify.editFilter' : 'factify.filterKeys'], `filterActive=${filterActive}`);
-      assert.equal(visible({ 'factify.signedIn': true, 'factify.filterActive': filterActive }).includes('factify.clearFilter'), filterActive);
+      assert.equal(
+        visible({ 'factify.signedIn': true, 'factify.filterActive': filterActive }).includes('factify.clearFilter'),
+        filterActive,
+      );
     }
   });
 
   test('refresh and switch organization in the title while signed in; sign-in always in the view menu', () => {
     const signedIn = visible({ 'factify.signedIn': true });
-    for (const id of ['factify.refresh', 'factify.switchOrganization', 'factify.signIn', 'factify.signOut']) assert.ok(signedIn.includes(id), id);
+    for (const id of ['factify.refresh', 'factify.switchOrganization', 'factify.signIn', 'factify.signOut'])
+      assert.ok(signedIn.includes(id), id);
     const signedOut = visible({ 'factify.signedIn': false });
     assert.ok(signedOut.includes('factify.signIn'));
     assert.ok(!signedOut.includes('factify.signOut'));
@@ -309,15 +395,19 @@ describe('views', () => {
     const container = contributes.viewsContainers.activitybar.find((candidate) => candidate.id === 'factify');
     assert.equal(container?.title, 'Factify');
     assert.match(container?.icon ?? '', /^media\/.+\.svg$/);
-    assert.deepEqual(contributes.views['factify']?.map((view) => [view.id, view.name]), [[VIEW, 'API Keys']]);
+    assert.deepEqual(
+      contributes.views['factify']?.map((view) => [view.id, view.name]),
+      [[VIEW, 'API Keys']],
+    );
   });
 
   // The error state has a message, and VS Code hides welcome content under a message: its ways out are rows.
   test('welcome content for signedOut, loading, empty and filteredEmpty', () => {
     for (const state of ['signedOut', 'loading', 'empty', 'filteredEmpty']) {
       for (const showRevoked of [false, true]) {
-        const matching = contributes.viewsWelcome.filter((welcome) =>
-          welcome.view === VIEW && evaluate(welcome.when, { 'factify.state': state, 'factify.showRevoked': showRevoked }));
+        const matching = contributes.viewsWelcome.filter(
+          (welcome) => welcome.view === VIEW && evaluate(welcome.when, { 'factify.state': state, 'factify.showRevoked': showRevoked }),
+        );
         assert.equal(matching.length, 1, `exactly one welcome for ${state} (showRevoked=${showRevoked})`);
         assert.ok((matching[0]?.contents.trim().length ?? 0) > 10, `${state} says what happened`);
       }
@@ -370,8 +460,15 @@ describe('keys in files', () => {
     assert.equal(command('factify.findKeysInWorkspace').title, 'Find API Keys in Workspace');
     assert.equal(command('factify.showKeyLocations').title, 'Show Where This Key Appears');
     const palette = menu('commandPalette');
-    assert.ok(!palette.some((entry) => entry.command === 'factify.findKeysInWorkspace' && entry.when === 'false'), 'the scan is in the palette');
-    assert.equal(palette.find((entry) => entry.command === 'factify.showKeyLocations')?.when, 'false', 'locations need a key: not in the palette');
+    assert.ok(
+      !palette.some((entry) => entry.command === 'factify.findKeysInWorkspace' && entry.when === 'false'),
+      'the scan is in the palette',
+    );
+    assert.equal(
+      palette.find((entry) => entry.command === 'factify.showKeyLocations')?.when,
+      'false',
+      'locations need a key: not in the palette',
+    );
     const title = menu('view/title').find((entry) => entry.command === 'factify.findKeysInWorkspace');
     assert.ok(title && evaluate(title.when, { view: VIEW }), 'the scan is in the view title menu');
     const properties = contributes.configuration.properties;
@@ -382,7 +479,11 @@ describe('keys in files', () => {
   });
 
   test('Show Where This Key Appears is on found keys only; revoke still on every revocable key, found or not', () => {
-    const key = parseKeyList({ api_keys: [{ id: `key_01k8${'0'.repeat(22)}`, name: 'k', prefix: 'ffy_prod_01k8abcd...', is_active: true, created_at: '2026-01-01T00:00:00Z' }] }).keys[0];
+    const key = parseKeyList({
+      api_keys: [
+        { id: `key_01k8${'0'.repeat(22)}`, name: 'k', prefix: 'ffy_prod_01k8abcd...', is_active: true, created_at: '2026-01-01T00:00:00Z' },
+      ],
+    }).keys[0];
     assert.ok(key);
     const now = Date.parse('2026-03-01T00:00:00Z');
     const found = keyRow(key, now, 14, ['src/a.ts:3']);
@@ -415,11 +516,19 @@ describe('keybindings', () => {
     assert.deepEqual([bound('factify.copyKeyId').key, bound('factify.copyKeyId').mac], ['ctrl+c', 'cmd+c']);
   });
 
-  test('only while the API Keys tree has focus: never in an editor, another view, or the tree\'s find box', () => {
+  test("only while the API Keys tree has focus: never in an editor, another view, or the tree's find box", () => {
     for (const binding of keybindings) {
       assert.equal(evaluate(binding.when, treeFocused), true, `${binding.command} in the focused tree`);
-      assert.equal(evaluate(binding.when, { ...treeFocused, focusedView: 'workbench.explorer.fileView' }), false, `${binding.command} in the Explorer`);
-      assert.equal(evaluate(binding.when, { listFocus: false, inputFocus: false, editorTextFocus: true }), false, `${binding.command} in an editor`);
+      assert.equal(
+        evaluate(binding.when, { ...treeFocused, focusedView: 'workbench.explorer.fileView' }),
+        false,
+        `${binding.command} in the Explorer`,
+      );
+      assert.equal(
+        evaluate(binding.when, { listFocus: false, inputFocus: false, editorTextFocus: true }),
+        false,
+        `${binding.command} in an editor`,
+      );
       assert.equal(evaluate(binding.when, { ...treeFocused, inputFocus: true }), false, `${binding.command} while typing in the view`);
       assert.equal(evaluate(binding.when, { ...treeFocused, listFocus: false }), false, `${binding.command} on the view's welcome buttons`);
     }
@@ -442,7 +551,10 @@ describe('walkthrough', () => {
   test('one walkthrough: set a token, read the view, revoke, switch organization, find keys in files', () => {
     assert.equal(walkthroughs.length, 1);
     const steps = walkthroughs[0]?.steps ?? [];
-    assert.deepEqual(steps.map((step) => step.id), ['setToken', 'readView', 'revoke', 'switchOrganization', 'findKeysInFiles']);
+    assert.deepEqual(
+      steps.map((step) => step.id),
+      ['setToken', 'readView', 'revoke', 'switchOrganization', 'findKeysInFiles'],
+    );
     for (const step of steps) {
       assert.ok(step.title.length > 5 && step.description.length > 20, `${step.id} says what to do`);
       assert.ok(step.completionEvents && step.completionEvents.length > 0, `${step.id} completes on something the user does`);
@@ -450,7 +562,11 @@ describe('walkthrough', () => {
   });
 
   test('completion events and links name contributed commands and views', () => {
-    const viewIds = new Set(Object.values(contributes.views).flat().map((view) => view.id));
+    const viewIds = new Set(
+      Object.values(contributes.views)
+        .flat()
+        .map((view) => view.id),
+    );
     for (const step of walkthroughs.flatMap((walkthrough) => walkthrough.steps)) {
       for (const event of step.completionEvents ?? []) {
         const [kind, id] = event.split(/:(.*)/s) as [string, string];
@@ -480,9 +596,17 @@ describe('walkthrough', () => {
 
 /** What `vsce package` puts in the .vsix, as `vsce ls` lists it. */
 function packagedFiles(): Set<string> {
-  const vsce = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
+  const vsce = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   assert.equal(vsce.status, 0, vsce.stderr);
-  return new Set(vsce.stdout.split(/\r?\n/).map((line) => line.trim()).filter(Boolean));
+  return new Set(
+    vsce.stdout
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean),
+  );
 }
 
 describe('Marketplace listing', () => {
@@ -533,7 +657,9 @@ describe('activation and packaging', () => {
   });
 
   test('.vscodeignore is an allow-list: it starts by excluding everything', () => {
-    const lines = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split(/\r?\n/).map((line) => line.trim())
+    const lines = readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'));
     assert.ok(lines[0] === '**' || lines[0] === '**/*', `first rule is ${lines[0]}`);
     assert.ok(lines.includes('!dist/extension.js'), 'the bundle is let back in');
@@ -549,7 +675,7 @@ describe('activation and packaging', () => {
       assert.ok(match, `cannot read the version ${range}`);
       return [Number(match[1]), Number(match[2]), Number(match[3])];
     };
-    const compare = (a: number[], b: number[]) => (a[0]! - b[0]!) || (a[1]! - b[1]!) || (a[2]! - b[2]!);
+    const compare = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
     assert.match(manifest.engines.vscode, /^\^\d+\.\d+\.\d+$/);
     const engines = parse(manifest.engines.vscode);
     const declared = manifest.devDependencies['@types/vscode'];
@@ -559,10 +685,12 @@ describe('activation and packaging', () => {
     assert.equal(types.slice(0, 2).join('.'), engines.slice(0, 2).join('.'), 'the API typed against is the minimum engine declared');
     let installed: string | undefined;
     try {
-      installed = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'vscode', 'package.json'), 'utf8')) as { version: string }).version;
+      installed = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'vscode', 'package.json'), 'utf8')) as { version: string })
+        .version;
     } catch {
       installed = undefined; // not installed: nothing more to check
     }
-    if (installed) assert.ok(compare(parse(installed), engines) <= 0, `installed @types/vscode ${installed} ≤ engines ${manifest.engines.vscode}`);
+    if (installed)
+      assert.ok(compare(parse(installed), engines) <= 0, `installed @types/vscode ${installed} ≤ engines ${manifest.engines.vscode}`);
   });
 });

@@ -11,7 +11,17 @@ import { type Logger } from '../../src/core/errors';
 import { type ApiToken, type OrgId } from '../../src/core/ids';
 import { KeyDirectory, type StoreList } from '../../src/core/keyDirectory';
 import {
-  KeyIndex, classify, countFindings, findTokens, leakReason, lineColumns, maskToken, prefixStem, scanText, summarizeScan, TOKEN_SEARCH_PATTERN,
+  KeyIndex,
+  classify,
+  countFindings,
+  findTokens,
+  leakReason,
+  lineColumns,
+  maskToken,
+  prefixStem,
+  scanText,
+  summarizeScan,
+  TOKEN_SEARCH_PATTERN,
 } from '../../src/core/tokenScan';
 import { startFactifyServer, type FactifyServer } from '../server/factifyServer';
 
@@ -21,13 +31,18 @@ const RANDOM = 'Zq9XyW3vU7tS5rQ1pO2n';
 const TOKEN = `ffy_prod_${B32}${RANDOM}`;
 
 function key(fields: Partial<Record<string, unknown>> & { id: string; prefix: string }): ApiKey {
-  const list = parseKeyList({ api_keys: [{ name: 'Key', is_active: true, created_at: '2026-01-01T00:00:00Z', org_id: 'org_01kdx2z2ab3cd4ef5gh6jk7mn8', ...fields }] });
+  const list = parseKeyList({
+    api_keys: [{ name: 'Key', is_active: true, created_at: '2026-01-01T00:00:00Z', org_id: 'org_01kdx2z2ab3cd4ef5gh6jk7mn8', ...fields }],
+  });
   const parsed = list.keys[0];
   assert.ok(parsed, JSON.stringify(list.rejected));
   return parsed;
 }
 
-const KEY_ID = (n: number) => `key_01kdx2z2ab3cd4ef5gh6jk7m${String(n).padStart(2, '0').replace(/[ilou]/g, '0')}`;
+const KEY_ID = (n: number) =>
+  `key_01kdx2z2ab3cd4ef5gh6jk7m${String(n)
+    .padStart(2, '0')
+    .replace(/[ilou]/g, '0')}`;
 
 describe('findTokens', () => {
   test('finds the token shapes of the API: any env, 26 base32 then base62 random', () => {
@@ -48,15 +63,36 @@ describe('findTokens', () => {
 
   test('tokens next to punctuation, quotes, brackets, URLs and line ends', () => {
     const contexts = [
-      `"${TOKEN}"`, `'${TOKEN}'`, `\`${TOKEN}\``, `(${TOKEN})`, `[${TOKEN}]`, `{${TOKEN}}`, `<${TOKEN}>`,
-      `${TOKEN},`, `${TOKEN};`, `${TOKEN}.`, `${TOKEN}:`, `=${TOKEN}`, `Bearer ${TOKEN}`,
-      `https://api.example.com/v1?token=${TOKEN}&x=1`, `https://example.com/${TOKEN}/path`, `https://u:${TOKEN}@example.com`,
-      `FACTIFY_TOKEN=${TOKEN}\r\n`, `\t${TOKEN}`, `${TOKEN}`, `%22${TOKEN}%22`.replace('%22f', '%22 f'),
-      `{"token":"${TOKEN}"}`, `token: ${TOKEN} # comment`,
+      `"${TOKEN}"`,
+      `'${TOKEN}'`,
+      `\`${TOKEN}\``,
+      `(${TOKEN})`,
+      `[${TOKEN}]`,
+      `{${TOKEN}}`,
+      `<${TOKEN}>`,
+      `${TOKEN},`,
+      `${TOKEN};`,
+      `${TOKEN}.`,
+      `${TOKEN}:`,
+      `=${TOKEN}`,
+      `Bearer ${TOKEN}`,
+      `https://api.example.com/v1?token=${TOKEN}&x=1`,
+      `https://example.com/${TOKEN}/path`,
+      `https://u:${TOKEN}@example.com`,
+      `FACTIFY_TOKEN=${TOKEN}\r\n`,
+      `\t${TOKEN}`,
+      `${TOKEN}`,
+      `%22${TOKEN}%22`.replace('%22f', '%22 f'),
+      `{"token":"${TOKEN}"}`,
+      `token: ${TOKEN} # comment`,
     ];
     for (const text of contexts) {
       const found = findTokens(text);
-      assert.deepEqual(found.map((match) => match.token), [TOKEN], text);
+      assert.deepEqual(
+        found.map((match) => match.token),
+        [TOKEN],
+        text,
+      );
       assert.equal(text.slice(found[0]?.start, found[0]?.end), TOKEN);
     }
   });
@@ -65,12 +101,16 @@ describe('findTokens', () => {
     const other = `ffy_test_${B32.replace('01', '02')}${RANDOM}`;
     const text = `a=${TOKEN}\nb=${other} c="${TOKEN}"`;
     const found = findTokens(text);
-    assert.deepEqual(found.map((match) => text.slice(match.start, match.end)), [TOKEN, other, TOKEN]);
+    assert.deepEqual(
+      found.map((match) => text.slice(match.start, match.end)),
+      [TOKEN, other, TOKEN],
+    );
   });
 
   test('look-alikes are not tokens', () => {
     const lookAlikes = [
-      'ffy_prod_01kdx2z2...', 'ffy_prod_01kdx2z2…', // displayed key prefixes
+      'ffy_prod_01kdx2z2...',
+      'ffy_prod_01kdx2z2…', // displayed key prefixes
       `ffy_prod_${B32}`, // an id-shaped string without the random part
       `ffy_prod_${B32}abc`, // random part too short
       `ffy_Prod_${B32}${RANDOM}`, // upper-case env
@@ -85,7 +125,9 @@ describe('findTokens', () => {
       `ffy_prod_${B32}${RANDOM}_suffix`,
       `ffy_prod_${B32}${RANDOM}-more`,
       `ffy_prod_${B32}${'a'.repeat(600)}`, // longer than any token: data, not a key
-      'ffy_', 'ffy_prod_', '',
+      'ffy_',
+      'ffy_prod_',
+      '',
     ];
     for (const text of lookAlikes) assert.deepEqual(findTokens(text), [], text);
   });
@@ -99,7 +141,10 @@ describe('findTokens', () => {
     // `/` and `+` are not word characters: a token between them is a token (e.g. in a URL path).
     assert.equal(findTokens(base64WithSlashes).length, 1);
     const separated = `${noise}\n${TOKEN}\n${noise}`;
-    assert.deepEqual(findTokens(separated).map((match) => match.token), [TOKEN]);
+    assert.deepEqual(
+      findTokens(separated).map((match) => match.token),
+      [TOKEN],
+    );
   });
 
   test('the ripgrep pattern has the same shape (without the boundary checks)', () => {
@@ -136,10 +181,14 @@ describe('matching and classifying', () => {
   const inactive = key({ id: KEY_ID(4), name: 'Legacy', prefix: 'ffy_prod_01kdx5cc...', is_active: false });
   const hostile = key({ id: KEY_ID(5), name: 'Evil\u202e name\nwith lines', prefix: 'ffy_prod_01kdx6dd...' });
   const index = new KeyIndex([
-    { key: active, organization: 'Acme (org_01…)' }, { key: revoked, organization: 'Acme' },
-    { key: expired, organization: 'Acme' }, { key: inactive, organization: 'Beta' }, { key: hostile, organization: 'Beta' },
+    { key: active, organization: 'Acme (org_01…)' },
+    { key: revoked, organization: 'Acme' },
+    { key: expired, organization: 'Acme' },
+    { key: inactive, organization: 'Beta' },
+    { key: hostile, organization: 'Beta' },
   ]);
-  const tokenFor = (stem: string) => `${stem}${'0123456789abcdefghjkmnpqrstvwxyz'.slice(0, 26 - (stem.length - stem.indexOf('_', 4) - 1))}${RANDOM}`;
+  const tokenFor = (stem: string) =>
+    `${stem}${'0123456789abcdefghjkmnpqrstvwxyz'.slice(0, 26 - (stem.length - stem.indexOf('_', 4) - 1))}${RANDOM}`;
 
   test('a token matches the key whose prefix (less ... or …) starts it', () => {
     assert.equal(index.size, 5);
@@ -155,7 +204,11 @@ describe('matching and classifying', () => {
     const short = key({ id: KEY_ID(6), name: 'Short', prefix: 'ffy_prod_01kd...' });
     const long = key({ id: KEY_ID(7), name: 'Long', prefix: 'ffy_prod_01kdx2z2ab...' });
     const twinRevoked = key({ id: KEY_ID(8), name: 'Twin', prefix: 'ffy_prod_01kdx2z2ab...', revoked_at: '2026-11-01T00:00:00Z' });
-    const both = new KeyIndex([{ key: short, organization: 'A' }, { key: long, organization: 'A' }, { key: twinRevoked, organization: 'A' }]);
+    const both = new KeyIndex([
+      { key: short, organization: 'A' },
+      { key: long, organization: 'A' },
+      { key: twinRevoked, organization: 'A' },
+    ]);
     assert.equal(both.lookup(TOKEN)?.key.name, 'Long');
     assert.equal(both.lookup(`ffy_prod_01kdaaaa${B32.slice(8)}${RANDOM}`)?.key.name, 'Short');
   });
@@ -203,7 +256,10 @@ describe('matching and classifying', () => {
 
   test('an empty index makes every token unknown; signed out, the message says to sign in', () => {
     const findings = scanText(`${TOKEN} ${TOKEN}`, new KeyIndex([]), NOW);
-    assert.deepEqual(findings.map((finding) => finding.kind), ['unknown', 'unknown']);
+    assert.deepEqual(
+      findings.map((finding) => finding.kind),
+      ['unknown', 'unknown'],
+    );
     const [signedOut] = scanText(TOKEN, new KeyIndex([], 0), NOW);
     assert.equal(signedOut?.severity, 'warning');
     assert.match(signedOut?.message ?? '', /sign in/);
@@ -214,20 +270,35 @@ describe('positions, counts and summaries', () => {
   test('lineColumns maps ascending offsets to lines and columns', () => {
     const text = 'ab\ncd\r\nef\n\ngh';
     assert.deepEqual(lineColumns(text, [0, 1, 3, 7, 11, 12]), [
-      { line: 0, column: 0 }, { line: 0, column: 1 }, { line: 1, column: 0 }, { line: 2, column: 0 }, { line: 4, column: 0 }, { line: 4, column: 1 },
+      { line: 0, column: 0 },
+      { line: 0, column: 1 },
+      { line: 1, column: 0 },
+      { line: 2, column: 0 },
+      { line: 4, column: 0 },
+      { line: 4, column: 1 },
     ]);
   });
 
   test('the summary counts keys, files and kinds, and says what was skipped', () => {
     const records = [
-      { uri: 'a', kind: 'live' }, { uri: 'a', kind: 'live' }, { uri: 'b', kind: 'revoked' }, { uri: 'c', kind: 'unknown' },
+      { uri: 'a', kind: 'live' },
+      { uri: 'a', kind: 'live' },
+      { uri: 'b', kind: 'revoked' },
+      { uri: 'c', kind: 'unknown' },
     ] as const;
     const counts = countFindings(records);
-    assert.equal(summarizeScan(counts, { tooLarge: 0, binary: 0, unreadable: 0 }, 1024), '4 Factify keys in 3 files: 2 live, 1 revoked, 1 unknown.');
+    assert.equal(
+      summarizeScan(counts, { tooLarge: 0, binary: 0, unreadable: 0 }, 1024),
+      '4 Factify keys in 3 files: 2 live, 1 revoked, 1 unknown.',
+    );
     assert.equal(
       summarizeScan(countFindings([{ uri: 'a', kind: 'expired' }]), { tooLarge: 2, binary: 1, unreadable: 0 }, 512),
-      '1 Factify key in 1 file: 1 expired. Not checked: 2 files over 512 KB, 1 binary file with key-like text (listed in the log).');
-    assert.equal(summarizeScan(countFindings([]), { tooLarge: 0, binary: 0, unreadable: 1 }, 1024), 'No Factify keys found in the workspace. Not checked: 1 unreadable file with key-like text (listed in the log).');
+      '1 Factify key in 1 file: 1 expired. Not checked: 2 files over 512 KB, 1 binary file with key-like text (listed in the log).',
+    );
+    assert.equal(
+      summarizeScan(countFindings([]), { tooLarge: 0, binary: 0, unreadable: 1 }, 1024),
+      'No Factify keys found in the workspace. Not checked: 1 unreadable file with key-like text (listed in the log).',
+    );
   });
 
   test('the prefilled revoke reason names where the key was found', () => {
@@ -245,8 +316,12 @@ describe('KeyDirectory against the local server', () => {
   before(async () => {
     server = await startFactifyServer();
     client = new FactifyClient({
-      origin: new URL(server.url), timeoutMs: 5_000, proxy: { proxy: undefined, noProxy: [], strictSSL: true },
-      userAgent: 'factify-unit-tests', env: {}, retry: { maxAttempts: 2, maxWaitMs: 1_000, baseDelayMs: 10 },
+      origin: new URL(server.url),
+      timeoutMs: 5_000,
+      proxy: { proxy: undefined, noProxy: [], strictSSL: true },
+      userAgent: 'factify-unit-tests',
+      env: {},
+      retry: { maxAttempts: 2, maxWaitMs: 1_000, baseDelayMs: 10 },
     });
   });
   after(async () => {
@@ -271,7 +346,10 @@ describe('KeyDirectory against the local server', () => {
 
   test('matches against every account, revoked keys included, with list requests only', async () => {
     const directory = new KeyDirectory({
-      accounts: () => [{ auth: admin(), label: 'Primary' }, { auth: other(), label: 'Secondary' }],
+      accounts: () => [
+        { auth: admin(), label: 'Primary' },
+        { auth: other(), label: 'Secondary' },
+      ],
       storeList: () => undefined,
       client: () => client,
       log,
@@ -282,17 +360,25 @@ describe('KeyDirectory against the local server', () => {
     const activeRecord = primary.find((record) => !record.revoked_at && record.is_active);
     const secondaryRecord = secondary[0];
     assert.ok(revokedRecord && activeRecord && secondaryRecord);
-    const tokens = [tokenOf(activeRecord.prefix), tokenOf(revokedRecord.prefix), tokenOf(secondaryRecord.prefix), `ffy_prod_zzzzzzzz${'x'.repeat(18)}${RANDOM}`];
+    const tokens = [
+      tokenOf(activeRecord.prefix),
+      tokenOf(revokedRecord.prefix),
+      tokenOf(secondaryRecord.prefix),
+      `ffy_prod_zzzzzzzz${'x'.repeat(18)}${RANDOM}`,
+    ];
     const text = `const fileContentMarker = 1;\n${tokens.map((token, i) => `K${i}="${token}"`).join('\n')}`;
 
     const index = await directory.index();
     const findings = scanText(text, index, Date.now());
-    assert.deepEqual(findings.map((finding) => [finding.key?.id, finding.organization, finding.kind]), [
-      [activeRecord.id, 'Primary', 'live'],
-      [revokedRecord.id, 'Primary', 'revoked'],
-      [secondaryRecord.id, 'Secondary', secondaryRecord.revoked_at ? 'revoked' : 'live'],
-      [undefined, undefined, 'unknown'],
-    ]);
+    assert.deepEqual(
+      findings.map((finding) => [finding.key?.id, finding.organization, finding.kind]),
+      [
+        [activeRecord.id, 'Primary', 'live'],
+        [revokedRecord.id, 'Primary', 'revoked'],
+        [secondaryRecord.id, 'Secondary', secondaryRecord.revoked_at ? 'revoked' : 'live'],
+        [undefined, undefined, 'unknown'],
+      ],
+    );
     // Cached: a second lookup sends nothing.
     const before = server.requests.length;
     await directory.index();
@@ -303,7 +389,8 @@ describe('KeyDirectory against the local server', () => {
       assert.equal(request.method, 'GET');
       assert.equal(request.query['include_revoked'], 'true');
       const seen = JSON.stringify(request);
-      for (const token of tokens) assert.ok(!seen.includes(token) && !seen.includes(token.slice(0, 20)), 'a found token reached the server');
+      for (const token of tokens)
+        assert.ok(!seen.includes(token) && !seen.includes(token.slice(0, 20)), 'a found token reached the server');
       assert.ok(!seen.includes('fileContentMarker'), 'file content reached the server');
     }
     for (const line of logs) for (const token of tokens) assert.ok(!line.includes(token));
@@ -313,7 +400,12 @@ describe('KeyDirectory against the local server', () => {
     const keys = (await client.listKeys(admin(), { includeRevoked: true })).keys;
     let storeList: StoreList | undefined = { auth: admin(), keys, includesRevoked: true };
     let changes = 0;
-    const directory = new KeyDirectory({ accounts: () => [{ auth: admin(), label: 'Primary' }], storeList: () => storeList, client: () => client, log });
+    const directory = new KeyDirectory({
+      accounts: () => [{ auth: admin(), label: 'Primary' }],
+      storeList: () => storeList,
+      client: () => client,
+      log,
+    });
     directory.onDidChange(() => changes++);
     server.clearRequests();
     const first = await directory.index();
@@ -327,7 +419,10 @@ describe('KeyDirectory against the local server', () => {
     // The store revoked a key (a new list): the directory rebuilds and sees it revoked.
     const target = keys.find((candidate) => candidate.revokedAt === undefined);
     assert.ok(target);
-    storeList = { ...storeList, keys: keys.map((candidate) => (candidate.id === target.id ? { ...candidate, revokedAt: Date.now() } : candidate)) };
+    storeList = {
+      ...storeList,
+      keys: keys.map((candidate) => (candidate.id === target.id ? { ...candidate, revokedAt: Date.now() } : candidate)),
+    };
     directory.storeChanged();
     assert.equal(changes, 1);
     const rebuilt = await directory.index();
@@ -344,7 +439,12 @@ describe('KeyDirectory against the local server', () => {
 
   test('a list change while the index is being built: the answer is the new build, never an aborted empty one', async () => {
     let storeList: StoreList | undefined;
-    const directory = new KeyDirectory({ accounts: async () => [{ auth: admin(), label: 'Primary' }], storeList: () => storeList, client: () => client, log });
+    const directory = new KeyDirectory({
+      accounts: async () => [{ auth: admin(), label: 'Primary' }],
+      storeList: () => storeList,
+      client: () => client,
+      log,
+    });
     server.setLatency(150);
     const pending = directory.index();
     storeList = { auth: admin(), keys: [], includesRevoked: false };
@@ -356,8 +456,13 @@ describe('KeyDirectory against the local server', () => {
 
   test('an account whose list fails adds no keys and is logged without its token', async () => {
     const directory = new KeyDirectory({
-      accounts: () => [{ auth: { token: server.tokens.unknown as ApiToken, organizationId: undefined as OrgId | undefined }, label: 'Broken' }, { auth: admin(), label: 'Primary' }],
-      storeList: () => undefined, client: () => client, log,
+      accounts: () => [
+        { auth: { token: server.tokens.unknown as ApiToken, organizationId: undefined as OrgId | undefined }, label: 'Broken' },
+        { auth: admin(), label: 'Primary' },
+      ],
+      storeList: () => undefined,
+      client: () => client,
+      log,
     });
     const index = await directory.index();
     assert.ok(index.size > 0);

@@ -18,8 +18,21 @@ const REVOKED = `ffy_prod_01kdx3aa${'b'.repeat(18)}${RANDOM}`;
 const UNKNOWN = `ffy_test_zzzzzzzz${'c'.repeat(18)}${RANDOM}`;
 const keys = parseKeyList({
   api_keys: [
-    { id: 'key_01kdx2z2ab3cd4ef5gh6jk7m01', name: 'CI deploy', prefix: 'ffy_prod_01kdx2z2...', is_active: true, created_at: '2026-01-01T00:00:00Z' },
-    { id: 'key_01kdx2z2ab3cd4ef5gh6jk7m02', name: 'Old', prefix: 'ffy_prod_01kdx3aa...', is_active: false, created_at: '2026-01-01T00:00:00Z', revoked_at: '2026-02-01T00:00:00Z' },
+    {
+      id: 'key_01kdx2z2ab3cd4ef5gh6jk7m01',
+      name: 'CI deploy',
+      prefix: 'ffy_prod_01kdx2z2...',
+      is_active: true,
+      created_at: '2026-01-01T00:00:00Z',
+    },
+    {
+      id: 'key_01kdx2z2ab3cd4ef5gh6jk7m02',
+      name: 'Old',
+      prefix: 'ffy_prod_01kdx3aa...',
+      is_active: false,
+      created_at: '2026-01-01T00:00:00Z',
+      revoked_at: '2026-02-01T00:00:00Z',
+    },
   ],
 }).keys;
 const index = new KeyIndex(keys.map((key) => ({ key, organization: 'Acme' })));
@@ -49,43 +62,98 @@ describe('workspace scan', () => {
   test('ripgrep arguments: hidden files, the excludes, the pattern, never a config file', () => {
     const args = ripgrepArgs({ folders: ['/w'], excludes: ['**/node_modules', 'dist/'] });
     assert.ok(args.includes('--no-config') && args.includes('--hidden') && args.includes('--files-with-matches'));
-    assert.deepEqual(args.slice(args.indexOf('!**/node_modules') - 1, args.indexOf('!**/node_modules') + 3), ['--glob', '!**/node_modules', '--glob', '!dist']);
+    assert.deepEqual(args.slice(args.indexOf('!**/node_modules') - 1, args.indexOf('!**/node_modules') + 3), [
+      '--glob',
+      '!**/node_modules',
+      '--glob',
+      '!dist',
+    ]);
     assert.deepEqual(args.slice(-2), ['--', '/w']);
   });
 
-  test('with ripgrep: finds keys, honours .gitignore and excludes, counts what it could not check', { skip: !hasRg || !hasGit ? 'needs rg and git' : false }, async () => {
-    const seen: string[] = [];
-    const result = await scanWorkspaceWithRipgrep({
-      rgPath: 'rg', folders: [root], excludes: ['**/node_modules', 'dist'], maxFileBytes: 2048, index, nowMs: Date.now(), onFile: (file) => seen.push(file.fsPath),
-    });
-    assert.deepEqual(result.files.map((file) => file.fsPath), [join(root, 'src', 'config.ts'), join(root, 'src', 'old.md')]);
-    assert.deepEqual([...seen].sort(), result.files.map((file) => file.fsPath));
-    const config = result.files[0]?.findings[0];
-    assert.equal(config?.kind, 'live');
-    assert.equal(config?.line, 2);
-    assert.equal(config?.column, 'export const token = "'.length);
-    assert.deepEqual(result.files[1]?.findings.map((finding) => [finding.kind, finding.line]), [['revoked', 0], ['unknown', 2]]);
-    assert.deepEqual(result.skipped, { tooLarge: 1, binary: 1, unreadable: 0 });
-    assert.deepEqual([...result.skippedPaths].sort(), [join(root, 'src', 'big.log'), join(root, 'src', 'blob.bin')]);
-    assert.equal(result.cancelled, false);
-  });
+  test(
+    'with ripgrep: finds keys, honours .gitignore and excludes, counts what it could not check',
+    { skip: !hasRg || !hasGit ? 'needs rg and git' : false },
+    async () => {
+      const seen: string[] = [];
+      const result = await scanWorkspaceWithRipgrep({
+        rgPath: 'rg',
+        folders: [root],
+        excludes: ['**/node_modules', 'dist'],
+        maxFileBytes: 2048,
+        index,
+        nowMs: Date.now(),
+        onFile: (file) => seen.push(file.fsPath),
+      });
+      assert.deepEqual(
+        result.files.map((file) => file.fsPath),
+        [join(root, 'src', 'config.ts'), join(root, 'src', 'old.md')],
+      );
+      assert.deepEqual(
+        [...seen].sort(),
+        result.files.map((file) => file.fsPath),
+      );
+      const config = result.files[0]?.findings[0];
+      assert.equal(config?.kind, 'live');
+      assert.equal(config?.line, 2);
+      assert.equal(config?.column, 'export const token = "'.length);
+      assert.deepEqual(
+        result.files[1]?.findings.map((finding) => [finding.kind, finding.line]),
+        [
+          ['revoked', 0],
+          ['unknown', 2],
+        ],
+      );
+      assert.deepEqual(result.skipped, { tooLarge: 1, binary: 1, unreadable: 0 });
+      assert.deepEqual([...result.skippedPaths].sort(), [join(root, 'src', 'big.log'), join(root, 'src', 'blob.bin')]);
+      assert.equal(result.cancelled, false);
+    },
+  );
 
   test('a scan that is cancelled stops and says so', { skip: !hasRg ? 'needs rg' : false }, async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await scanWorkspaceWithRipgrep({ rgPath: 'rg', folders: [root], excludes: [], maxFileBytes: 2048, index, nowMs: Date.now(), signal: controller.signal });
+    const result = await scanWorkspaceWithRipgrep({
+      rgPath: 'rg',
+      folders: [root],
+      excludes: [],
+      maxFileBytes: 2048,
+      index,
+      nowMs: Date.now(),
+      signal: controller.signal,
+    });
     assert.equal(result.cancelled, true);
     assert.deepEqual(result.files, []);
   });
 
   test('ripgrep that cannot start rejects (the caller falls back)', async () => {
-    await assert.rejects(scanWorkspaceWithRipgrep({ rgPath: join(root, 'no-such-rg'), folders: [root], excludes: [], maxFileBytes: 2048, index, nowMs: Date.now() }));
+    await assert.rejects(
+      scanWorkspaceWithRipgrep({
+        rgPath: join(root, 'no-such-rg'),
+        folders: [root],
+        excludes: [],
+        maxFileBytes: 2048,
+        index,
+        nowMs: Date.now(),
+      }),
+    );
   });
 
   test('without ripgrep: listed files are checked the same way', async () => {
-    const result = await scanFiles([join(root, 'src', 'config.ts'), join(root, 'src', 'clean.ts'), join(root, 'src', 'big.log'), join(root, 'src', 'blob.bin'), join(root, 'gone.txt')],
-      { maxFileBytes: 2048, index, nowMs: Date.now() });
-    assert.deepEqual(result.files.map((file) => file.fsPath), [join(root, 'src', 'config.ts')]);
+    const result = await scanFiles(
+      [
+        join(root, 'src', 'config.ts'),
+        join(root, 'src', 'clean.ts'),
+        join(root, 'src', 'big.log'),
+        join(root, 'src', 'blob.bin'),
+        join(root, 'gone.txt'),
+      ],
+      { maxFileBytes: 2048, index, nowMs: Date.now() },
+    );
+    assert.deepEqual(
+      result.files.map((file) => file.fsPath),
+      [join(root, 'src', 'config.ts')],
+    );
     assert.deepEqual(result.skipped, { tooLarge: 1, binary: 1, unreadable: 1 });
   });
 

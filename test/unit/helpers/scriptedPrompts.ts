@@ -12,13 +12,17 @@ import { type Logger } from '../../../src/core/errors';
 import { type ApiToken, type OrgId } from '../../../src/core/ids';
 import { KeysStore } from '../../../src/core/keysStore';
 import {
-  ACCOUNTS_STATE_KEY, AccountStore, tokenEnvironment, tokenSecretKey, type Account, type SecretBackend, type StateBackend,
+  ACCOUNTS_STATE_KEY,
+  AccountStore,
+  tokenEnvironment,
+  tokenSecretKey,
+  type Account,
+  type SecretBackend,
+  type StateBackend,
 } from '../../../src/core/accounts';
 import { Redactor } from '../../../src/core/redact';
 import { createApp } from '../../../src/app';
-import {
-  type AppContext, type InputOptions, type Organizations, type PickItem, type Prompts,
-} from '../../../src/flows/context';
+import { type AppContext, type InputOptions, type Organizations, type PickItem, type Prompts } from '../../../src/flows/context';
 
 // ---------------------------------------------------------------------------------------------------------
 // The script
@@ -130,15 +134,24 @@ export interface ShownMessage {
 export type Shown = ShownInput | ShownPick | ShownConfirm | ShownMessage;
 
 /** The record type of one kind of prompt. */
-export type ShownOf<K extends Shown['kind']> =
-  K extends 'input' ? ShownInput : K extends 'pick' ? ShownPick : K extends 'confirm' ? ShownConfirm : ShownMessage;
+export type ShownOf<K extends Shown['kind']> = K extends 'input'
+  ? ShownInput
+  : K extends 'pick'
+    ? ShownPick
+    : K extends 'confirm'
+      ? ShownConfirm
+      : ShownMessage;
 
 function summarize(shown: Shown): string {
   switch (shown.kind) {
-    case 'input': return `input “${shown.title}”`;
-    case 'pick': return `pick “${shown.title}” [${shown.items.map((item) => item.label).join(' | ')}]`;
-    case 'confirm': return `confirm “${shown.message}” [${shown.confirmLabel}]`;
-    default: return `${shown.kind} “${shown.message}”${shown.actions.length ? ` [${shown.actions.join(' | ')}]` : ''}`;
+    case 'input':
+      return `input “${shown.title}”`;
+    case 'pick':
+      return `pick “${shown.title}” [${shown.items.map((item) => item.label).join(' | ')}]`;
+    case 'confirm':
+      return `confirm “${shown.message}” [${shown.confirmLabel}]`;
+    default:
+      return `${shown.kind} “${shown.message}”${shown.actions.length ? ` [${shown.actions.join(' | ')}]` : ''}`;
   }
 }
 
@@ -189,9 +202,15 @@ export class ScriptedPrompts implements Prompts {
       validations.push({ value: step.answer, message: options.validate(step.answer) });
     }
     this.shown.push({
-      kind: 'input', title: options.title, prompt: options.prompt, placeHolder: options.placeHolder,
-      password: options.password === true, value: options.value, hasValidate: options.validate !== undefined,
-      validations, answer: step.answer,
+      kind: 'input',
+      title: options.title,
+      prompt: options.prompt,
+      placeHolder: options.placeHolder,
+      password: options.password === true,
+      value: options.value,
+      hasValidate: options.validate !== undefined,
+      validations,
+      answer: step.answer,
     });
     return step.answer;
   }
@@ -250,8 +269,11 @@ export class ScriptedPrompts implements Prompts {
   /** Fails when a call was unexpected or a scripted step was never reached. */
   assertDone(): void {
     if (this.failures.length > 0) throw this.failures[0];
-    assert.equal(this.script.length, 0,
-      `Scripted steps never reached: ${this.script.map((step) => step.kind).join(', ')}.\nShown:\n  ${this.shown.map(summarize).join('\n  ')}`);
+    assert.equal(
+      this.script.length,
+      0,
+      `Scripted steps never reached: ${this.script.map((step) => step.kind).join(', ')}.\nShown:\n  ${this.shown.map(summarize).join('\n  ')}`,
+    );
   }
 
   // Lookups for assertions ------------------------------------------------------------------------------
@@ -385,10 +407,18 @@ export class MemoryOrganizations implements Organizations {
 /** Keeps every line, so tests can check what was logged (and that no secret was). */
 export class MemoryLog implements Logger {
   readonly lines: string[] = [];
-  trace(message: string): void { this.lines.push(`trace ${message}`); }
-  info(message: string): void { this.lines.push(`info ${message}`); }
-  warn(message: string): void { this.lines.push(`warn ${message}`); }
-  error(message: string): void { this.lines.push(`error ${message}`); }
+  trace(message: string): void {
+    this.lines.push(`trace ${message}`);
+  }
+  info(message: string): void {
+    this.lines.push(`info ${message}`);
+  }
+  warn(message: string): void {
+    this.lines.push(`warn ${message}`);
+  }
+  error(message: string): void {
+    this.lines.push(`error ${message}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -456,7 +486,14 @@ export function createTestApp(options: TestContextOptions & { readonly accounts?
   });
   const { ctx, store } = app;
   return {
-    ctx, prompts, tokens, organizations, store, client, log, settings,
+    ctx,
+    prompts,
+    tokens,
+    organizations,
+    store,
+    client,
+    log,
+    settings,
     start: app.start,
     close: async () => {
       // A refresh the flows started with `void` may still run: let it finish before closing its client.
