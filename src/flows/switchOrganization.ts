@@ -2,9 +2,11 @@
 import { explainInvalidOrgId, asOrgId, type OrgId } from '../core/ids';
 import { displayText } from '../core/text';
 import { describeAccountKey, renameOrganization } from './account';
+import { REMEDY_LABELS } from '../core/remedies';
 import { type AppContext, type PickItem } from './context';
+import { notifyError } from './recovery';
 
-export const SWITCH_BACK_ACTION = 'Switch Back';
+export const SWITCH_BACK_ACTION = REMEDY_LABELS.switchBack;
 
 type Choice =
   | { kind: 'account'; accountId: string }
@@ -97,10 +99,6 @@ export async function applyOrganization(ctx: AppContext, organizationId: OrgId |
   ctx.store.reset();
   await ctx.store.refresh();
   const error = ctx.store.snapshot.error;
-  if (organizationId && error?.kind === 'forbidden') await offerSwitchBack(ctx, error.message);
-}
-
-/** A 403 under an override: only staff may use it; offer the way back. */
-export async function offerSwitchBack(ctx: AppContext, message: string): Promise<void> {
-  if ((await ctx.prompts.warn(message, SWITCH_BACK_ACTION)) === SWITCH_BACK_ACTION) await applyOrganization(ctx, undefined);
+  // A 403 under an override: only staff may use it; the notification offers the way back.
+  if (organizationId && error?.kind === 'forbidden') await notifyError(ctx, error);
 }
