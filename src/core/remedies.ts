@@ -6,6 +6,9 @@ import { type FactifyErrorKind } from './errors';
 
 export type Remedy = 'setToken' | 'switchBack' | 'switchOrganization' | 'openSettings' | 'refresh' | 'showLog';
 
+/** The remedies the view offers as rows under its message. */
+export type RowRemedy = Exclude<Remedy, 'switchBack'>;
+
 /** The remedies a notification can carry out without the VS Code shell. */
 export type NotificationRemedy = Extract<Remedy, 'setToken' | 'switchBack' | 'showLog'>;
 
@@ -20,7 +23,7 @@ export const REMEDY_LABELS: Readonly<Record<Remedy, string>> = {
 
 interface KindRemedies {
   /** Rows in the view, between Refresh (always first) and Show Log (always last). */
-  readonly rows: readonly Remedy[];
+  readonly rows: readonly RowRemedy[];
   /** Buttons on a notification, with the token's own organization. */
   readonly buttons: readonly NotificationRemedy[];
   /** Buttons on a notification while an organization override is active, when they differ. */
@@ -64,10 +67,10 @@ export function pointsToLog(message: string): boolean {
  * The rows the view offers when an error left it without keys: Refresh, the error's own fix, Switch
  * Organization… while acting as another organization, and Show Log.
  */
-export function viewRemedies(error: RemedyInput | undefined, overrideActive: boolean): Remedy[] {
-  const rows: Remedy[] = ['refresh', ...(error ? BY_KIND[error.kind].rows : [])];
+export function viewRemedies(error: RemedyInput | undefined, overrideActive: boolean): RowRemedy[] {
+  const rows: RowRemedy[] = ['refresh', ...(error ? BY_KIND[error.kind].rows : [])];
   if (overrideActive && !rows.includes('switchOrganization')) rows.push('switchOrganization');
-  const order: readonly Remedy[] = ['refresh', 'setToken', 'switchOrganization', 'openSettings'];
+  const order: readonly RowRemedy[] = ['refresh', 'setToken', 'switchOrganization', 'openSettings'];
   return [...rows.sort((a, b) => order.indexOf(a) - order.indexOf(b)), 'showLog'];
 }
 
