@@ -139,7 +139,7 @@ const KEY_ICONS: Readonly<Record<KeyIcon, vscode.ThemeIcon>> = {
 };
 
 /**
- * The `factify.apiKeys` tree: renders the view model (`src/core/keysViewModel.ts`) as rows, message,
+ * The keys tree (`VIEW_ID`): renders the view model (`src/core/keysViewModel.ts`) as rows, message,
  * description, badge and context keys; shows progress while loading, and auto-refreshes.
  */
 export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposable {

@@ -1,5 +1,5 @@
 /** Revoke API Key…: reason, confirmation, DELETE, and a per-key summary. */
-import { keyState, type ApiKey } from '../core/apiKey';
+import { keyState, UNREVOCABLE_KEY_MESSAGE, type ApiKey } from '../core/apiKey';
 import { FactifyError } from '../core/errors';
 import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
@@ -41,7 +41,7 @@ export async function revokeKeys(
     const unrevocable = selected?.some((key) => key.keyId === undefined) ?? false;
     await ctx.prompts.info(
       unrevocable
-        ? 'That key has an id Factify never issues, so it cannot be revoked from here.'
+        ? UNREVOCABLE_KEY_MESSAGE
         : selected && selected.length > 1
           ? 'Those keys are already revoked.'
           : 'That key is already revoked.',

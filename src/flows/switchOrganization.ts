@@ -81,7 +81,7 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
 }
 
 /** Makes an account current, on its own organization: its token replaces the old one, whose list and requests are dropped. */
-export async function applyAccount(ctx: AppContext, accountId: string): Promise<void> {
+async function applyAccount(ctx: AppContext, accountId: string): Promise<void> {
   if (ctx.accounts.current()?.id === accountId) return applyOrganization(ctx, undefined);
   // Clear the override first: the list for the new token must never go out with it.
   if (ctx.organizations.current) await ctx.organizations.select(undefined);
