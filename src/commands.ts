@@ -123,6 +123,6 @@ function keysFromArgs(view: KeysView, clicked: unknown, selected: unknown): ApiK
   if (clicked === SELECTED_KEYS) return view.selection();
   if (!(clicked instanceof KeyNode)) return undefined;
   const nodes = Array.isArray(selected) && selected.includes(clicked) ? selected : [clicked];
-  const keys = nodes.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);
-  return keys.length > 0 ? keys : view.selection();
+  // The clicked row is a key row, so this is never empty.
+  return nodes.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);
 }

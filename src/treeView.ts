@@ -198,7 +198,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.changed.fire(group);
   }
 
-  /** The keys the tree currently holds, for commands that need them. */
+  /** The keys of the selected rows, for commands run from a keybinding. */
   selection(): ApiKey[] {
     return this.treeView.selection.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);
   }
