@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { signIn, signOutAccounts } from './flows/account';
 import { type AppContext } from './flows/context';
 
-export const AUTH_PROVIDER_ID = 'factify';
-export const AUTH_PROVIDER_LABEL = 'Factify';
+const AUTH_PROVIDER_ID = 'factify';
+const AUTH_PROVIDER_LABEL = 'Factify';
 
 /**
  * The accounts in VS Code's Accounts menu: one session per account, named by its organization's label.

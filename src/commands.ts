@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type Redactor } from './core/redact';
+import { pointsToLog, REMEDY_LABELS } from './core/remedies';
 import { displayText, escapeThemeIcons } from './core/text';
 import { renameOrganization, signIn, signOut } from './flows/account';
 import { type AppContext } from './flows/context';
@@ -63,7 +64,11 @@ export function registerGuarded(
       try {
         const error = toFactifyError(thrown);
         deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
-        deps.ctx.prompts.error(error.message).catch(() => undefined);
+        const showLog = REMEDY_LABELS.showLog;
+        deps.ctx.prompts
+          .error(error.message, ...(pointsToLog(error.message) ? [showLog] : []))
+          .then((chosen) => chosen === showLog && deps.log.show?.())
+          .catch(() => undefined);
       } catch {
         // Nothing sensible is left to do: the window is going away.
       }
@@ -118,6 +123,6 @@ function keysFromArgs(view: KeysView, clicked: unknown, selected: unknown): ApiK
   if (clicked === SELECTED_KEYS) return view.selection();
   if (!(clicked instanceof KeyNode)) return undefined;
   const nodes = Array.isArray(selected) && selected.includes(clicked) ? selected : [clicked];
-  const keys = nodes.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);
-  return keys.length > 0 ? keys : view.selection();
+  // The clicked row is a key row, so this is never empty.
+  return nodes.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);
 }

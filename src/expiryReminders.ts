@@ -7,7 +7,7 @@ import { settings } from './settings';
 import { VIEW_ID } from './treeView';
 
 /** Organization id → local day of its last reminder, in global state (shared by every window; not a secret). */
-export const REMINDER_RECORD_KEY = 'factify.expiryReminders.lastShown';
+const REMINDER_RECORD_KEY = 'factify.expiryReminders.lastShown';
 const SHOW_KEYS = 'Show Keys';
 
 export interface ExpiryRemindersDeps {

@@ -27,7 +27,7 @@ import { copyKeyFields, registerGuarded } from './commands';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const nodeFs = (): typeof Fs => require('node:fs') as typeof Fs;
 
-export const DIAGNOSTIC_SOURCE = 'Factify';
+const DIAGNOSTIC_SOURCE = 'Factify';
 /** Quiet time after the last keystroke before a document is checked again. */
 const DOCUMENT_DEBOUNCE_MS = 300;
 /** Documents this large are left alone (a log or a dump rather than something being edited). */

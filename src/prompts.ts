@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { type Redactor } from './core/redact';
 import { type InputOptions, type PickItem, type Prompts } from './flows/context';
+import { VIEW_ID } from './treeView';
 
 /**
  * The journeys' prompts over `vscode.window`: thin on purpose, so the journeys themselves stay testable.
@@ -43,7 +44,7 @@ export function createPrompts(redactor: Redactor): Prompts {
     warn: async (message, ...actions) => vscode.window.showWarningMessage(notification(message), ...actions),
     error: async (message, ...actions) => vscode.window.showErrorMessage(notification(message), ...actions),
     async progress<T>(title: string, task: () => Promise<T>) {
-      return vscode.window.withProgress({ location: { viewId: 'factify.apiKeys' }, title: text(title) }, task);
+      return vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: text(title) }, task);
     },
   };
 }

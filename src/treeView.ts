@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import {
-  filterGroups,
-  groupByState,
   keyRow,
   keyTooltipMarkdown,
   ownTreeItemId,
@@ -13,20 +11,25 @@ import {
   type KeyRow,
 } from './core/keyTree';
 import { expiryBadge } from './core/expiry';
-import { type KeysSnapshot } from './core/keysStore';
+import {
+  contextKeys,
+  KeyGrouping,
+  rootRows,
+  rowInputs,
+  rowInputsChanged,
+  viewDescription,
+  viewMessage,
+  viewState,
+  type ViewInputs,
+  type ViewState,
+} from './core/keysViewModel';
+import { REMEDY_LABELS, type RowRemedy } from './core/remedies';
 import { type Redactor } from './core/redact';
-import { displayText } from './core/text';
 import { type AppContext } from './flows/context';
 import { shownOrganization } from './flows/organizationLabel';
 import { settings } from './settings';
 
 export const VIEW_ID = 'factify.apiKeys';
-
-/** How long a grouping by state stays right: a key can expire while the list is shown. */
-const REGROUP_AFTER_MS = 60_000;
-
-/** What the welcome content keys off (`factify.state`). */
-export type ViewState = 'signedOut' | 'loading' | 'error' | 'empty' | 'filteredEmpty' | 'ready';
 
 export class GroupNode {
   constructor(
@@ -87,11 +90,16 @@ export class MoreNode {
 export class ActionNode {
   readonly parent = undefined;
 
-  constructor(
-    readonly label: string,
-    readonly icon: string,
-    readonly command: vscode.Command,
-  ) {}
+  readonly label: string;
+  readonly icon: string;
+  readonly command: vscode.Command;
+
+  constructor(remedy: RowRemedy) {
+    const row = REMEDY_ROWS[remedy];
+    this.label = REMEDY_LABELS[remedy];
+    this.icon = row.icon;
+    this.command = { title: this.label, command: row.command, ...(row.arguments ? { arguments: row.arguments } : {}) };
+  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
@@ -102,6 +110,15 @@ export class ActionNode {
     return item;
   }
 }
+
+/** What each row under an error runs. */
+const REMEDY_ROWS: Readonly<Record<RowRemedy, { icon: string; command: string; arguments?: unknown[] }>> = {
+  refresh: { icon: 'refresh', command: 'factify.refresh' },
+  setToken: { icon: 'key', command: 'factify.signIn' },
+  switchOrganization: { icon: 'organization', command: 'factify.switchOrganization' },
+  openSettings: { icon: 'settings-gear', command: 'workbench.action.openSettings', arguments: ['@ext:factify.factify-api-keys'] },
+  showLog: { icon: 'output', command: 'factify.showLog' },
+};
 
 export type Node = GroupNode | KeyNode | MoreNode | ActionNode;
 
@@ -122,8 +139,8 @@ const KEY_ICONS: Readonly<Record<KeyIcon, vscode.ThemeIcon>> = {
 };
 
 /**
- * The `factify.apiKeys` tree: groups, rows, paging, filter, the view's message and description, the
- * context keys the menus and welcome content use, progress while loading, and auto-refresh.
+ * The keys tree (`VIEW_ID`): renders the view model (`src/core/keysViewModel.ts`) as rows, message,
+ * description, badge and context keys; shows progress while loading, and auto-refreshes.
  */
 export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -131,9 +148,9 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   readonly treeView: vscode.TreeView<Node>;
   private readonly disposables: vscode.Disposable[] = [];
   private filterText: string | undefined;
-  private readonly pageLimits = new Map<KeyState, number>();
-  private sorted: { keys: readonly ApiKey[]; includeRevoked: boolean; at: number; groups: KeyGroup[] } | undefined;
-  private filtered: { filter: string | undefined; nodes: GroupNode[] } | undefined;
+  private readonly grouping = new KeyGrouping();
+  /** One node per group the grouping gave: the same group keeps its node, so its rows keep their identity. */
+  private groupNodes = new WeakMap<KeyGroup, GroupNode>();
   private started: Promise<void> | undefined;
   private progressDone: (() => void) | undefined;
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
@@ -165,19 +182,23 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   setFilter(text: string | undefined): void {
     this.filterText = text?.trim() || undefined;
-    this.pageLimits.clear();
-    // Also how settings that change the rows (the expiry warning, say) redraw them: always rebuild.
+    this.rerender();
+  }
+
+  /** Rebuilds every row from the first page: after a setting that changes what rows show (the expiry warning, say). */
+  rerender(): void {
+    this.grouping.resetPaging();
     this.treeInputs = undefined;
     this.render();
   }
 
   showMore(state: KeyState): void {
-    this.pageLimits.set(state, (this.pageLimits.get(state) ?? PAGE_SIZE) + PAGE_SIZE);
+    this.grouping.showMore(state);
     const group = this.groups().find((node) => node.group.state === state);
     this.changed.fire(group);
   }
 
-  /** The keys the tree currently holds, for commands that need them. */
+  /** The keys of the selected rows, for commands run from a keybinding. */
   selection(): ApiKey[] {
     return this.treeView.selection.filter((node): node is KeyNode => node instanceof KeyNode).map((node) => node.key);
   }
@@ -210,15 +231,11 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       // The first time the view shows: read the accounts and load; nothing touches the network before that.
       this.started ??= this.start().then(() => this.render());
       await this.started;
-      const state = this.viewState();
-      if (state === 'signedOut' && this.ctx.store.snapshot.notice) {
-        // The message says why this editor was signed out; VS Code hides the welcome content while it shows.
-        return [new ActionNode('Set API Token…', 'key', { command: 'factify.signIn', title: 'Set API Token…' })];
-      }
-      return state === 'error' ? this.recoveryActions() : this.groups();
+      const rows = rootRows(this.viewState(), this.ctx.store.snapshot, this.ctx.organizations.current !== undefined);
+      return 'remedies' in rows ? rows.remedies.map((remedy) => new ActionNode(remedy)) : this.groups();
     }
     if (node instanceof GroupNode) {
-      const limit = this.pageLimits.get(node.group.state) ?? PAGE_SIZE;
+      const limit = this.grouping.pageLimit(node.group.state);
       const keys = node.group.keys;
       // One clock and one settings read per page, not per row.
       const nowMs = Date.now();
@@ -247,11 +264,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (!group) return false;
     const index = group.group.keys.findIndex((key) => key.id === keyId);
     const key = group.group.keys[index] as ApiKey;
-    const limit = this.pageLimits.get(group.group.state) ?? PAGE_SIZE;
-    if (index >= limit) {
-      this.pageLimits.set(group.group.state, (Math.floor(index / PAGE_SIZE) + 1) * PAGE_SIZE);
-      this.changed.fire(group);
-    }
+    if (this.grouping.pageTo(group.group.state, index)) this.changed.fire(group);
     const row = keyRow(key, Date.now(), settings.expiryWarningDays(), this.foundIn(key.id));
     await this.treeView.reveal(new KeyNode(key, group, row), { select: true, focus: true, expand: true });
     return true;
@@ -261,129 +274,49 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     return node instanceof GroupNode ? undefined : node.parent;
   }
 
-  /** What can be done about the error that left the view without keys. */
-  private recoveryActions(): ActionNode[] {
-    const error = this.ctx.store.snapshot.error;
-    const actions = [new ActionNode('Refresh', 'refresh', { command: 'factify.refresh', title: 'Refresh' })];
-    if (error?.kind === 'unauthorized') {
-      actions.push(new ActionNode('Set API Token…', 'key', { command: 'factify.signIn', title: 'Set API Token…' }));
-    }
-    if (error?.kind === 'forbidden' || error?.kind === 'notFound' || this.ctx.organizations.current) {
-      actions.push(
-        new ActionNode('Switch Organization…', 'organization', { command: 'factify.switchOrganization', title: 'Switch Organization…' }),
-      );
-    }
-    if (error && ['invalidConfig', 'network', 'tls', 'redirect', 'invalidResponse', 'timeout'].includes(error.kind)) {
-      actions.push(
-        new ActionNode('Open Factify Settings', 'settings-gear', {
-          command: 'workbench.action.openSettings',
-          title: 'Open Factify Settings',
-          arguments: ['@ext:factify.factify-api-keys'],
-        }),
-      );
-    }
-    actions.push(new ActionNode('Show Log', 'output', { command: 'factify.showLog', title: 'Show Log' }));
-    return actions;
+  private groups(): GroupNode[] {
+    return this.grouping.groups(this.ctx.store.snapshot.loaded, this.filterText, Date.now()).map((group) => {
+      let node = this.groupNodes.get(group);
+      if (!node) this.groupNodes.set(group, (node = new GroupNode(group, this.filterText !== undefined)));
+      return node;
+    });
   }
 
-  /**
-   * Grouping sorts every key, so it runs once per list (a refresh that brings back the same answer keeps the
-   * same list), and again only when a minute has passed, since keys expire with time. A filter only narrows the
-   * sorted groups.
-   */
-  private groups(): GroupNode[] {
-    const loaded = this.ctx.store.snapshot.loaded;
-    if (!loaded) return [];
-    const nowMs = Date.now();
-    const includeRevoked = loaded.query.includeRevoked;
-    let sorted = this.sorted;
-    if (!sorted || sorted.keys !== loaded.keys || sorted.includeRevoked !== includeRevoked || nowMs - sorted.at > REGROUP_AFTER_MS) {
-      sorted = this.sorted = {
-        keys: loaded.keys,
-        includeRevoked,
-        at: nowMs,
-        groups: groupByState(loaded.keys, { nowMs, includeRevoked }, sorted?.groups),
-      };
-      this.filtered = undefined;
-    }
-    if (!this.filtered || this.filtered.filter !== this.filterText) {
-      const groups = filterGroups(sorted.groups, this.filterText);
-      this.filtered = { filter: this.filterText, nodes: groups.map((group) => new GroupNode(group, this.filterText !== undefined)) };
-    }
-    return this.filtered.nodes.filter((node) => node.group.keys.length > 0);
+  private inputs(): ViewInputs {
+    const shownGroups = this.groups().length;
+    return {
+      accountsLoaded: this.ctx.accounts.loaded,
+      snapshot: this.ctx.store.snapshot,
+      filter: this.filterText,
+      shownGroups,
+      hadKeys: this.grouping.hadKeys,
+    };
   }
 
   viewState(): ViewState {
-    const snapshot = this.ctx.store.snapshot;
-    // Until SecretStorage has answered, "signed out" would be a guess: say loading instead.
-    if (!this.ctx.accounts.loaded) return 'loading';
-    if (!snapshot.signedIn) return 'signedOut';
-    if (!snapshot.loaded) return snapshot.error && !snapshot.loading ? 'error' : 'loading';
-    const groups = this.groups();
-    if (groups.length > 0) return 'ready';
-    return this.filterText !== undefined && this.sorted?.groups.length ? 'filteredEmpty' : 'empty';
+    return viewState(this.inputs());
   }
 
   private render(): void {
-    const snapshot = this.ctx.store.snapshot;
-    const state = this.viewState();
-    void vscode.commands.executeCommand('setContext', 'factify.state', state);
-    void vscode.commands.executeCommand('setContext', 'factify.signedIn', snapshot.signedIn);
-    void vscode.commands.executeCommand('setContext', 'factify.filterActive', this.filterText !== undefined);
-    void vscode.commands.executeCommand('setContext', 'factify.showRevoked', settings.showRevokedKeys());
-    const message = this.message(snapshot, state);
-    this.treeView.message = message === undefined ? undefined : this.redactor.redact(message);
+    const input = this.inputs();
+    const snapshot = input.snapshot;
+    const state = viewState(input);
+    for (const [key, value] of Object.entries(contextKeys(state, input, settings.showRevokedKeys())))
+      void vscode.commands.executeCommand('setContext', key, value);
+    const redact = (text: string) => this.redactor.redact(text);
+    const message = viewMessage(input, state, redact);
+    this.treeView.message = message === undefined ? undefined : redact(message);
     this.treeView.badge = snapshot.loaded && expiryBadge(snapshot.loaded.keys, Date.now(), settings.expiryWarningDays());
     const override = this.ctx.organizations.current;
-    const organization = shownOrganization(override, snapshot, this.ctx.accounts);
-    const description = override ? `⚠ acting as ${organization ?? override}` : organization;
-    this.treeView.description = description === undefined ? undefined : this.redactor.redact(description);
+    const description = viewDescription(override, shownOrganization(override, snapshot, this.ctx.accounts));
+    this.treeView.description = description === undefined ? undefined : redact(description);
     this.trackProgress(snapshot.loading);
-    // Rebuilding the tree drops VS Code's handles to its rows for a moment (a click on a row's inline action
-    // then finds no row): only when what the rows show changed, e.g. not for a refresh with the same answer.
-    const treeInputs = [
-      state,
-      snapshot.loaded?.keys,
-      snapshot.loaded?.query.includeRevoked,
-      this.filterText,
-      snapshot.error?.kind,
-      this.ctx.organizations.current,
-      Math.floor(Date.now() / REGROUP_AFTER_MS),
-    ];
-    if (!this.treeInputs || treeInputs.some((input, index) => input !== this.treeInputs?.[index])) {
+    const treeInputs = rowInputs(state, input, override, Date.now());
+    if (rowInputsChanged(this.treeInputs, treeInputs)) {
       this.treeInputs = treeInputs;
       this.changed.fire(undefined);
     }
     this.scheduleAutoRefresh();
-  }
-
-  private message(snapshot: KeysSnapshot, state: ViewState): string | undefined {
-    const error = snapshot.error;
-    if (snapshot.notice) return snapshot.notice;
-    if (state === 'error' && error) return this.shown(error.message, 500);
-    const lines: string[] = [];
-    if (error && snapshot.loaded && !snapshot.loading) {
-      lines.push(
-        `⚠ Refresh failed: ${this.shown(error.message, 400)} Showing the keys loaded ${new Date(snapshot.loaded.loadedAt).toLocaleTimeString()}.`,
-      );
-    }
-    const rejected = snapshot.loaded?.rejected.length ?? 0;
-    if (rejected > 0)
-      lines.push(
-        `⚠ ${rejected} record${rejected === 1 ? '' : 's'} from Factify ${rejected === 1 ? 'was' : 'were'} not valid and ${rejected === 1 ? 'is' : 'are'} not shown; see the log (Factify: Show Log).`,
-      );
-    if (this.filterText !== undefined && state !== 'signedOut') {
-      // VS Code hides a view's welcome content while the view has a message: filtered-to-nothing alone is
-      // left to the welcome content, which also offers Clear Filter and Filter Keys….
-      if (state !== 'filteredEmpty') lines.push(`Filtered by “${displayText(this.filterText, 80)}”.`);
-      else if (lines.length > 0) lines.push(`No key matches “${displayText(this.filterText, 80)}”.`);
-    }
-    return lines.length ? lines.join(' ') : undefined;
-  }
-
-  /** Server-derived text for the message: redacted first, then cut, so a cut never hides a secret from the redactor. */
-  private shown(text: string, maxLength: number): string {
-    return displayText(this.redactor.redact(text), maxLength);
   }
 
   private trackProgress(loading: boolean): void {

@@ -35,7 +35,7 @@ export interface AccountsState {
 }
 
 export const EMPTY_ACCOUNTS: AccountsState = { accounts: [], currentId: undefined, labels: {} };
-export const MAX_LABEL_LENGTH = 60;
+const MAX_LABEL_LENGTH = 60;
 
 /** The environment part of `ffy_<env>_…`. */
 export function tokenEnvironment(token: string): string {
@@ -88,7 +88,7 @@ export function organizationLabel(state: AccountsState, orgId: OrgId | undefined
   return state.labels[orgId] ?? orgId;
 }
 
-export function currentAccount(state: AccountsState): Account | undefined {
+function currentAccount(state: AccountsState): Account | undefined {
   return state.accounts.find((account) => account.id === state.currentId);
 }
 

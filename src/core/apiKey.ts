@@ -24,6 +24,9 @@ export interface ApiKey {
   readonly revokedComment: string | undefined;
 }
 
+/** Why a key without a `keyId` (its id does not match the pattern) is never revoked. */
+export const UNREVOCABLE_KEY_MESSAGE = 'This key has an id Factify never issues, so it cannot be revoked from here.';
+
 export interface RejectedRecord {
   readonly index: number;
   /** The record's id when it had a readable one, for the log. */
@@ -251,7 +254,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** A few words on what a JSON value is, never its content (it may be hostile or huge). */
-export function describeJson(value: unknown): string {
+function describeJson(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   switch (typeof value) {

@@ -2,7 +2,7 @@
 
 export type BaseUrlCheck = { ok: true; origin: URL } | { ok: false; message: string };
 
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 

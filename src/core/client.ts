@@ -3,7 +3,7 @@
  * bodies are checked and turned into typed errors with a message a person can act on.
  */
 import type * as Undici from 'undici';
-import { parseKeyListInSlices, isPlainObject, yieldToEventLoop, type KeyList } from './apiKey';
+import { parseKeyListInSlices, isPlainObject, UNREVOCABLE_KEY_MESSAGE, yieldToEventLoop, type KeyList } from './apiKey';
 import { EarlyConnection } from './earlyConnection';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
@@ -165,8 +165,7 @@ export class FactifyClient {
    */
   async revokeKey(auth: RequestAuth, keyId: KeyId, reason: string | undefined, options: RequestOptions = {}): Promise<void> {
     // The type already promises this; the check keeps a cast elsewhere from ever building a request.
-    if (!KEY_ID_PATTERN.test(keyId))
-      throw new FactifyError('invalidResponse', 'This key has an id Factify never issues, so it cannot be revoked from here.');
+    if (!KEY_ID_PATTERN.test(keyId)) throw new FactifyError('invalidResponse', UNREVOCABLE_KEY_MESSAGE);
     const url = new URL(`/v1/api-keys/${keyId}`, this.options.origin);
     const body = reason ? JSON.stringify({ reason }) : undefined;
     await this.send({
@@ -517,11 +516,7 @@ function messageForStatus(
  * Problem details members with the wrong types are ignored, never trusted or shown raw. Each member is
  * redacted as decoded, then cut.
  */
-export function parseProblemDetails(
-  text: string,
-  contentType: string | undefined,
-  secrets: readonly string[] = [],
-): ProblemDetails | undefined {
+function parseProblemDetails(text: string, contentType: string | undefined, secrets: readonly string[] = []): ProblemDetails | undefined {
   if (!isJsonContentType(contentType) && !text.trimStart().startsWith('{')) return undefined;
   let value: unknown;
   try {

@@ -63,6 +63,8 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Brings the log into view, where the shell has one to show. */
+  show?(): void;
 }
 
 /** A log line for an error: its message plus the technical detail, never shown to the user as is. */

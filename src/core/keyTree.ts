@@ -102,7 +102,7 @@ export function groupKeys(keys: readonly ApiKey[], options: GroupOptions & { rea
 }
 
 /** Case-insensitive substring match on name, prefix and id; `needle` is already lower-case. */
-export function matchesFilter(key: ApiKey, needle: string): boolean {
+function matchesFilter(key: ApiKey, needle: string): boolean {
   return key.name.toLowerCase().includes(needle) || key.prefix.toLowerCase().includes(needle) || key.id.toLowerCase().includes(needle);
 }
 

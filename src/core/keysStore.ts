@@ -3,7 +3,7 @@
  * change it. One list request is in flight at a time; an answer that no longer matches what the user asked
  * for (organization switched, key revoked meanwhile) is discarded, never shown.
  */
-import { markRevoked, type ApiKey, type RejectedRecord } from './apiKey';
+import { markRevoked, UNREVOCABLE_KEY_MESSAGE, type ApiKey, type RejectedRecord } from './apiKey';
 import { describeWait, type FactifyClient, type RequestAuth } from './client';
 import { FactifyError, describeForLog, toFactifyError, type Logger } from './errors';
 import { type KeyId, type OrgId } from './ids';
@@ -188,7 +188,7 @@ export class KeysStore {
     if (!key.keyId) {
       return {
         kind: 'failed',
-        error: new FactifyError('invalidResponse', 'This key has an id that Factify never issues, so it cannot be revoked from here.'),
+        error: new FactifyError('invalidResponse', UNREVOCABLE_KEY_MESSAGE),
       };
     }
     const changed = this.contextChange(auth);
@@ -265,7 +265,7 @@ export class KeysStore {
 }
 
 /** A 409, or any answer saying the key is already revoked, means the work is done. */
-export function isAlreadyRevoked(error: FactifyError): boolean {
+function isAlreadyRevoked(error: FactifyError): boolean {
   if (error.kind === 'conflict') return true;
   const text = `${error.extra.problem?.title ?? ''} ${error.extra.problem?.detail ?? ''}`;
   return error.kind === 'badRequest' && /already\s+revoked/i.test(text);

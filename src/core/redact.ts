@@ -11,7 +11,7 @@ const URL_CREDENTIALS = /(\/\/)[^\s/@]+@/g;
 const ESCAPED_TOKEN_CHAR = /\\u00(3[0-9]|4[1-9a-f]|5[0-9a]|5f|6[1-9a-f]|7[0-9a])|%(3[0-9]|4[1-9a-f]|5[0-9a]|5f|6[1-9a-f]|7[0-9a])/gi;
 const REDACTED = '[redacted]';
 /** A run this long of a known secret's secret part is masked even when the rest of the secret is not there. */
-export const MIN_SECRET_PART = 12;
+const MIN_SECRET_PART = 12;
 
 export class Redactor {
   private readonly secrets = new Set<string>();

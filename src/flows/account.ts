@@ -2,10 +2,11 @@
 import { explainInvalidLabel, findTokenKey, organizationOfList, type Account, type TokenKey } from '../core/accounts';
 import { FactifyError, describeForLog, toFactifyError } from '../core/errors';
 import { checkToken, type OrgId } from '../core/ids';
+import { REMEDY_LABELS } from '../core/remedies';
 import { displayText } from '../core/text';
 import { type AppContext } from './context';
 
-export const SET_TOKEN_ACTION = 'Set API Token…';
+export const SET_TOKEN_ACTION = REMEDY_LABELS.setToken;
 export const ALL_ACCOUNTS = 'All accounts';
 
 export type SignInResult = 'cancelled' | 'rejected' | 'stored' | 'storedUnverified' | 'storeFailed';
@@ -191,9 +192,4 @@ export async function renameOrganization(ctx: AppContext, orgId?: OrgId): Promis
   const label = ctx.accounts.label(target);
   ctx.log.info(typed.trim() ? `Named organization ${target} locally.` : `Removed the local name of ${target}.`);
   void ctx.prompts.info(typed.trim() ? `${target} is now shown as “${displayText(label, 80)}”.` : `${target} is shown by its ID again.`);
-}
-
-/** After a 401 anywhere: offer to replace the token. */
-export async function offerNewToken(ctx: AppContext, message: string): Promise<void> {
-  if ((await ctx.prompts.error(message, SET_TOKEN_ACTION)) === SET_TOKEN_ACTION) await signIn(ctx);
 }

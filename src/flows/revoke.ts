@@ -1,12 +1,13 @@
 /** Revoke API Key…: reason, confirmation, DELETE, and a per-key summary. */
-import { keyState, type ApiKey } from '../core/apiKey';
+import { keyState, UNREVOCABLE_KEY_MESSAGE, type ApiKey } from '../core/apiKey';
 import { FactifyError } from '../core/errors';
 import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
-import { describeAccount, offerNewToken, signOutAccounts } from './account';
+import { describeAccount, signOutAccounts } from './account';
 import { prefixStartsToken, type Account } from '../core/accounts';
 import { describeOrganization } from './organizationLabel';
-import { offerRecovery } from './recovery';
+import { pointsToLog } from '../core/remedies';
+import { notify, notifyError } from './recovery';
 
 const MAX_REASON_LENGTH = 500;
 /** Several DELETEs at once, but few enough not to trip the rate limit. */
@@ -40,7 +41,7 @@ export async function revokeKeys(
     const unrevocable = selected?.some((key) => key.keyId === undefined) ?? false;
     await ctx.prompts.info(
       unrevocable
-        ? 'That key has an id Factify never issues, so it cannot be revoked from here.'
+        ? UNREVOCABLE_KEY_MESSAGE
         : selected && selected.length > 1
           ? 'Those keys are already revoked.'
           : 'That key is already revoked.',
@@ -132,8 +133,8 @@ async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
   const snapshot = ctx.store.snapshot;
   if (!snapshot.loaded) {
     const error = snapshot.error;
-    if (!error || !(await offerRecovery(ctx, error)))
-      await ctx.prompts.error(error?.message ?? 'Sign in first: run “Factify: Set API Token…”.');
+    if (!error) await ctx.prompts.error('Sign in first: run “Factify: Set API Token…”.');
+    else await notifyError(ctx, error);
     return undefined;
   }
   const candidates = revocable(ctx, snapshot.loaded.keys);
@@ -192,8 +193,9 @@ async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<v
   }
   if (notSent.length > 0) parts.push('Check the organization in the status bar and run Revoke again for the keys not revoked.');
   const message = parts.join(' ');
-  if (failed.some((result) => result.error?.kind === 'unauthorized')) return offerNewToken(ctx, message);
-  await ctx.prompts.warn(message);
+  const unauthorized = failed.find((result) => result.error?.kind === 'unauthorized')?.error;
+  if (unauthorized) return notifyError(ctx, unauthorized, message);
+  await notify(ctx, 'warn', message, pointsToLog(message) ? ['showLog'] : []);
 }
 
 /** Up to five names, then how many more. */
@@ -206,11 +208,11 @@ function names(results: readonly KeyResult[]): string {
 }
 
 async function reportFailure(ctx: AppContext, error: FactifyError | undefined): Promise<void> {
-  if (error?.kind === 'unauthorized') return offerNewToken(ctx, error.message);
   if (error?.kind === 'cancelled')
     return void ctx.prompts.warn('The revoke was cancelled before Factify answered; refresh to see whether the key was revoked.');
   if (error?.kind === 'notFound') return void ctx.prompts.warn(error.message);
-  await ctx.prompts.error(error?.message ?? 'Revoking failed.');
+  if (!error) return void (await ctx.prompts.error('Revoking failed.'));
+  await notifyError(ctx, error, error.message, 'error');
 }
 
 function listNames(keys: readonly ApiKey[]): string {

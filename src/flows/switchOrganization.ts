@@ -2,9 +2,11 @@
 import { explainInvalidOrgId, asOrgId, type OrgId } from '../core/ids';
 import { displayText } from '../core/text';
 import { describeAccountKey, renameOrganization } from './account';
+import { REMEDY_LABELS } from '../core/remedies';
 import { type AppContext, type PickItem } from './context';
+import { notifyError } from './recovery';
 
-export const SWITCH_BACK_ACTION = 'Switch Back';
+export const SWITCH_BACK_ACTION = REMEDY_LABELS.switchBack;
 
 type Choice =
   | { kind: 'account'; accountId: string }
@@ -79,7 +81,7 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
 }
 
 /** Makes an account current, on its own organization: its token replaces the old one, whose list and requests are dropped. */
-export async function applyAccount(ctx: AppContext, accountId: string): Promise<void> {
+async function applyAccount(ctx: AppContext, accountId: string): Promise<void> {
   if (ctx.accounts.current()?.id === accountId) return applyOrganization(ctx, undefined);
   // Clear the override first: the list for the new token must never go out with it.
   if (ctx.organizations.current) await ctx.organizations.select(undefined);
@@ -97,10 +99,6 @@ export async function applyOrganization(ctx: AppContext, organizationId: OrgId |
   ctx.store.reset();
   await ctx.store.refresh();
   const error = ctx.store.snapshot.error;
-  if (organizationId && error?.kind === 'forbidden') await offerSwitchBack(ctx, error.message);
-}
-
-/** A 403 under an override: only staff may use it; offer the way back. */
-export async function offerSwitchBack(ctx: AppContext, message: string): Promise<void> {
-  if ((await ctx.prompts.warn(message, SWITCH_BACK_ACTION)) === SWITCH_BACK_ACTION) await applyOrganization(ctx, undefined);
+  // A 403 under an override: only staff may use it; the notification offers the way back.
+  if (organizationId && error?.kind === 'forbidden') await notifyError(ctx, error);
 }
