@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { parseKeyList, type ApiKey } from '../../../src/core/apiKey';
 import { FactifyClient, type ConnectionOptions, type RetryPolicy } from '../../../src/core/client';
-import { FactifyError, describeForLog, type FactifyErrorKind, type Logger } from '../../../src/core/errors';
+import { FactifyError, describeForLog, type FactifyErrorKind } from '../../../src/core/errors';
 import { type ApiToken, type OrgId } from '../../../src/core/ids';
 import { KeysStore, type KeysSnapshot } from '../../../src/core/keysStore';
 import { type ProxySettings } from '../../../src/core/proxy';
@@ -17,6 +17,7 @@ import { startDecoyServer, type DecoyServer } from '../../server/decoy';
 import { startFactifyServer, type FactifyServer, type ServerApiKey } from '../../server/factifyServer';
 import { selfSignedCert } from '../../server/selfSignedCert';
 import { MemoryAccounts, MemoryOrganizations, ScriptedPrompts, type Step } from './scriptedPrompts';
+import { MemoryLog } from './memoryLog';
 import { waitFor } from './waitFor';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -44,17 +45,10 @@ export const evidence = {
 /** The shell's redactor: it learns the stored token, and masks anything token-shaped anyway. */
 const shellRedactor = new Redactor();
 
-export const logger: Logger = {
-  trace: (message) => writeLog('trace', message),
-  info: (message) => writeLog('info', message),
-  warn: (message) => writeLog('warn', message),
-  error: (message) => writeLog('error', message),
-};
-
-function writeLog(level: string, message: string): void {
+export const logger = new MemoryLog((level, message) => {
   evidence.rawLog.push(`${level} ${message}`);
   evidence.log.push(`${level} ${shellRedactor.redact(message)}`);
-}
+});
 
 export function noteError(error: FactifyError): void {
   evidence.messages.push(error.message);

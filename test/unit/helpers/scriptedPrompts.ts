@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { FactifyClient, type RetryPolicy } from '../../../src/core/client';
-import { type Logger } from '../../../src/core/errors';
 import { type ApiToken, type OrgId } from '../../../src/core/ids';
 import { KeysStore } from '../../../src/core/keysStore';
 import {
@@ -22,6 +21,7 @@ import {
 } from '../../../src/core/accounts';
 import { Redactor } from '../../../src/core/redact';
 import { createApp } from '../../../src/app';
+import { MemoryLog } from './memoryLog';
 import { type AppContext, type InputOptions, type Organizations, type PickItem, type Prompts } from '../../../src/flows/context';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -401,23 +401,6 @@ export class MemoryOrganizations implements Organizations {
     this.selections.push(organizationId);
     this.current = organizationId;
     if (organizationId) this.recent = [organizationId, ...this.recent.filter((id) => id !== organizationId)].slice(0, 5);
-  }
-}
-
-/** Keeps every line, so tests can check what was logged (and that no secret was). */
-export class MemoryLog implements Logger {
-  readonly lines: string[] = [];
-  trace(message: string): void {
-    this.lines.push(`trace ${message}`);
-  }
-  info(message: string): void {
-    this.lines.push(`info ${message}`);
-  }
-  warn(message: string): void {
-    this.lines.push(`warn ${message}`);
-  }
-  error(message: string): void {
-    this.lines.push(`error ${message}`);
   }
 }
 
