@@ -12,14 +12,8 @@ import { createSafeLog, type LogChannel } from '../../../src/core/logChannel';
 import { signIn } from '../../../src/flows/account';
 import { revokeKeys } from '../../../src/flows/revoke';
 import { applyOrganization } from '../../../src/flows/switchOrganization';
-import {
-  MemoryAccounts,
-  MemoryOrganizations,
-  confirm as confirmStep,
-  error as errorStep,
-  info as infoStep,
-  input as inputStep,
-} from '../helpers/scriptedPrompts';
+import { MemoryAccounts, MemoryOrganizations } from '../helpers/memoryStores';
+import { confirm as confirmStep, error as errorStep, info as infoStep, input as inputStep } from '../helpers/scriptedPrompts';
 import { waitFor } from '../helpers/waitFor';
 import {
   evidence,

@@ -6,7 +6,8 @@ import { FactifyClient } from '../../../src/core/client';
 import { type OrgId } from '../../../src/core/ids';
 import { KeysStore } from '../../../src/core/keysStore';
 import { revokeKeys } from '../../../src/flows/revoke';
-import { MemoryOrganizations, confirm as confirmStep, input as inputStep, warn as warnStep } from '../helpers/scriptedPrompts';
+import { MemoryOrganizations } from '../helpers/memoryStores';
+import { confirm as confirmStep, input as inputStep, warn as warnStep } from '../helpers/scriptedPrompts';
 import { logger, server, stores, client, auth, keysStore, context, runFlow, script, failure, requestsOf } from '../helpers/faultMatrix';
 
 export function faultMatrixConfirmedContext(): void {

@@ -6,13 +6,8 @@ import { asOrgId, type KeyId } from '../../../src/core/ids';
 import { keyRow, keyTooltipMarkdown } from '../../../src/core/keyTree';
 import { revokeKeys } from '../../../src/flows/revoke';
 import { applyOrganization } from '../../../src/flows/switchOrganization';
-import {
-  MemoryOrganizations,
-  confirm as confirmStep,
-  info as infoStep,
-  input as inputStep,
-  warn as warnStep,
-} from '../helpers/scriptedPrompts';
+import { MemoryOrganizations } from '../helpers/memoryStores';
+import { confirm as confirmStep, info as infoStep, input as inputStep, warn as warnStep } from '../helpers/scriptedPrompts';
 import {
   evidence,
   noteError,

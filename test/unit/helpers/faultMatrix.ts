@@ -16,7 +16,8 @@ import { startConnectProxy, type ConnectProxy, type ConnectProxyOptions } from '
 import { startDecoyServer, type DecoyServer } from '../../server/decoy';
 import { startFactifyServer, type FactifyServer, type ServerApiKey } from '../../server/factifyServer';
 import { selfSignedCert } from '../../server/selfSignedCert';
-import { MemoryAccounts, MemoryOrganizations, ScriptedPrompts, type Step } from './scriptedPrompts';
+import { MemoryAccounts, MemoryOrganizations } from './memoryStores';
+import { ScriptedPrompts, type Step } from './scriptedPrompts';
 import { MemoryLog } from './memoryLog';
 import { waitFor } from './waitFor';
 
