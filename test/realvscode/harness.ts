@@ -105,7 +105,7 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
 const SERVER_START_TIMEOUT_MS = 60_000;
 const WORKBENCH_TIMEOUT_MS = 60_000;
 /** How long a UI state may take on a busy machine. Generous: it only costs time when the state never comes. */
-const UI_TIMEOUT_MS = 30_000;
+export const UI_TIMEOUT_MS = 30_000;
 
 const NOTIFICATION_MESSAGE = '.notification-list-item-message';
 
@@ -281,12 +281,6 @@ export async function fillInputBox(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** The validation or prompt message under the open input box ('' if none). */
-export async function inputBoxMessage(page: Page): Promise<string> {
-  await waitForInputBox(page);
-  return (await page.locator('.quick-input-widget .quick-input-message').innerText()).trim();
-}
-
 export async function pressEscape(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
 }
@@ -320,17 +314,6 @@ export async function treeRows(page: Page, viewSelector = FACTIFY_VIEW_SELECTOR)
 /** The first rendered row of a tree view (the Factify view by default) whose aria-label contains `labelContains`. */
 export function treeRow(page: Page, labelContains: string, viewSelector = FACTIFY_VIEW_SELECTOR): Locator {
   return page.locator(`${viewSelector} .pane-body .monaco-list-row[aria-label*="${cssString(labelContains)}"]`).first();
-}
-
-/** Clicks the item of the open context menu (e.g. after `treeRow(…).click({ button: 'right' })`) with this label. */
-export async function clickContextMenuItem(page: Page, label: string): Promise<void> {
-  const item = page
-    .locator('.context-view .monaco-menu .action-item', {
-      has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
-    })
-    .first();
-  await item.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-  await item.click();
 }
 
 /** Message and detail text of the open modal dialog. */
@@ -545,7 +528,8 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function escapeRegExp(text: string): string {
+/** `text` as a regular expression that matches exactly it. */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

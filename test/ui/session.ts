@@ -26,14 +26,14 @@ import {
   fillInputBox,
   type CodeServer,
   startCodeServer,
+  escapeRegExp,
+  UI_TIMEOUT_MS,
 } from '../realvscode/harness';
 import { startDecoyServer, type DecoyServer } from '../server/decoy';
 import { startFactifyServer, type FactifyServer, type RecordedRequest, type ServerApiKey } from '../server/factifyServer';
 
 export const ORG_HEADER = 'x-factify-organization-id';
 export const STATUS_ITEM_SELECTOR = '[id="factify.factify-api-keys.factify.organization"]';
-/** How long a UI state may take on a busy machine. Generous: it only costs time when the state never comes. */
-const UI_TIMEOUT_MS = 30_000;
 
 export interface UiSession {
   api: FactifyServer;
@@ -740,8 +740,4 @@ export async function findTokenLeaks(session: UiSession, pages: readonly Page[] 
   }
   const factifyLogFiles = files.filter((file) => /factify\.factify-api-keys[\\/]Factify\.log$/.test(file));
   return { leaks, filesSearched: files, browserEntriesSearched, factifyLogFiles, secretStorageSeen, secretStorageInClear, globalStateSeen };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -11,20 +11,9 @@ import { describeOrganization } from '../../src/flows/organizationLabel';
 import { type OrgId } from '../../src/core/ids';
 import { LEGACY_TOKEN_KEY } from '../../src/core/accounts';
 import { startFactifyServer, type FactifyServer, type RecordedRequest } from '../server/factifyServer';
-import {
-  MemoryAccounts,
-  MemorySecrets,
-  confirm,
-  createTestApp,
-  escapePick,
-  info,
-  input,
-  pick,
-  warn,
-  type Step,
-  type TestApp,
-  type TestContextOptions,
-} from './helpers/scriptedPrompts';
+import { MemoryAccounts, MemorySecrets } from './helpers/memoryStores';
+import { confirm, escapePick, info, input, pick, warn, type Step } from './helpers/scriptedPrompts';
+import { createTestApp, type TestApp, type TestContextOptions } from './helpers/testApp';
 
 const ORG_HEADER = 'x-factify-organization-id';
 

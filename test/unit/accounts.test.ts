@@ -25,7 +25,8 @@ import {
   type AccountsState,
 } from '../../src/core/accounts';
 import { type OrgId } from '../../src/core/ids';
-import { MemoryLog, MemorySecrets, MemoryState } from './helpers/scriptedPrompts';
+import { MemoryLog } from './helpers/memoryLog';
+import { MemorySecrets, MemoryState } from './helpers/memoryStores';
 
 const ORG_A = 'org_01kdx2z2ab3cd4ef5gh6jk7mn8' as OrgId;
 const ORG_B = 'org_01kdx2z2ab3cd4ef5gh6jk7mn9' as OrgId;

@@ -38,7 +38,7 @@ import { FactifyError } from '../../src/core/errors';
 import { KEY_ID_PATTERN, asKeyId, asOrgId, type ApiToken, type OrgId } from '../../src/core/ids';
 import { Redactor } from '../../src/core/redact';
 import { startFactifyServer, type FactifyServer, type ServerApiKey } from '../server/factifyServer';
-import { createTestApp, type TestApp } from './helpers/scriptedPrompts';
+import { createTestApp, type TestApp } from './helpers/testApp';
 
 const QUICK = { timeout: 10_000 };
 const DAY = 86_400_000;

@@ -10,20 +10,8 @@ import { signIn, signOut, SET_TOKEN_ACTION } from '../../src/flows/account';
 import { revokeKeys } from '../../src/flows/revoke';
 import { switchOrganization, SWITCH_BACK_ACTION } from '../../src/flows/switchOrganization';
 import { startFactifyServer, type FactifyServer, type RecordedRequest, type ServerApiKey } from '../server/factifyServer';
-import {
-  confirm,
-  createTestApp,
-  error,
-  escapeInput,
-  escapePick,
-  info,
-  input,
-  pick,
-  warn,
-  type Step,
-  type TestApp,
-  type TestContextOptions,
-} from './helpers/scriptedPrompts';
+import { confirm, error, escapeInput, escapePick, info, input, pick, warn, type Step } from './helpers/scriptedPrompts';
+import { createTestApp, type TestApp, type TestContextOptions } from './helpers/testApp';
 import { deferred, waitFor } from './helpers/waitFor';
 
 const ORG_HEADER = 'x-factify-organization-id';

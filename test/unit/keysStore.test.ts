@@ -6,7 +6,7 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict';
 import { keyState, type ApiKey } from '../../src/core/apiKey';
 import { FactifyClient, type ListOptions, type RequestAuth } from '../../src/core/client';
-import { type Logger } from '../../src/core/errors';
+import { MemoryLog } from './helpers/memoryLog';
 import { asOrgId, type ApiToken } from '../../src/core/ids';
 import { KeysStore, type KeysSnapshot } from '../../src/core/keysStore';
 import { startFactifyServer, type FactifyServer } from '../server/factifyServer';
@@ -65,13 +65,8 @@ afterEach(() => {
 function harness(options: { auth?: RequestAuth; includeRevoked?: boolean; client?: FactifyClient } = {}): Harness {
   let auth: RequestAuth | undefined = options.auth ?? asToken(server.tokens.admin);
   let includeRevoked = options.includeRevoked ?? false;
-  const logs: string[] = [];
-  const log: Logger = {
-    trace: (line) => logs.push(line),
-    info: (line) => logs.push(line),
-    warn: (line) => logs.push(line),
-    error: (line) => logs.push(line),
-  };
+  const log = new MemoryLog();
+  const logs = log.lines;
   const store = new KeysStore({
     client: () => options.client ?? client,
     auth: () => auth,

@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { FactifyClient } from '../../src/core/client';
-import { type Logger } from '../../src/core/errors';
+import { MemoryLog } from './helpers/memoryLog';
 import { type ApiToken, type OrgId } from '../../src/core/ids';
 import { KeyDirectory, type StoreList } from '../../src/core/keyDirectory';
 import {
@@ -310,8 +310,8 @@ describe('positions, counts and summaries', () => {
 describe('KeyDirectory against the local server', () => {
   let server: FactifyServer;
   let client: FactifyClient;
-  const logs: string[] = [];
-  const log: Logger = { trace: () => undefined, info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
+  const log = new MemoryLog();
+  const logs = log.lines;
 
   before(async () => {
     server = await startFactifyServer();

@@ -1,0 +1,39 @@
+/** Redaction of tokens and secrets (src/core/redact.ts). */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redactor, redactSecrets } from '../../src/core/redact';
+import { BODY, KEY_ID, ORG_ID, TOKEN } from './helpers/coreFixtures';
+
+describe('redaction', () => {
+  test('a known secret is masked wherever it appears, even if it does not look like a token', () => {
+    const redactor = new Redactor();
+    redactor.addSecret('correct-horse-battery');
+    const out = redactor.redact('a correct-horse-battery b "correct-horse-battery"');
+    assert.ok(!out.includes('correct-horse-battery'));
+    assert.equal(out, 'a [redacted] b "[redacted]"');
+  });
+
+  test('token-shaped strings, Bearer values and URL credentials are masked', () => {
+    const other = `ffy_test_${BODY}AbCdEfGhIjKlMnOp`;
+    const text = [
+      `token=${TOKEN}`,
+      `{"t":"${other}"}`,
+      'Authorization: Bearer abc.def-ghi',
+      'authorization: bearer s3cr3t',
+      'proxy http://alice:pa55w0rd@proxy.corp:3128/ and https://tok@api.example',
+    ].join('\n');
+    const out = redactSecrets(text, []);
+    for (const secret of [TOKEN, other, BODY, 'abc.def-ghi', 's3cr3t', 'alice', 'pa55w0rd', 'tok@']) {
+      assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
+    }
+    assert.match(out, /Bearer \[redacted\]/);
+    assert.match(out, /proxy\.corp:3128/, 'the host stays readable');
+  });
+
+  test('key prefixes and ids stay readable', () => {
+    const text = `Revoked ${KEY_ID} (ffy_prod_01kdx2z2...) and ffy_test_01k8abcd... for ${ORG_ID}`;
+    const redactor = new Redactor();
+    redactor.addSecret(TOKEN);
+    assert.equal(redactor.redact(text), text);
+  });
+});
