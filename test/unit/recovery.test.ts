@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FactifyError } from '../../src/core/errors';
 import { notifyError, offerRecovery } from '../../src/flows/recovery';
-import { createTestApp, error, escapeInput, warn, type TestApp } from './helpers/scriptedPrompts';
+import { error, escapeInput, warn } from './helpers/scriptedPrompts';
+import { createTestApp, type TestApp } from './helpers/testApp';
 
 /** Nothing here reaches a server: the port is closed. */
 const CLOSED = 'http://127.0.0.1:9';
