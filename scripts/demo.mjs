@@ -78,6 +78,7 @@ if (server) {
   console.log('[demo] Click the Factify icon in the activity bar, then "Set API Token…" and paste one of these:');
   console.log(`  admin of ${server.orgs.primary} (can revoke):  ${server.tokens.admin}`);
   console.log(`  member of ${server.orgs.primary} (read only):  ${server.tokens.member}`);
+  console.log(`  admin of ${server.orgs.secondary} (a second account):  ${server.tokens.otherOrgAdmin}`);
   console.log(`  Factify staff (may switch organization):       ${server.tokens.staff}`);
   console.log(`  organizations to switch to as staff: ${server.orgs.primary}, ${server.orgs.secondary}`);
 }
