@@ -1,7 +1,6 @@
 /** Expiry awareness (src/core/expiry.ts): the badge and the once-a-day reminder, on a clock the tests set. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asKeyId } from '../../src/core/ids';
 import { type ApiKey } from '../../src/core/apiKey';
 import {
   decideReminder,
@@ -15,6 +14,7 @@ import {
   type ReminderClock,
   type ReminderRecord,
 } from '../../src/core/expiry';
+import { makeKey } from './helpers/coreFixtures';
 
 const NOW = Date.UTC(2026, 2, 1, 9, 30, 0);
 const HOUR = 3_600_000;
@@ -25,21 +25,7 @@ const ORG_B = 'org_01kdx2z2ab3cd4ef5gh6jk7mnb';
 let serial = 0;
 function key(name: string, overrides: Partial<ApiKey> = {}): ApiKey {
   const id = `key_${String(++serial).padStart(26, '0')}`;
-  return {
-    id,
-    keyId: asKeyId(id),
-    orgId: ORG_A,
-    name,
-    prefix: `ffy_prod_${serial}...`,
-    isActive: true,
-    createdAt: '2025-11-01T10:00:00Z',
-    updatedAt: undefined,
-    expiresAt: undefined,
-    revokedAt: undefined,
-    revokedBy: undefined,
-    revokedComment: undefined,
-    ...overrides,
-  };
+  return makeKey({ id, orgId: ORG_A, name, prefix: `ffy_prod_${serial}...`, updatedAt: undefined, ...overrides });
 }
 
 const keys: ApiKey[] = [

@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ApiKey } from '../../src/core/apiKey';
 import { FactifyError, type FactifyErrorKind } from '../../src/core/errors';
-import { asKeyId } from '../../src/core/ids';
 import { PAGE_SIZE } from '../../src/core/keyTree';
 import { type KeysSnapshot, type LoadedKeys } from '../../src/core/keysStore';
 import {
@@ -18,27 +17,14 @@ import {
   viewState,
   type ViewInputs,
 } from '../../src/core/keysViewModel';
+import { makeKey } from './helpers/coreFixtures';
 
 const NOW = Date.UTC(2026, 2, 1, 9, 30, 0);
 const BODY = '01kdx2z2m3n4p5q6r7s8t9v0w1';
 
 function key(index: number, overrides: Partial<ApiKey> = {}): ApiKey {
   const id = `key_${BODY.slice(0, -4)}${String(index).padStart(4, '0')}`;
-  return {
-    id,
-    keyId: asKeyId(id),
-    orgId: `org_${BODY}`,
-    name: `key ${index}`,
-    prefix: `ffy_prod_${index}`,
-    isActive: true,
-    createdAt: '2025-11-01T10:00:00Z',
-    updatedAt: undefined,
-    expiresAt: undefined,
-    revokedAt: undefined,
-    revokedBy: undefined,
-    revokedComment: undefined,
-    ...overrides,
-  };
+  return makeKey({ id, orgId: `org_${BODY}`, name: `key ${index}`, prefix: `ffy_prod_${index}`, updatedAt: undefined, ...overrides });
 }
 
 function loaded(keys: readonly ApiKey[], extra: Partial<LoadedKeys> = {}): LoadedKeys {
