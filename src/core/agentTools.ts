@@ -553,9 +553,12 @@ export class AgentTools {
 
   /** Validates before asking: a refused id or an unknown or revoked key gets no confirmation at all. */
   async prepareRevoke(input: unknown): Promise<RevokePreparation> {
+    const parsed = parseRevokeKeyInput(input);
+    if (!parsed.ok) return { kind: 'refused', invocationMessage: 'Refusing an invalid revoke request' };
+    // A confirmation the user declined left its entry behind (VS Code then never invokes): this request is asked
+    // afresh, so if it is refused below, the invocation that follows finds nothing to send.
+    this.prepared.delete(inputKey(parsed.value));
     try {
-      const parsed = parseRevokeKeyInput(input);
-      if (!parsed.ok) return { kind: 'refused', invocationMessage: 'Refusing an invalid revoke request' };
       const loaded = await this.load();
       if (typeof loaded === 'string') return { kind: 'refused', invocationMessage: 'Cannot revoke: the key list is not available' };
       const found = findRevocableKey(loaded.listed, parsed.value.keyId, loaded.organization, this.deps.now());

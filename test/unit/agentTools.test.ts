@@ -761,3 +761,17 @@ describe('AgentTools: revoking', () => {
     assert.match(text, /^Not revoked: key .*\(network\)/);
   });
 });
+
+describe('AgentTools: a declined confirmation', () => {
+  test('declined, then asked again while the list fails: the invocation sends nothing', QUICK, async () => {
+    const { tools } = harness();
+    const target = liveKey();
+    assert.equal((await tools.prepareRevoke({ keyId: target.id })).kind, 'confirm');
+    // The user declined: VS Code never invokes. Later the agent asks again, and the list cannot be loaded.
+    server.addFault({ method: 'GET', times: 5, fault: { kind: 'status', status: 500, contentType: 'text/plain', body: 'down' } });
+    assert.equal((await tools.prepareRevoke({ keyId: target.id })).kind, 'refused');
+    const text = await tools.revoke({ keyId: target.id });
+    assert.doesNotMatch(text, /^Revoked/);
+    assert.deepEqual(deletes(), []);
+  });
+});
