@@ -3,8 +3,11 @@
  * notifications, the view's message, the status bar, tooltips) passes through here.
  */
 
-/** Anything shaped like a Factify token (the 26-character body is what tells it from a key prefix). */
-const TOKEN_LIKE = /ffy_[a-z0-9]+_[0-9A-Za-z]{20,}/g;
+/**
+ * Anything shaped like a Factify token (the 26-character body is what tells it from a key prefix), also with its
+ * underscores escaped for Markdown (`ffy\_prod\_…`), as tooltips and confirmations carry it.
+ */
+const TOKEN_LIKE = /ffy\\?_[a-z0-9]+\\?_[0-9A-Za-z]{20,}/g;
 const BEARER = /\b(Bearer)\s+[^\s"',;]+/gi;
 const URL_CREDENTIALS = /(\/\/)[^\s/@]+@/g;
 /** A `\uXXXX` or `%XX` escape of a character tokens are made of: digits, letters and `_`. */
@@ -84,5 +87,5 @@ function maskSecret(text: string, secret: string): string {
 
 /** A cut can leave the start of something token-shaped at the end (`…ffy_prod_01kd`): mask it. */
 export function maskTrailingTokenStart(text: string): string {
-  return text.replace(/ffy_[0-9A-Za-z_]*$/, `ffy_${REDACTED}`);
+  return text.replace(/ffy\\?_[0-9A-Za-z_\\]*$/, `ffy_${REDACTED}`);
 }

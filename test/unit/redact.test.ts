@@ -1,8 +1,11 @@
 /** Redaction of tokens and secrets (src/core/redact.ts). */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { revokeConfirmation } from '../../src/core/agentTools';
+import { keyTooltipMarkdown } from '../../src/core/keyTree';
 import { Redactor, redactSecrets } from '../../src/core/redact';
-import { BODY, KEY_ID, ORG_ID, TOKEN } from './helpers/coreFixtures';
+import { escapeMarkdown } from '../../src/core/text';
+import { BODY, KEY_ID, NOW, ORG_ID, TOKEN, TOKEN_RANDOM, makeKey } from './helpers/coreFixtures';
 
 describe('redaction', () => {
   test('a known secret is masked wherever it appears, even if it does not look like a token', () => {
@@ -35,5 +38,18 @@ describe('redaction', () => {
     const redactor = new Redactor();
     redactor.addSecret(TOKEN);
     assert.equal(redactor.redact(text), text);
+  });
+
+  test('a token escaped for Markdown (tooltips, confirmations) is masked like a plain one', () => {
+    const leaked = `ffy_live_${BODY}Zz9Yy8Xx7Ww6Vv5Uu4`;
+    assert.ok(!redactSecrets(escapeMarkdown(`leaked: ${leaked}`), []).includes('Zz9Yy8Xx7Ww6Vv5Uu4'));
+    const key = makeKey({ revokedAt: NOW - 1000, revokedComment: `found in .env: ${leaked}`, name: `named ${TOKEN}` });
+    const redactor = new Redactor();
+    const tooltip = redactor.redact(keyTooltipMarkdown(key, NOW, 14));
+    const confirmation = revokeConfirmation(makeKey({ name: `named ${leaked}` }), 'organization x', `reason ${leaked}`, false);
+    for (const shown of [tooltip, redactor.redact(confirmation.markdown), redactor.redact(confirmation.plain)]) {
+      assert.ok(!shown.includes('Zz9Yy8Xx7Ww6Vv5Uu4'), shown);
+      assert.ok(!shown.includes(TOKEN_RANDOM), shown);
+    }
   });
 });
