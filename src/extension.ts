@@ -123,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
         void store.refresh();
       } else if (event.affectsConfiguration('factify')) {
         view.scheduleAutoRefresh();
-        view.rerender();
+        view.settingsChanged();
       }
     }),
   );

@@ -185,10 +185,19 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.rerender();
   }
 
-  /** Rebuilds every row from the first page: after a setting that changes what rows show (the expiry warning, say). */
-  rerender(): void {
+  /** Rebuilds every row from the first page (a new filter). */
+  private rerender(): void {
     this.grouping.resetPaging();
     this.treeInputs = undefined;
+    this.render();
+  }
+
+  /**
+   * A `factify.*` setting changed: the rows are rebuilt only when what they show changed (the expiry warning,
+   * say). Rebuilding drops VS Code's handles to the rows for a moment, so a click on a row's inline action in
+   * that moment would reach the command without its key.
+   */
+  settingsChanged(): void {
     this.render();
   }
 
@@ -311,7 +320,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const description = viewDescription(override, shownOrganization(override, snapshot, this.ctx.accounts));
     this.treeView.description = description === undefined ? undefined : redact(description);
     this.trackProgress(snapshot.loading);
-    const treeInputs = rowInputs(state, input, override, Date.now());
+    const treeInputs = rowInputs(state, input, override, Date.now(), settings.expiryWarningDays());
     if (rowInputsChanged(this.treeInputs, treeInputs)) {
       this.treeInputs = treeInputs;
       this.changed.fire(undefined);

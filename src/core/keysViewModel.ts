@@ -173,6 +173,7 @@ export function rowInputs(
   input: Pick<ViewInputs, 'snapshot' | 'filter'>,
   override: string | undefined,
   nowMs: number,
+  warningDays: number,
 ): unknown[] {
   const { snapshot } = input;
   return [
@@ -183,6 +184,7 @@ export function rowInputs(
     snapshot.error?.kind,
     override,
     Math.floor(nowMs / REGROUP_AFTER_MS),
+    warningDays,
   ];
 }
 

@@ -230,12 +230,13 @@ describe('grouping and paging', () => {
 
   test('the rows are rebuilt only when what they show changed', () => {
     const input = inputs({ loaded: list });
-    const before = rowInputs('ready', input, undefined, NOW);
+    const before = rowInputs('ready', input, undefined, NOW, 14);
     assert.equal(rowInputsChanged(undefined, before), true);
-    assert.equal(rowInputsChanged(before, rowInputs('ready', inputs({ loaded: list }), undefined, NOW + 1)), false);
-    assert.equal(rowInputsChanged(before, rowInputs('ready', inputs({ loaded: list }, 'key'), undefined, NOW)), true);
-    assert.equal(rowInputsChanged(before, rowInputs('ready', input, 'org_x', NOW)), true);
-    assert.equal(rowInputsChanged(before, rowInputs('ready', inputs({ loaded: loaded([...list.keys]) }), undefined, NOW)), true);
-    assert.equal(rowInputsChanged(before, rowInputs('ready', input, undefined, NOW + REGROUP_AFTER_MS)), true);
+    assert.equal(rowInputsChanged(before, rowInputs('ready', inputs({ loaded: list }), undefined, NOW + 1, 14)), false);
+    assert.equal(rowInputsChanged(before, rowInputs('ready', inputs({ loaded: list }, 'key'), undefined, NOW, 14)), true);
+    assert.equal(rowInputsChanged(before, rowInputs('ready', input, 'org_x', NOW, 14)), true);
+    assert.equal(rowInputsChanged(before, rowInputs('ready', inputs({ loaded: loaded([...list.keys]) }), undefined, NOW, 14)), true);
+    assert.equal(rowInputsChanged(before, rowInputs('ready', input, undefined, NOW + REGROUP_AFTER_MS, 14)), true);
+    assert.equal(rowInputsChanged(before, rowInputs('ready', input, undefined, NOW, 30)), true, 'the expiry warning changes the rows');
   });
 });
