@@ -13,6 +13,8 @@ export class FactifyAuthenticationProvider implements vscode.AuthenticationProvi
   private readonly changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.changed.event;
   private known = new Map<string, vscode.AuthenticationSession>();
+  /** The token each published session stood for, to tell a replaced token (kept in memory, never published). */
+  private readonly tokenOf = new WeakMap<vscode.AuthenticationSession, string>();
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly ctx: AppContext) {
@@ -40,13 +42,19 @@ export class FactifyAuthenticationProvider implements vscode.AuthenticationProvi
   }
 
   private sessions(): vscode.AuthenticationSession[] {
-    // VS Code requires the token as the session's access token; it is never logged or shown from here.
-    return this.ctx.accounts.signedIn().map(({ account, auth, label }) => ({
-      id: account.id,
-      accessToken: auth.token,
-      account: { id: account.orgId ?? account.id, label: `${label} (${account.env})` },
-      scopes: [],
-    }));
+    // Any extension may ask VS Code for these sessions: the access token is an opaque handle, never the API
+    // token, which stays in SecretStorage and the Authorization header only. The token is looked at only to
+    // tell that an account's token was replaced.
+    return this.ctx.accounts.signedIn().map(({ account, auth, label }) => {
+      const session = {
+        id: account.id,
+        accessToken: `factify-account:${account.id}`,
+        account: { id: account.orgId ?? account.id, label: `${label} (${account.env})` },
+        scopes: [],
+      };
+      this.tokenOf.set(session, auth.token);
+      return session;
+    });
   }
 
   private publishChanges(): void {
@@ -64,7 +72,7 @@ export class FactifyAuthenticationProvider implements vscode.AuthenticationProvi
     });
     const changed = [...now.values()].filter((session) => {
       const previous = before.get(session.id);
-      return previous !== undefined && !relabelled(session) && previous.accessToken !== session.accessToken;
+      return previous !== undefined && !relabelled(session) && this.tokenOf.get(previous) !== this.tokenOf.get(session);
     });
     this.known = now;
     if (added.length || removed.length || changed.length) this.changed.fire({ added, removed, changed });
