@@ -10,7 +10,7 @@ import { join } from 'node:path';
 export interface SelfSignedCert {
   /** PEM private key. */
   key: string;
-  /** PEM certificate (CN=localhost, SAN IP:127.0.0.1 and DNS:localhost, valid 2 days). */
+  /** PEM certificate (CN=localhost, SAN IP:127.0.0.1, DNS:localhost and DNS:api.factify.test (the remote name the proxy cases use), valid 2 days). */
   cert: string;
 }
 
@@ -38,7 +38,7 @@ export function selfSignedCert(): SelfSignedCert {
         '-subj',
         '/CN=localhost',
         '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:api.factify.test',
         '-days',
         '2',
       ],

@@ -177,7 +177,7 @@ describe('preconnect', () => {
     const proxy = await startConnectProxy({ hosts: { [remoteHost]: '127.0.0.1' } });
     closers.push(() => proxy.close());
     const origin = `https://${remoteHost}:${secure.port}`;
-    const viaSetting = makeClient(origin, { proxy: { proxy: proxy.url, noProxy: [], strictSSL: false } });
+    const viaSetting = makeClient(origin, { proxy: { proxy: proxy.url, noProxy: [], strictSSL: false }, originCa: selfSignedCert().cert });
     const viaEnv = makeClient(origin, { env: { HTTPS_PROXY: proxy.url }, proxy: { proxy: undefined, noProxy: [], strictSSL: false } });
     const unusable = makeClient(origin, { proxy: { proxy: 'socks5://127.0.0.1:1', noProxy: [], strictSSL: true } });
     assert.equal(viaSetting.preconnect(), undefined);

@@ -5,6 +5,7 @@ import { type ConnectionOptions } from '../../../src/core/client';
 import { FactifyError } from '../../../src/core/errors';
 import { startConnectProxy, type ConnectProxy } from '../../server/connectProxy';
 import { type FactifyServer } from '../../server/factifyServer';
+import { selfSignedCert } from '../../server/selfSignedCert';
 import {
   noteError,
   PROXY_PASSWORD,
@@ -43,7 +44,7 @@ export function faultMatrixProxy(): void {
     test('F52 http.proxy: a remote https origin goes through a CONNECT tunnel that carries only TLS', async () => {
       const p = await proxy({ hosts: { [REMOTE_HOST]: '127.0.0.1' } });
       const secure = await tlsServer();
-      const c = client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false } });
+      const c = client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false }, originCa: selfSignedCert().cert });
       const list = await c.listKeys(auth(server.tokens.admin), { includeRevoked: false });
       assert.ok(list.keys.length > 0);
       assert.deepEqual(
@@ -61,21 +62,34 @@ export function faultMatrixProxy(): void {
       const secure = await tlsServer();
       for (const noProxy of [[REMOTE_HOST], [`${REMOTE_HOST}:${secure.port}`], ['*'], ['example.com', '.factify.test']]) {
         // Direct, the name does not resolve here: the failure itself proves the proxy was bypassed.
-        const c = client(remote(secure), { proxy: { proxy: p.url, noProxy, strictSSL: false } });
+        const c = client(remote(secure), { proxy: { proxy: p.url, noProxy, strictSSL: false }, originCa: selfSignedCert().cert });
         await assert.rejects(c.listKeys(auth(server.tokens.admin), { includeRevoked: false }), FactifyError);
       }
       assert.equal(p.connects.length, 0);
       assert.equal(secure.requests.length, 0);
-      const other = client(remote(secure), { proxy: { proxy: p.url, noProxy: [`${REMOTE_HOST}:1`], strictSSL: false } });
+      const other = client(remote(secure), {
+        proxy: { proxy: p.url, noProxy: [`${REMOTE_HOST}:1`], strictSSL: false },
+        originCa: selfSignedCert().cert,
+      });
       await other.listKeys(auth(server.tokens.admin), { includeRevoked: false });
       assert.equal(p.connects.length, 1, 'a noProxy entry for another port does not apply');
     });
 
-    test('F54 HTTPS_PROXY and ALL_PROXY to an https origin (http.proxyStrictSSL false honoured through the proxy)', async () => {
+    test("F54 HTTPS_PROXY and ALL_PROXY to an https origin; http.proxyStrictSSL false never switches off the origin's certificate check", async () => {
       const p = await proxy({ hosts: { [REMOTE_HOST]: '127.0.0.1' } });
       const secure = await tlsServer();
+      // A proxy inspecting TLS presents a certificate of its own for the origin: not trusted, nothing is sent.
+      const inspected = client(remote(secure), { proxy: { proxy: undefined, noProxy: [], strictSSL: false }, env: { HTTPS_PROXY: p.url } });
+      await failure(inspected.listKeys(auth(server.tokens.admin), { includeRevoked: false }), 'tls');
+      assert.equal(secure.requests.length, 0);
+      assert.ok(!tunnelled(p).includes(server.tokens.admin));
+      p.connects.length = 0;
       for (const env of [{ HTTPS_PROXY: p.url }, { https_proxy: p.url }, { ALL_PROXY: p.url }]) {
-        const c = client(remote(secure), { proxy: { proxy: undefined, noProxy: [], strictSSL: false }, env });
+        const c = client(remote(secure), {
+          proxy: { proxy: undefined, noProxy: [], strictSSL: false },
+          env,
+          originCa: selfSignedCert().cert,
+        });
         const list = await c.listKeys(auth(server.tokens.admin), { includeRevoked: false });
         assert.ok(list.keys.length > 0);
       }
@@ -125,9 +139,12 @@ export function faultMatrixProxy(): void {
         FactifyError,
       );
       assert.equal(p.connects.length, 0, 'NO_PROXY bypasses it, HTTP_PROXY does not apply');
-      await client(remote(secure), { proxy: direct, env: { https_proxy: p.url } }).listKeys(auth(server.tokens.admin), {
-        includeRevoked: false,
-      });
+      await client(remote(secure), { proxy: direct, env: { https_proxy: p.url }, originCa: selfSignedCert().cert }).listKeys(
+        auth(server.tokens.admin),
+        {
+          includeRevoked: false,
+        },
+      );
       assert.equal(p.connects.length, 1, 'lower-case https_proxy is used');
       assert.equal(secure.requests.length, 1);
     });
@@ -137,6 +154,7 @@ export function faultMatrixProxy(): void {
       const secure = await tlsServer();
       const c = client(remote(secure), {
         proxy: { proxy: `http://alice:${PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: false },
+        originCa: selfSignedCert().cert,
       });
       const store = keysStore(c, server.tokens.admin);
       await store.refresh();
@@ -151,15 +169,19 @@ export function faultMatrixProxy(): void {
       const p = await proxy({ proxyAuthorization: basic('alice', PROXY_PASSWORD), hosts: { [REMOTE_HOST]: '127.0.0.1' } });
       const secure = await tlsServer();
       const none = await failure(
-        client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false } }).listKeys(auth(server.tokens.admin), {
-          includeRevoked: false,
-        }),
+        client(remote(secure), { proxy: { proxy: p.url, noProxy: [], strictSSL: false }, originCa: selfSignedCert().cert }).listKeys(
+          auth(server.tokens.admin),
+          {
+            includeRevoked: false,
+          },
+        ),
         'network',
       );
       explains(none, [/proxy/, /407/, /credentials/], /http\.proxy/);
 
       const wrong = client(remote(secure), {
         proxy: { proxy: `http://alice:${WRONG_PROXY_PASSWORD}@127.0.0.1:${p.port}`, noProxy: [], strictSSL: false },
+        originCa: selfSignedCert().cert,
       });
       const store = keysStore(wrong, server.tokens.admin);
       await store.refresh();
