@@ -60,7 +60,8 @@ export function maskToken(token: string): string {
 export function prefixStem(prefix: string): string | undefined {
   const stem = prefix.trim().replace(/(\.\.\.|…)$/, '');
   // `ffy_<env>_` and at least four characters of the secret: a shorter stem would match many keys' tokens.
-  return /^ffy_[a-z0-9]+_[0-9A-Za-z]{4,}$/.test(stem) ? stem : undefined;
+  // At most the 26 typed characters: a longer "prefix" would be (part of) a token's random tail.
+  return /^ffy_[a-z0-9]+_[0-9A-Za-z]{4,26}$/.test(stem) ? stem : undefined;
 }
 
 /** A listed key and where it comes from. */

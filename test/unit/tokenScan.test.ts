@@ -170,6 +170,8 @@ describe('masking and prefixes', () => {
     assert.equal(prefixStem('ffy_prod_01k...'), undefined);
     assert.equal(prefixStem('ffy_...'), undefined);
     assert.equal(prefixStem('...'), undefined);
+    assert.equal(prefixStem(`ffy_prod_${'a'.repeat(26)}...`), `ffy_prod_${'a'.repeat(26)}`);
+    assert.equal(prefixStem(`ffy_prod_${'a'.repeat(27)}...`), undefined, "a whole token's length is no prefix");
     assert.equal(prefixStem('sk_live_1234...'), undefined);
   });
 });
