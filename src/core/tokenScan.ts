@@ -50,6 +50,14 @@ export function findTokens(text: string): TokenMatch[] {
   return matches;
 }
 
+/**
+ * The tokens of a document about to be checked, or none: a cheap test first, so that text which merely
+ * mentions `ffy_` (a README) is never a reason to list any organization's keys.
+ */
+export function tokensToCheck(text: string): TokenMatch[] {
+  return text.includes('ffy_') ? findTokens(text) : [];
+}
+
 /** What may be shown of a token: `ffy_<env>_` and the 8 characters a key's prefix also shows, then `…`. */
 export function maskToken(token: string): string {
   const env = /^ffy_[a-z0-9]+_/.exec(token)?.[0] ?? MARKER;
