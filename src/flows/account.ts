@@ -3,7 +3,7 @@ import { explainInvalidLabel, findTokenKey, organizationOfList, type Account, ty
 import { FactifyError, describeForLog, toFactifyError } from '../core/errors';
 import { checkToken, type OrgId } from '../core/ids';
 import { REMEDY_LABELS } from '../core/remedies';
-import { displayText } from '../core/text';
+import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
 
 export const SET_TOKEN_ACTION = REMEDY_LABELS.setToken;
@@ -85,7 +85,10 @@ export function describeAccount(ctx: AppContext, account: Account): string {
 
 /** What a pick shows about an account's token: its environment and the key it is. */
 export function describeAccountKey(account: Account): string {
-  const key = account.key ? `key “${displayText(account.key.name, 60)}” (${displayText(account.key.prefix, 40)})` : 'key not known yet';
+  // Both are server text: `$(name)` in them must show as typed, never draw an icon in the pick.
+  const key = account.key
+    ? `key “${escapeThemeIcons(displayText(account.key.name, 60))}” (${escapeThemeIcons(displayText(account.key.prefix, 40))})`
+    : 'key not known yet';
   return `${account.env} · ${key}`;
 }
 

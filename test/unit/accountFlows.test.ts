@@ -4,7 +4,7 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALL_ACCOUNTS, renameOrganization, signIn, signOut } from '../../src/flows/account';
+import { ALL_ACCOUNTS, describeAccountKey, renameOrganization, signIn, signOut } from '../../src/flows/account';
 import { revokeKeys } from '../../src/flows/revoke';
 import { switchOrganization } from '../../src/flows/switchOrganization';
 import { describeOrganization } from '../../src/flows/organizationLabel';
@@ -314,5 +314,19 @@ describe('Revoking the key the token is', () => {
       `“${server.tokenKeys.admin}” was the key this editor was signed in with, and it is now revoked. Signed out of ${server.orgs.primary} (test).`,
     );
     assert.equal(target.ctx.accounts.list().length, 0);
+  });
+});
+
+describe('How a pick describes an account', () => {
+  test('the key name and prefix are plain text: $(icon) in them never draws an icon', () => {
+    const description = describeAccountKey({
+      id: 'a1',
+      orgId: undefined,
+      env: 'prod',
+      key: { id: 'key_1', name: '$(verified) Official', prefix: 'ffy_prod_$(check)...' },
+    });
+    assert.equal(description, 'prod · key “\\$(verified) Official” (ffy_prod_\\$(check)...)');
+    assert.ok(!/(^|[^\\])\$\(/.test(description), description);
+    assert.equal(describeAccountKey({ id: 'a2', orgId: undefined, env: 'test', key: undefined }), 'test · key not known yet');
   });
 });
