@@ -20,7 +20,7 @@ import {
   type WorkspaceScanResult,
 } from './core/workspaceScan';
 import { type AppContext } from './flows/context';
-import { revokeKeys } from './flows/revoke';
+import { revokeFoundKey } from './flows/revoke';
 import { copyKeyFields, registerGuarded } from './commands';
 
 // Required on first use: activation loads nothing but the bundle.
@@ -418,7 +418,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const key = this.keyById(keyId);
     if (!key) return;
     const reason = leakReason(this.locations(key.id).map((place) => place.label));
-    await revokeKeys(this.deps.ctx, [key], { reason });
+    await revokeFoundKey(this.deps.ctx, key, reason, (found) => this.deps.isCurrentOrganization(found));
   }
 
   async revealFound(keyId: unknown): Promise<void> {

@@ -5,7 +5,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALL_ACCOUNTS, describeAccountKey, renameOrganization, signIn, signOut } from '../../src/flows/account';
-import { revokeKeys } from '../../src/flows/revoke';
+import { revokeFoundKey, revokeKeys } from '../../src/flows/revoke';
 import { switchOrganization } from '../../src/flows/switchOrganization';
 import { describeOrganization } from '../../src/flows/organizationLabel';
 import { type OrgId } from '../../src/core/ids';
@@ -314,6 +314,32 @@ describe('Revoking the key the token is', () => {
       `“${server.tokenKeys.admin}” was the key this editor was signed in with, and it is now revoked. Signed out of ${server.orgs.primary} (test).`,
     );
     assert.equal(target.ctx.accounts.list().length, 0);
+  });
+});
+
+describe('Revoking a key found in a file', () => {
+  test('the organization is checked again when the quick fix runs: another one now means a message and no request', async () => {
+    const target = app();
+    await signedInWith(target, server.tokens.admin);
+    const found = target.store.snapshot.loaded?.keys.find((key) => key.name === 'Zapier automation');
+    assert.ok(found);
+    target.prompts.then(info());
+    assert.equal(await revokeFoundKey(target.ctx, found, 'found in .env', () => false), undefined);
+    target.prompts.assertDone();
+    assert.match(
+      target.prompts.messages.at(-1)?.message ?? '',
+      /“Zapier automation” is not a key of the organization Factify works with now/,
+    );
+    assert.equal(server.requests.length, 0, 'nothing is sent');
+
+    target.prompts.then(input('found in .env'), confirm(true), info());
+    const results = await revokeFoundKey(target.ctx, found, 'found in .env', () => true);
+    target.prompts.assertDone();
+    assert.deepEqual(
+      results?.map((result) => result.outcome),
+      ['revoked'],
+    );
+    assert.equal(server.requests.filter((request) => request.method === 'DELETE').length, 1);
   });
 });
 
