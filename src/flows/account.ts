@@ -49,9 +49,11 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
   }
 
   let added: { account: Account; replaced: boolean };
+  const overrideCleared = ctx.organizations.current !== undefined;
+  const sameToken = ctx.accounts.currentToken() === check.token;
   try {
     // A new token starts on its own organization: an override chosen under another token is never carried over.
-    if (ctx.organizations.current) await ctx.organizations.select(undefined);
+    if (overrideCleared) await ctx.organizations.select(undefined);
     added = await ctx.accounts.add(check.token, learned);
   } catch (thrown) {
     ctx.log.error(`Storing the token in SecretStorage failed: ${describeForLog(toFactifyError(thrown))}`);
@@ -59,6 +61,11 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
       'VS Code could not save the token in the system keychain, so it was not saved (Factify never keeps it in plain text). Check that your OS keyring is unlocked, then try again.',
     );
     return 'storeFailed';
+  }
+  // A changed token resets the list by itself; the same token does not, and the list shown is the override's.
+  if (overrideCleared && sameToken) {
+    ctx.store.reset();
+    void ctx.store.refresh();
   }
   const name = describeAccount(ctx, added.account);
   ctx.log.info(

@@ -14,6 +14,7 @@ import { startFactifyServer, type FactifyServer, type RecordedRequest } from '..
 import { MemoryAccounts, MemorySecrets } from './helpers/memoryStores';
 import { confirm, escapePick, info, input, pick, warn, type Step } from './helpers/scriptedPrompts';
 import { createTestApp, type TestApp, type TestContextOptions } from './helpers/testApp';
+import { waitFor } from './helpers/waitFor';
 
 const ORG_HEADER = 'x-factify-organization-id';
 
@@ -116,6 +117,24 @@ describe('Set API Token…: one account per organization', () => {
     for (const request of lists()) assert.equal(request.headers[ORG_HEADER], undefined, 'neither the check nor the list');
     assert.equal(lists().at(-1)?.headers.authorization, bearer(server.tokens.admin));
     assert.equal(target.store.snapshot.error, undefined);
+  });
+
+  test('the same token again while an override is active: the list is reset and reloaded for its own organization', async () => {
+    const target = app({ token: server.tokens.staff, organization: server.orgs.secondary, recent: [server.orgs.secondary] });
+    await target.store.refresh();
+    assert.equal(target.store.snapshot.loaded?.query.organizationId, server.orgs.secondary);
+    server.clearRequests();
+    target.prompts.then(input(server.tokens.staff), info());
+    assert.equal(await signIn(target.ctx), 'stored');
+    target.prompts.assertDone();
+    assert.equal(target.organizations.current, undefined);
+    assert.notEqual(target.store.snapshot.loaded?.query.organizationId, server.orgs.secondary, "the other organization's list is gone");
+    // Reloaded without being asked: the view shows the token's own organization again.
+    await waitFor(() => target.store.snapshot.loaded !== undefined && !target.store.snapshot.loading, 'the list of the own organization');
+    assert.equal(target.store.snapshot.loaded?.query.organizationId, undefined);
+    assert.ok(target.store.snapshot.loaded?.keys.every((key) => key.orgId === server.orgs.staffHome));
+    assert.equal(lists().at(-1)?.headers[ORG_HEADER], undefined);
+    assert.equal(lists().at(-1)?.headers.authorization, bearer(server.tokens.staff));
   });
 
   test('Factify cannot be reached: stored with a warning, organization unknown until the first list succeeds', async () => {
