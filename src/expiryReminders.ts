@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import { type ApiKey } from './core/apiKey';
-import { decideReminder, parseReminderRecord, recordReminder, reminderMessage } from './core/expiry';
+import {
+  decideReminder,
+  listOrganization,
+  parseReminderRecord,
+  recordReminder,
+  reminderMessage,
+  storableReminderRecord,
+} from './core/expiry';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type KeysStore, type LoadedKeys } from './core/keysStore';
 import { settings } from './settings';
@@ -14,7 +21,8 @@ export interface ExpiryRemindersDeps {
   readonly store: KeysStore;
   readonly memento: vscode.Memento;
   readonly revealKey: (key: ApiKey) => Promise<void>;
-  readonly redact: (text: string) => string;
+  /** Shows a notification through the app's prompts (redacted; its text can never form a link). */
+  readonly notify: (message: string, ...actions: string[]) => Promise<string | undefined>;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -37,7 +45,7 @@ export class ExpiryReminders implements vscode.Disposable {
     const loaded = this.deps.store.snapshot.loaded;
     if (this.showing || !loaded || loaded === this.checked || !settings.expiryReminders()) return;
     this.checked = loaded;
-    const organizationId = loaded.query.organizationId ?? loaded.keys.find((key) => key.orgId !== undefined)?.orgId;
+    const organizationId = listOrganization(loaded.query.organizationId, loaded.keys);
     if (!organizationId) return;
     const nowMs = (this.deps.now ?? Date.now)();
     const warningDays = settings.expiryWarningDays();
@@ -52,9 +60,8 @@ export class ExpiryReminders implements vscode.Disposable {
     this.showing = true;
     try {
       // Recorded before it shows: another window, or a reload, must not remind again today.
-      await this.deps.memento.update(REMINDER_RECORD_KEY, recordReminder(record, reminder));
-      const message = this.deps.redact(reminderMessage(reminder, nowMs, warningDays, organizationId));
-      const choice = await vscode.window.showInformationMessage(message, SHOW_KEYS);
+      await this.deps.memento.update(REMINDER_RECORD_KEY, storableReminderRecord(recordReminder(record, reminder)));
+      const choice = await this.deps.notify(reminderMessage(reminder, nowMs, warningDays, organizationId), SHOW_KEYS);
       if (choice === SHOW_KEYS && reminder.keys[0]) {
         await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
         await this.deps.revealKey(reminder.keys[0]);

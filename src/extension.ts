@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
     store,
     memento: context.globalState,
     revealKey: (key) => view.revealKey(key.id).then(() => undefined),
-    redact: (text) => redactor.redact(text),
+    notify: (message, ...actions) => ctx.prompts.info(message, ...actions),
     log,
   });
 

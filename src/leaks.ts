@@ -10,7 +10,7 @@ import { type Logger } from './core/errors';
 import { type KeyDirectory } from './core/keyDirectory';
 import { type Redactor } from './core/redact';
 import { displayText } from './core/text';
-import { countFindings, leakReason, scanText, summarizeScan, type Finding, type FindingRecord } from './core/tokenScan';
+import { classify, countFindings, leakReason, summarizeScan, tokensToCheck, type Finding, type FindingRecord } from './core/tokenScan';
 import {
   GitIgnore,
   placeFindings,
@@ -20,7 +20,7 @@ import {
   type WorkspaceScanResult,
 } from './core/workspaceScan';
 import { type AppContext } from './flows/context';
-import { revokeKeys } from './flows/revoke';
+import { revokeFoundKey } from './flows/revoke';
 import { copyKeyFields, registerGuarded } from './commands';
 
 // Required on first use: activation loads nothing but the bundle.
@@ -180,13 +180,15 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const text = document.getText();
     if (!leakSettings.enabled() || text.length > MAX_DOCUMENT_CHARS) return this.set(document.uri, []);
     // Cheap first: most documents hold no token, and then neither git nor the key list is needed.
-    if (!text.includes('ffy_')) return this.set(document.uri, []);
+    const tokens = tokensToCheck(text);
+    if (tokens.length === 0) return this.set(document.uri, []);
     if (document.uri.scheme === 'file' && (await this.git.isIgnored(document.uri.fsPath))) return this.set(document.uri, []);
     // VS Code keeps a closed editor's document a while: once its file is deleted (and nobody edits it), nothing is left to leak.
     if (document.uri.scheme === 'file' && !document.isDirty && !(await fileExists(document.uri.fsPath))) return this.set(document.uri, []);
     const index = await this.deps.directory.index();
     if (generation !== this.generation || document.isClosed || document.version !== version) return;
-    const findings = scanText(text, index, Date.now());
+    const nowMs = Date.now();
+    const findings = tokens.map((match) => classify(match, index, nowMs));
     this.set(
       document.uri,
       findings.map((finding) => ({
@@ -416,7 +418,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const key = this.keyById(keyId);
     if (!key) return;
     const reason = leakReason(this.locations(key.id).map((place) => place.label));
-    await revokeKeys(this.deps.ctx, [key], { reason });
+    await revokeFoundKey(this.deps.ctx, key, reason, (found) => this.deps.isCurrentOrganization(found));
   }
 
   async revealFound(keyId: unknown): Promise<void> {

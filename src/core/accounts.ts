@@ -42,21 +42,42 @@ export function tokenEnvironment(token: string): string {
   return /^ffy_([a-z0-9]+)_/.exec(token)?.[1] ?? 'unknown';
 }
 
+/**
+ * A listed prefix's stem (less a trailing `...`/`…`) when it can name a key: `ffy_<env>_` and at most the 26
+ * typed characters after it. A longer "prefix" would reach into the token's random tail, so it names nothing.
+ */
+function keyPrefixStem(prefix: string): string | undefined {
+  const stem = prefix.replace(/(\.\.\.|…)$/, '');
+  // `ffy_<env>_` alone says nothing about which key it is.
+  return /^ffy_[a-z0-9]+_[0-9A-Za-z]{1,26}$/.test(stem) ? stem : undefined;
+}
+
 /** Whether a listed prefix (`ffy_prod_01kdx2z2...`) is the start of this token. */
 export function prefixStartsToken(prefix: string, token: string): boolean {
-  const start = prefix.replace(/(\.\.\.|…)$/, '');
-  // `ffy_<env>_` alone says nothing about which key it is.
-  return /^ffy_[a-z0-9]+_[0-9A-Za-z]+$/.test(start) && token.startsWith(start);
+  const stem = keyPrefixStem(prefix);
+  return stem !== undefined && token.startsWith(stem);
+}
+
+/**
+ * A prefix as it may be kept or shown: any token-shaped run is cut after the 26 typed characters, so a stored
+ * record (or an older version's) never holds a token's random tail.
+ */
+export function safeKeyPrefix(prefix: string): string {
+  return prefix.replace(/(ffy_[a-z0-9]+_[0-9A-Za-z]{26})[0-9A-Za-z]+(\.\.\.|…)?/g, '$1...');
 }
 
 /** The listed key the token is; with several candidates, the one with the longest matching prefix. */
 export function findTokenKey(keys: readonly ApiKey[], token: string): TokenKey | undefined {
-  let best: ApiKey | undefined;
+  let best: { key: ApiKey; stem: string } | undefined;
   for (const key of keys) {
-    if (!prefixStartsToken(key.prefix, token)) continue;
-    if (!best || key.prefix.length > best.prefix.length) best = key;
+    const stem = keyPrefixStem(key.prefix);
+    if (stem === undefined || !token.startsWith(stem)) continue;
+    if (!best || stem.length > best.stem.length) best = { key, stem };
   }
-  return best ? { id: best.id, prefix: best.prefix, name: best.name } : undefined;
+  if (!best) return undefined;
+  // Only the capped stem is kept (with the ellipsis the list showed), never more of the listed text.
+  const ellipsis = /(\.\.\.|…)$/.exec(best.key.prefix)?.[1] ?? '';
+  return { id: best.key.id, prefix: `${best.stem}${ellipsis}`, name: best.key.name };
 }
 
 /** The organization a list answer belongs to: only a valid org id counts, and every record must agree. */
@@ -126,7 +147,9 @@ export function learnAccount(
   const dropped = state.accounts.filter((account) => account.id !== id && account.orgId === orgId).map((account) => account.id);
   const accounts = state.accounts
     .filter((account) => !dropped.includes(account.id))
-    .map((account) => (account.id === id ? { ...account, orgId, key: key ?? account.key } : account));
+    .map((account) =>
+      account.id === id ? { ...account, orgId, key: key ? { ...key, prefix: safeKeyPrefix(key.prefix) } : account.key } : account,
+    );
   const currentId = state.currentId && dropped.includes(state.currentId) ? id : state.currentId;
   return { state: { ...state, accounts, currentId }, dropped };
 }
@@ -169,7 +192,7 @@ export function parseAccountsState(raw: unknown): AccountsState {
       env: typeof record.env === 'string' && /^[a-z0-9]{1,20}$/.test(record.env) ? record.env : 'unknown',
       key:
         key && typeof key.id === 'string' && typeof key.prefix === 'string' && typeof key.name === 'string'
-          ? { id: key.id, prefix: key.prefix, name: key.name }
+          ? { id: key.id, prefix: safeKeyPrefix(key.prefix), name: key.name }
           : undefined,
     });
   }

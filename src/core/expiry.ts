@@ -4,6 +4,7 @@
  */
 import { isExpiringSoon, type ApiKey } from './apiKey';
 import { formatRelative } from './format';
+import { asOrgId, type OrgId } from './ids';
 import { displayText } from './text';
 
 export interface ExpiryBadge {
@@ -69,6 +70,8 @@ export function decideReminder(
 ): Reminder | undefined {
   const day = localDay(clock);
   for (const list of lists) {
+    // Only a real organization id may name an organization in a notification or key the stored record.
+    if (asOrgId(list.organizationId) === undefined) continue;
     const last = record[list.organizationId];
     // A day later than today (the clock went back) counts as reminded, too.
     if (last !== undefined && last >= day) continue;
@@ -76,6 +79,25 @@ export function decideReminder(
     if (keys.length > 0) return { organizationId: list.organizationId, keys, day };
   }
   return undefined;
+}
+
+/**
+ * The organization a loaded list belongs to: the one it was asked for, else the one its keys name. An id that
+ * is not an organization id (server data) names nothing; undefined means "the token's own organization".
+ */
+export function listOrganization(requested: string | undefined, keys: readonly ApiKey[]): OrgId | undefined {
+  const asked = asOrgId(requested);
+  if (asked) return asked;
+  for (const key of keys) {
+    const named = asOrgId(key.orgId);
+    if (named) return named;
+  }
+  return undefined;
+}
+
+/** The record as it may be stored: only organization ids as keys. */
+export function storableReminderRecord(record: ReminderRecord): ReminderRecord {
+  return Object.fromEntries(Object.entries(record).filter(([organizationId]) => asOrgId(organizationId) !== undefined));
 }
 
 const RECORD_LIMIT = 50;

@@ -50,6 +50,14 @@ export function findTokens(text: string): TokenMatch[] {
   return matches;
 }
 
+/**
+ * The tokens of a document about to be checked, or none: a cheap test first, so that text which merely
+ * mentions `ffy_` (a README) is never a reason to list any organization's keys.
+ */
+export function tokensToCheck(text: string): TokenMatch[] {
+  return text.includes('ffy_') ? findTokens(text) : [];
+}
+
 /** What may be shown of a token: `ffy_<env>_` and the 8 characters a key's prefix also shows, then `…`. */
 export function maskToken(token: string): string {
   const env = /^ffy_[a-z0-9]+_/.exec(token)?.[0] ?? MARKER;
@@ -60,7 +68,8 @@ export function maskToken(token: string): string {
 export function prefixStem(prefix: string): string | undefined {
   const stem = prefix.trim().replace(/(\.\.\.|…)$/, '');
   // `ffy_<env>_` and at least four characters of the secret: a shorter stem would match many keys' tokens.
-  return /^ffy_[a-z0-9]+_[0-9A-Za-z]{4,}$/.test(stem) ? stem : undefined;
+  // At most the 26 typed characters: a longer "prefix" would be (part of) a token's random tail.
+  return /^ffy_[a-z0-9]+_[0-9A-Za-z]{4,26}$/.test(stem) ? stem : undefined;
 }
 
 /** A listed key and where it comes from. */

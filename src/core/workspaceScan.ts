@@ -229,6 +229,15 @@ export function placeFindings(text: string, index: KeyIndex, nowMs: number): Pla
   });
 }
 
+/**
+ * How git is run for `dir`: from a directory no workspace controls (Windows looks for a program in the child's
+ * working directory before PATH, so a `git.exe` planted in a workspace folder would run), with the folder
+ * passed as `-C`. fsmonitor off: a repository's config must never make reading it run a program.
+ */
+export function gitCommand(dir: string, args: readonly string[]): { args: string[]; cwd: string } {
+  return { args: ['-C', dir, '-c', 'core.fsmonitor=false', ...args], cwd: path().dirname(process.execPath) };
+}
+
 /** git's answer for files: which of them it ignores. Without git or outside a repository, none. */
 export class GitIgnore {
   private readonly cache = new Map<string, Promise<boolean>>();
@@ -247,10 +256,11 @@ export class GitIgnore {
   /** The paths git ignores, asked in one `git check-ignore --stdin` per folder (for a listing without ripgrep). */
   filterIgnored(folder: string, fsPaths: readonly string[]): Promise<Set<string>> {
     return new Promise((resolve) => {
+      const git = gitCommand(folder, ['check-ignore', '--stdin', '-z']);
       const child = childProcess().execFile(
         this.gitPath,
-        ['-c', 'core.fsmonitor=false', 'check-ignore', '--stdin', '-z'],
-        { cwd: folder, timeout: 60_000, windowsHide: true, maxBuffer: 64 * 1024 * 1024 },
+        git.args,
+        { cwd: git.cwd, timeout: 60_000, windowsHide: true, maxBuffer: 64 * 1024 * 1024 },
         (_error, stdout) =>
           resolve(
             new Set(
@@ -272,12 +282,9 @@ export class GitIgnore {
 
   private ask(fsPath: string): Promise<boolean> {
     return new Promise((resolve) => {
-      // fsmonitor off: a repository's config must never make reading it run a program.
-      childProcess().execFile(
-        this.gitPath,
-        ['-c', 'core.fsmonitor=false', 'check-ignore', '--quiet', '--', path().basename(fsPath)],
-        { cwd: path().dirname(fsPath), timeout: 10_000, windowsHide: true },
-        (error) => resolve(error === null),
+      const git = gitCommand(path().dirname(fsPath), ['check-ignore', '--quiet', '--', path().basename(fsPath)]);
+      childProcess().execFile(this.gitPath, git.args, { cwd: git.cwd, timeout: 10_000, windowsHide: true }, (error) =>
+        resolve(error === null),
       );
     });
   }

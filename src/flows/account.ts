@@ -3,7 +3,7 @@ import { explainInvalidLabel, findTokenKey, organizationOfList, type Account, ty
 import { FactifyError, describeForLog, toFactifyError } from '../core/errors';
 import { checkToken, type OrgId } from '../core/ids';
 import { REMEDY_LABELS } from '../core/remedies';
-import { displayText } from '../core/text';
+import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
 
 export const SET_TOKEN_ACTION = REMEDY_LABELS.setToken;
@@ -49,9 +49,11 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
   }
 
   let added: { account: Account; replaced: boolean };
+  const overrideCleared = ctx.organizations.current !== undefined;
+  const sameToken = ctx.accounts.currentToken() === check.token;
   try {
     // A new token starts on its own organization: an override chosen under another token is never carried over.
-    if (ctx.organizations.current) await ctx.organizations.select(undefined);
+    if (overrideCleared) await ctx.organizations.select(undefined);
     added = await ctx.accounts.add(check.token, learned);
   } catch (thrown) {
     ctx.log.error(`Storing the token in SecretStorage failed: ${describeForLog(toFactifyError(thrown))}`);
@@ -59,6 +61,11 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
       'VS Code could not save the token in the system keychain, so it was not saved (Factify never keeps it in plain text). Check that your OS keyring is unlocked, then try again.',
     );
     return 'storeFailed';
+  }
+  // A changed token resets the list by itself; the same token does not, and the list shown is the override's.
+  if (overrideCleared && sameToken) {
+    ctx.store.reset();
+    void ctx.store.refresh();
   }
   const name = describeAccount(ctx, added.account);
   ctx.log.info(
@@ -85,7 +92,10 @@ export function describeAccount(ctx: AppContext, account: Account): string {
 
 /** What a pick shows about an account's token: its environment and the key it is. */
 export function describeAccountKey(account: Account): string {
-  const key = account.key ? `key “${displayText(account.key.name, 60)}” (${displayText(account.key.prefix, 40)})` : 'key not known yet';
+  // Both are server text: `$(name)` in them must show as typed, never draw an icon in the pick.
+  const key = account.key
+    ? `key “${escapeThemeIcons(displayText(account.key.name, 60))}” (${escapeThemeIcons(displayText(account.key.prefix, 40))})`
+    : 'key not known yet';
   return `${account.env} · ${key}`;
 }
 

@@ -27,6 +27,25 @@ export interface RevokeOptions {
 }
 
 /**
+ * The leak quick fix: revokes a key found in a file. The menu offered it for the organization requests went
+ * to then; that may have changed since (switch, sign-out), so it is checked again now, and otherwise nothing is sent.
+ */
+export async function revokeFoundKey(
+  ctx: AppContext,
+  key: ApiKey,
+  reason: string,
+  isCurrentOrganization: (key: ApiKey) => boolean,
+): Promise<KeyResult[] | undefined> {
+  if (!isCurrentOrganization(key)) {
+    await ctx.prompts.info(
+      `“${displayText(key.name, 80)}” is not a key of the organization Factify works with now, so it was not revoked. Use Switch Organization… to go to its organization, then revoke it.`,
+    );
+    return undefined;
+  }
+  return revokeKeys(ctx, [key], { reason });
+}
+
+/**
  * Revokes the given keys (from the tree), or asks which one (from the palette). Returns the results, or
  * undefined when the user cancelled before anything was sent.
  */

@@ -4,8 +4,8 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALL_ACCOUNTS, renameOrganization, signIn, signOut } from '../../src/flows/account';
-import { revokeKeys } from '../../src/flows/revoke';
+import { ALL_ACCOUNTS, describeAccountKey, renameOrganization, signIn, signOut } from '../../src/flows/account';
+import { revokeFoundKey, revokeKeys } from '../../src/flows/revoke';
 import { switchOrganization } from '../../src/flows/switchOrganization';
 import { describeOrganization } from '../../src/flows/organizationLabel';
 import { type OrgId } from '../../src/core/ids';
@@ -14,6 +14,7 @@ import { startFactifyServer, type FactifyServer, type RecordedRequest } from '..
 import { MemoryAccounts, MemorySecrets } from './helpers/memoryStores';
 import { confirm, escapePick, info, input, pick, warn, type Step } from './helpers/scriptedPrompts';
 import { createTestApp, type TestApp, type TestContextOptions } from './helpers/testApp';
+import { waitFor } from './helpers/waitFor';
 
 const ORG_HEADER = 'x-factify-organization-id';
 
@@ -116,6 +117,24 @@ describe('Set API Token…: one account per organization', () => {
     for (const request of lists()) assert.equal(request.headers[ORG_HEADER], undefined, 'neither the check nor the list');
     assert.equal(lists().at(-1)?.headers.authorization, bearer(server.tokens.admin));
     assert.equal(target.store.snapshot.error, undefined);
+  });
+
+  test('the same token again while an override is active: the list is reset and reloaded for its own organization', async () => {
+    const target = app({ token: server.tokens.staff, organization: server.orgs.secondary, recent: [server.orgs.secondary] });
+    await target.store.refresh();
+    assert.equal(target.store.snapshot.loaded?.query.organizationId, server.orgs.secondary);
+    server.clearRequests();
+    target.prompts.then(input(server.tokens.staff), info());
+    assert.equal(await signIn(target.ctx), 'stored');
+    target.prompts.assertDone();
+    assert.equal(target.organizations.current, undefined);
+    assert.notEqual(target.store.snapshot.loaded?.query.organizationId, server.orgs.secondary, "the other organization's list is gone");
+    // Reloaded without being asked: the view shows the token's own organization again.
+    await waitFor(() => target.store.snapshot.loaded !== undefined && !target.store.snapshot.loading, 'the list of the own organization');
+    assert.equal(target.store.snapshot.loaded?.query.organizationId, undefined);
+    assert.ok(target.store.snapshot.loaded?.keys.every((key) => key.orgId === server.orgs.staffHome));
+    assert.equal(lists().at(-1)?.headers[ORG_HEADER], undefined);
+    assert.equal(lists().at(-1)?.headers.authorization, bearer(server.tokens.staff));
   });
 
   test('Factify cannot be reached: stored with a warning, organization unknown until the first list succeeds', async () => {
@@ -314,5 +333,45 @@ describe('Revoking the key the token is', () => {
       `“${server.tokenKeys.admin}” was the key this editor was signed in with, and it is now revoked. Signed out of ${server.orgs.primary} (test).`,
     );
     assert.equal(target.ctx.accounts.list().length, 0);
+  });
+});
+
+describe('Revoking a key found in a file', () => {
+  test('the organization is checked again when the quick fix runs: another one now means a message and no request', async () => {
+    const target = app();
+    await signedInWith(target, server.tokens.admin);
+    const found = target.store.snapshot.loaded?.keys.find((key) => key.name === 'Zapier automation');
+    assert.ok(found);
+    target.prompts.then(info());
+    assert.equal(await revokeFoundKey(target.ctx, found, 'found in .env', () => false), undefined);
+    target.prompts.assertDone();
+    assert.match(
+      target.prompts.messages.at(-1)?.message ?? '',
+      /“Zapier automation” is not a key of the organization Factify works with now/,
+    );
+    assert.equal(server.requests.length, 0, 'nothing is sent');
+
+    target.prompts.then(input('found in .env'), confirm(true), info());
+    const results = await revokeFoundKey(target.ctx, found, 'found in .env', () => true);
+    target.prompts.assertDone();
+    assert.deepEqual(
+      results?.map((result) => result.outcome),
+      ['revoked'],
+    );
+    assert.equal(server.requests.filter((request) => request.method === 'DELETE').length, 1);
+  });
+});
+
+describe('How a pick describes an account', () => {
+  test('the key name and prefix are plain text: $(icon) in them never draws an icon', () => {
+    const description = describeAccountKey({
+      id: 'a1',
+      orgId: undefined,
+      env: 'prod',
+      key: { id: 'key_1', name: '$(verified) Official', prefix: 'ffy_prod_$(check)...' },
+    });
+    assert.equal(description, 'prod · key “\\$(verified) Official” (ffy_prod_\\$(check)...)');
+    assert.ok(!/(^|[^\\])\$\(/.test(description), description);
+    assert.equal(describeAccountKey({ id: 'a2', orgId: undefined, env: 'test', key: undefined }), 'test · key not known yet');
   });
 });

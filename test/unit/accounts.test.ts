@@ -16,6 +16,7 @@ import {
   organizationOfList,
   parseAccountsState,
   prefixStartsToken,
+  safeKeyPrefix,
   removeAccount,
   renameOrganization,
   switchAccount,
@@ -82,6 +83,25 @@ describe('account rules', () => {
     assert.deepEqual(findTokenKey(keys, TOKEN_A), { id: 'key_c', prefix: 'ffy_prod_01kdx2z2...', name: 'mine' });
     assert.equal(findTokenKey(keys, TOKEN_B), undefined);
     assert.equal(findTokenKey([], TOKEN_A), undefined);
+  });
+
+  test('a prefix counts only up to ffy_<env>_ and 26 characters; only that capped stem is ever kept', () => {
+    const typed = TOKEN_A.slice(0, 'ffy_prod_'.length + 26);
+    assert.ok(prefixStartsToken(`${typed}...`, TOKEN_A), 'the whole typed part');
+    assert.ok(!prefixStartsToken(`${TOKEN_A}...`, TOKEN_A), 'the whole token is no prefix');
+    assert.ok(!prefixStartsToken(TOKEN_A, TOKEN_A));
+    assert.ok(!prefixStartsToken(`${typed}A…`, TOKEN_A), 'one character of the random tail');
+    const hostile = [key({ id: 'key_h', prefix: `${TOKEN_A}...`, name: 'hostile' }), key({ id: 'key_s', prefix: 'ffy_prod_01kd...' })];
+    assert.deepEqual(findTokenKey(hostile, TOKEN_A), { id: 'key_s', prefix: 'ffy_prod_01kd...', name: 'a key' });
+    assert.equal(findTokenKey([hostile[0]!], TOKEN_A), undefined);
+    assert.deepEqual(findTokenKey([key({ id: 'key_t', prefix: `${typed}…` })], TOKEN_A), {
+      id: 'key_t',
+      prefix: `${typed}…`,
+      name: 'a key',
+    });
+    assert.equal(safeKeyPrefix(`${TOKEN_A}...`), `${typed}...`);
+    assert.equal(safeKeyPrefix(TOKEN_A), `${typed}...`);
+    assert.equal(safeKeyPrefix('ffy_prod_01kdx2z2...'), 'ffy_prod_01kdx2z2...');
   });
 
   test('the organization of a list: only valid org ids count, and every record must agree', () => {
@@ -176,6 +196,10 @@ describe('account rules', () => {
     );
     assert.equal(parsed.currentId, 'a1', 'an unknown current id falls back to the first account');
     assert.deepEqual(parsed.labels, { [ORG_A]: 'Acme' });
+    const stored = parseAccountsState({
+      accounts: [{ id: 'a1', orgId: ORG_A, env: 'prod', key: { id: 'key_1', prefix: TOKEN_A, name: 'n' } }],
+    });
+    assert.equal(stored.accounts[0]?.key?.prefix, `${TOKEN_A.slice(0, 35)}...`, "a stored token's random tail is never read back");
   });
 
   test('which secret-storage keys concern accounts', () => {

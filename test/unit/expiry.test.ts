@@ -6,10 +6,12 @@ import {
   decideReminder,
   expiringSoon,
   expiryBadge,
+  listOrganization,
   localDay,
   parseReminderRecord,
   recordReminder,
   reminderMessage,
+  storableReminderRecord,
   type OpenedList,
   type ReminderClock,
   type ReminderRecord,
@@ -170,5 +172,19 @@ describe('expiry reminder', () => {
       message.includes('“Click [here](command:factify.signOut) \ufffdevil”'),
       'quoted as data, never turned into a link (messages are not Markdown)',
     );
+  });
+
+  test('only an organization id names an organization or keys the stored record', () => {
+    const hostileOrg = '[Renew this key now](command:factify.signOut)';
+    const hostileKeys = [key('Soon', { orgId: hostileOrg, expiresAt: NOW + DAY })];
+    assert.equal(listOrganization(undefined, hostileKeys), undefined, "a bad org id is the token's own organization");
+    assert.equal(listOrganization(undefined, [...hostileKeys, key('B', { orgId: ORG_B })]), ORG_B);
+    assert.equal(listOrganization(ORG_A, hostileKeys), ORG_A, 'the organization asked for comes first');
+    assert.equal(listOrganization('__proto__', []), undefined);
+    assert.equal(decideReminder([{ organizationId: hostileOrg, keys: hostileKeys }], utc(NOW), 14, {}), undefined);
+    assert.equal(decideReminder([{ organizationId: '__proto__', keys: hostileKeys }], utc(NOW), 14, {}), undefined);
+    assert.deepEqual(storableReminderRecord({ [ORG_A]: '2026-03-01', [hostileOrg]: '2026-03-01', org_x: '2026-03-01' }), {
+      [ORG_A]: '2026-03-01',
+    });
   });
 });

@@ -22,6 +22,7 @@ import {
   scanText,
   summarizeScan,
   TOKEN_SEARCH_PATTERN,
+  tokensToCheck,
 } from '../../src/core/tokenScan';
 import { startFactifyServer, type FactifyServer } from '../server/factifyServer';
 
@@ -45,6 +46,16 @@ const KEY_ID = (n: number) =>
     .replace(/[ilou]/g, '0')}`;
 
 describe('findTokens', () => {
+  test('a document that only mentions ffy_ has nothing to check (so no key list is fetched for it)', () => {
+    for (const text of ['', 'Tokens look like ffy_prod_…', 'Set FACTIFY_TOKEN=ffy_<env>_<secret>', `ffy_prod_${B32}`, 'ffy_']) {
+      assert.deepEqual(tokensToCheck(text), [], text);
+    }
+    assert.deepEqual(
+      tokensToCheck(`# README\nffy_ tokens go in .env:\nFACTIFY_TOKEN=${TOKEN}\n`).map((match) => match.token),
+      [TOKEN],
+    );
+  });
+
   test('finds the token shapes of the API: any env, 26 base32 then base62 random', () => {
     for (const token of [
       TOKEN,
@@ -170,6 +181,8 @@ describe('masking and prefixes', () => {
     assert.equal(prefixStem('ffy_prod_01k...'), undefined);
     assert.equal(prefixStem('ffy_...'), undefined);
     assert.equal(prefixStem('...'), undefined);
+    assert.equal(prefixStem(`ffy_prod_${'a'.repeat(26)}...`), `ffy_prod_${'a'.repeat(26)}`);
+    assert.equal(prefixStem(`ffy_prod_${'a'.repeat(27)}...`), undefined, "a whole token's length is no prefix");
     assert.equal(prefixStem('sk_live_1234...'), undefined);
   });
 });

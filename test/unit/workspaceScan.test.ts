@@ -5,9 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseKeyList } from '../../src/core/apiKey';
 import { KeyIndex } from '../../src/core/tokenScan';
 import { GitIgnore, placeFindings, ripgrepArgs, scanFiles, scanWorkspaceWithRipgrep } from '../../src/core/workspaceScan';
@@ -179,5 +179,33 @@ describe('GitIgnore', { skip: !hasGit ? 'needs git' : false }, () => {
     assert.equal(await new GitIgnore(join(root, 'no-such-git')).isIgnored(join(root, '.env')), false);
     const ignored = await git.filterIgnored(root, [join(root, '.env'), join(root, 'src', 'config.ts')]);
     assert.deepEqual([...ignored], [join(root, '.env')]);
+  });
+
+  test('git runs outside the workspace folder, which it gets as -C (a program planted there is never run)', async (t) => {
+    if (process.platform === 'win32') return t.skip('uses a shell script as a stand-in for git');
+    const bin = mkdtempSync(join(tmpdir(), 'factify-fakegit-'));
+    const calls = join(bin, 'calls.txt');
+    const fakeGit = join(bin, 'git');
+    writeFileSync(
+      fakeGit,
+      `#!/bin/sh\ncase "$*" in *--stdin*) cat >/dev/null ;; esac\nprintf '%s|%s\\n' "$(pwd)" "$*" >> '${calls}'\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    try {
+      const git = new GitIgnore(fakeGit);
+      await git.isIgnored(join(root, 'src', 'config.ts'));
+      await git.filterIgnored(root, [join(root, '.env')]);
+      const lines = readFileSync(calls, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 2);
+      const [checkOne, checkMany] = lines.map((line) => line.split('|') as [string, string]);
+      for (const [cwd] of [checkOne!, checkMany!]) {
+        assert.ok(!cwd.startsWith(root), `git's working directory ${cwd} is outside the workspace`);
+        assert.equal(cwd, dirname(process.execPath));
+      }
+      assert.equal(checkOne![1], `-C ${join(root, 'src')} -c core.fsmonitor=false check-ignore --quiet -- config.ts`);
+      assert.equal(checkMany![1], `-C ${root} -c core.fsmonitor=false check-ignore --stdin -z`);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
