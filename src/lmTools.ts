@@ -19,8 +19,7 @@ export function registerAgentTools({ ctx, redactor, leaks }: AgentToolsShellDeps
     store: ctx.store,
     auth: async () => {
       await ctx.accounts.load();
-      const token = ctx.accounts.currentToken();
-      return token ? { token, organizationId: ctx.organizations.current } : undefined;
+      return ctx.store.currentAuth();
     },
     organizationLabel: (orgId) => {
       const label = ctx.accounts.label(orgId);

@@ -493,7 +493,10 @@ function serverSaid(error: FactifyError): string[] {
 
 export interface AgentToolsDeps {
   readonly store: KeysStore;
-  /** The token and organization override requests go out under now; undefined while signed out. */
+  /**
+   * The token and organization override requests go out under now, captured as a confirmation must capture
+   * them (the store's `currentAuth`, once the token has been read); undefined while signed out.
+   */
   readonly auth: () => Promise<RequestAuth | undefined>;
   /** Undefined while leak detection is not available. */
   readonly leaks: () => LeakFindingsSource | undefined;
@@ -612,8 +615,7 @@ export class AgentTools {
 
   /** The current list, fresh from the server, or the text saying why there is none. */
   private async load(): Promise<{ listed: ListedKeys; organization: string; auth: RequestAuth } | string> {
-    // Waits for the token to be read, then captures the context the way a confirmation must (see currentAuth).
-    const auth = (await this.deps.auth()) && this.deps.store.currentAuth();
+    const auth = await this.deps.auth();
     if (!auth) return NOT_SIGNED_IN;
     await this.deps.store.refresh();
     const snapshot = this.deps.store.snapshot;

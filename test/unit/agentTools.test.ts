@@ -508,8 +508,7 @@ function harness(options: { token?: string; organization?: string; includeRevoke
       store: app.store,
       auth: async () => {
         await app.tokens.load();
-        const token = app.tokens.currentToken();
-        return token ? { token, organizationId: app.organizations.current } : undefined;
+        return app.store.currentAuth();
       },
       leaks: () => made.leaks,
       redact: (text) => redactor.redact(text),
