@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { isAccountSecretKey } from './core/accounts';
 import { leakFindingSummary } from './core/agentTools';
 import { KeyDirectory } from './core/keyDirectory';
+import { useL10nBundle } from './core/l10n';
 import { Redactor } from './core/redact';
 import { createApp } from './app';
 import { registerAuthenticationProvider } from './authProvider';
@@ -19,6 +20,7 @@ import { KeyNode, KeysView } from './treeView';
 
 /** Wires the shell together. No network work here: the first request happens when the view is shown. */
 export function activate(context: vscode.ExtensionContext): { view: KeysView; leaks: LeakDetector } {
+  useL10nBundle(vscode.l10n.bundle, vscode.env.language);
   const redactor = new Redactor();
   const log = createLog(redactor);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { t } from './core/l10n';
 import { type Redactor } from './core/redact';
 import { displayText, escapeThemeIcons } from './core/text';
 import { type AppContext } from './flows/context';
@@ -13,7 +14,7 @@ export class OrganizationStatusBar implements vscode.Disposable {
     private readonly ctx: AppContext,
     private readonly redactor: Redactor,
   ) {
-    this.item.name = 'Factify Organization';
+    this.item.name = t('Factify Organization');
     this.item.command = 'factify.switchOrganization';
     const listChanged = ctx.store.onDidChange(() => this.update());
     const accountsChanged = ctx.accounts.onDidChange(() => this.update());
@@ -35,15 +36,18 @@ export class OrganizationStatusBar implements vscode.Disposable {
     const override = this.ctx.organizations.current;
     if (override) {
       const name = shownOrganization(override, snapshot, this.ctx.accounts) ?? override;
-      this.item.text = `$(warning) Factify: acting as ${this.plain(name)}`;
+      this.item.text = `$(warning) ${t('Factify: acting as {0}', this.plain(name))}`;
       this.item.tooltip = this.redactor.redact(
-        `Requests act on organization ${name === override ? override : `${name} (${override})`} (X-Factify-Organization-Id), not the token's own. Click to switch.`,
+        t(
+          "Requests act on organization {0} (X-Factify-Organization-Id), not the token's own. Click to switch.",
+          name === override ? override : `${name} (${override})`,
+        ),
       );
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else {
       const own = shownOrganization(undefined, snapshot, this.ctx.accounts);
-      this.item.text = `$(organization) Factify: ${own ? this.plain(own) : "token's organization"}`;
-      this.item.tooltip = "Factify API keys of the token's own organization. Click to switch organization.";
+      this.item.text = `$(organization) ${own ? t('Factify: {0}', this.plain(own)) : t("Factify: token's organization")}`;
+      this.item.tooltip = t("Factify API keys of the token's own organization. Click to switch organization.");
       this.item.backgroundColor = undefined;
     }
     this.item.show();
