@@ -6,7 +6,6 @@
  */
 import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Page } from 'playwright-core';
 import { clickDialogButton, fillInputBox, pickQuickPickItem, readDialog, runCommand, treeRows } from '../realvscode/harness';
 import {
   chooseFromContextMenu,
@@ -28,19 +27,7 @@ import {
   waitForInputTitle,
   waitForNotification,
 } from './session';
-
-/** Moves the keyboard focus down the open menu (the innermost one) until the focused item reads `label`. */
-async function focusMenuItem(page: Page, label: RegExp): Promise<void> {
-  const focused = page.locator('.context-view .monaco-menu .action-item.focused').last();
-  const seen: string[] = [];
-  for (let step = 0; step < 20; step++) {
-    const text = (await focused.count()) > 0 ? (await focused.innerText()).trim() : '';
-    if (label.test(text)) return;
-    seen.push(text);
-    await page.keyboard.press('ArrowDown');
-  }
-  throw new Error(`no menu item ${String(label)} under the keyboard focus; focused in turn: ${JSON.stringify(seen)}`);
-}
+import { focusMenuItem } from './keyboard';
 
 describe('Several organizations in VS Code (code-server)', { timeout: 300_000 }, () => {
   const { session, run } = sharedSession();

@@ -6,7 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { treeRow } from '../realvscode/harness';
+import { readDialog, runCommand, treeRow } from '../realvscode/harness';
+import { focusMenuItem, focusTreeRow } from './keyboard';
 import {
   clickNotificationButton,
   ensureSignedIn,
@@ -95,5 +96,33 @@ describe('Native feel in VS Code (code-server)', { timeout: 300_000 }, () => {
       await waitFor('the key id on the clipboard', async () => (await readClipboard(page)) === key.id);
       // The clipboard is written first, then the status bar says so: wait for both.
       await waitFor('the status bar to confirm the copy', async () => (await statusBarText(page)).includes(`Copied key ID ${key.id}`));
+    }));
+
+  test('keyboard only: the palette, a row, its context menu, the reason and the confirmation, without the pointer', () =>
+    run('keyboard-only', async () => {
+      const { page, api } = session();
+      await ensureSignedIn(session());
+      await waitForPrimaryList(session());
+      api.clearRequests();
+
+      await runCommand(page, 'Focus on API Keys View');
+      await focusTreeRow(page, 'Analytics export');
+      await page.keyboard.press('Shift+F10');
+      await focusMenuItem(page, /^Revoke API Key…/);
+      await page.keyboard.press('Enter');
+      assert.equal(await waitForInputTitle(page, /^Revoke/), 'Revoke “Analytics export”');
+      await page.keyboard.type('rotated by keyboard');
+      await page.keyboard.press('Enter');
+      assert.match(await readDialog(page), /“Analytics export”/);
+      const focusedButton = await page.evaluate<string | undefined>('document.activeElement?.textContent?.trim()');
+      assert.equal(focusedButton, 'Revoke Key', 'the dialog opens with its action under the keyboard focus');
+      await page.keyboard.press('Enter');
+
+      const revoke = await waitFor('the DELETE', async () => requestsOf(api, 'DELETE')[0]);
+      assert.equal(revoke.path, `/v1/api-keys/${keyNamed(api, api.orgs.primary, 'Analytics export').id}`);
+      assert.deepEqual(JSON.parse(revoke.body), { reason: 'rotated by keyboard' });
+      await waitFor('the revoked key to leave the active rows', async () =>
+        (await treeRow(page, 'Analytics export').count()) === 0 ? true : undefined,
+      );
     }));
 });

@@ -165,8 +165,8 @@ export async function journey(session: () => UiSession | undefined, name: string
     }
     if (error instanceof Error) {
       // The stack was written when the error was made, and it is what the test runner prints.
-      error.message += detail;
       if (error.stack) error.stack += detail;
+      else error.message += detail;
       throw error;
     }
     throw new Error(`${String(error)}${detail}`, { cause: error });
