@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Page } from 'playwright-core';
 import { clickDialogButton, readDialog } from '../realvscode/harness';
-import { ensureSignedIn, keyNamed, requestsOf, sharedSession, shot, waitFor, waitForInputTitle } from './session';
+import { ensureSignedIn, keyNamed, readClipboard, requestsOf, sharedSession, shot, waitFor, waitForInputTitle } from './session';
 
 const CONTENT_MARKER = 'uiFileContentMarker_42';
 
@@ -105,5 +105,32 @@ describe('Keys in files in VS Code (code-server)', { timeout: 300_000 }, () => {
       const seen = JSON.stringify(api.requests);
       assert.ok(!seen.includes(token) && !seen.includes(token.slice(-16)), 'the found token never reached the server');
       assert.ok(!seen.includes(CONTENT_MARKER), 'the file content never reached the server');
+    }));
+
+  test('by keyboard: F8 goes to the problem, Ctrl+. opens its quick fixes, Enter on Copy Key ID copies the id', () =>
+    run('leak-quick-fix-keyboard', async () => {
+      const { page, api } = session();
+      const key = keyNamed(api, api.orgs.primary, 'CI deploy');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+1');
+      await page.locator('.monaco-editor.focused').waitFor({ state: 'visible' });
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('F8');
+      const peek = page.locator('.marker-widget');
+      await waitFor('the problem under the cursor', async () => /CI deploy/.test(await peek.innerText().catch(() => '')));
+      await page.keyboard.press('Escape');
+      await peek.waitFor({ state: 'hidden' });
+      await page.evaluate("navigator.clipboard.writeText('something else')");
+      await page.keyboard.press('Control+.');
+      const focused = page.locator('.action-widget .monaco-list-row.focused').first();
+      await focused.waitFor({ state: 'visible' });
+      const seen: string[] = [];
+      for (let step = 0; step < 10 && !/Copy Key ID/.test(seen.at(-1) ?? ''); step++) {
+        if (step > 0) await page.keyboard.press('ArrowDown');
+        seen.push((await focused.innerText()).trim());
+      }
+      assert.match(seen.at(-1) ?? '', /Copy Key ID/, `quick fixes focused in turn: ${JSON.stringify(seen)}`);
+      await page.keyboard.press('Enter');
+      await waitFor('the key id on the clipboard', async () => (await readClipboard(page)) === key.id);
     }));
 });
