@@ -76,7 +76,7 @@ function translations(dir, pattern) {
     .map(([name, language]) => ({ name, language, contents: readJson(join(dir, name)) }));
 }
 
-/** Every %key% the manifest refers to. */
+/** Every %key% the manifest refers to: its display name and description, and what it contributes. */
 function manifestKeys() {
   const keys = new Set();
   const walk = (value) => {
@@ -87,7 +87,8 @@ function manifestKeys() {
       Object.values(value).forEach(walk);
     }
   };
-  walk(readJson(join(ROOT, 'package.json')).contributes);
+  const { displayName, description, contributes } = readJson(join(ROOT, 'package.json'));
+  walk({ displayName, description, contributes });
   return keys;
 }
 

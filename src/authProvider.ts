@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { t } from './core/l10n';
 import { signIn, signOutAccounts } from './flows/account';
 import { type AppContext } from './flows/context';
 
@@ -33,7 +34,7 @@ export class FactifyAuthenticationProvider implements vscode.AuthenticationProvi
     const current = this.ctx.accounts.current();
     const session = current && this.sessions().find((candidate) => candidate.id === current.id);
     if ((result !== 'stored' && result !== 'storedUnverified') || !session)
-      throw new Error('Signing in to Factify was cancelled or did not succeed.');
+      throw new Error(t('Signing in to Factify was cancelled or did not succeed.'));
     return session;
   }
 

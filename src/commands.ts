@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
+import { t } from './core/l10n';
 import { type Redactor } from './core/redact';
 import { pointsToLog, REMEDY_LABELS } from './core/remedies';
 import { displayText, escapeThemeIcons } from './core/text';
@@ -63,6 +64,7 @@ export function registerGuarded(
       // through the prompts (redacted there) without awaiting it.
       try {
         const error = toFactifyError(thrown);
+        // The log stays English, like VS Code's own; the message shown is the error's, localized where it was made.
         deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
         const showLog = REMEDY_LABELS.showLog;
         deps.ctx.prompts
@@ -85,9 +87,9 @@ async function refresh({ ctx }: CommandDeps): Promise<void> {
 
 async function filter({ view }: CommandDeps): Promise<void> {
   const text = await vscode.window.showInputBox({
-    title: 'Factify: Filter Keys',
-    prompt: 'Show only keys whose name, prefix or id contains this text. Leave empty to show all.',
-    placeHolder: 'e.g. deploy, ffy_prod_, key_01…',
+    title: t('Factify: Filter Keys'),
+    prompt: t('Show only keys whose name, prefix or id contains this text. Leave empty to show all.'),
+    placeHolder: t('e.g. deploy, ffy_prod_, key_01…'),
     value: view.filter ?? '',
   });
   if (text !== undefined) view.setFilter(text);
@@ -105,10 +107,12 @@ export async function copyKeyFields(keys: readonly ApiKey[], field: 'id' | 'pref
   // The id is server text: redacted, one line, and never `$(icon)` syntax in the status bar.
   const message =
     only === undefined
-      ? `Copied ${keys.length} ${field === 'id' ? 'key IDs' : 'key prefixes'}`
+      ? field === 'id'
+        ? t('Copied {0} key IDs', keys.length)
+        : t('Copied {0} key prefixes', keys.length)
       : field === 'id'
-        ? `Copied key ID ${escapeThemeIcons(displayText(redactor.redact(only.id), 80))}`
-        : 'Copied key prefix';
+        ? t('Copied key ID {0}', escapeThemeIcons(displayText(redactor.redact(only.id), 80)))
+        : t('Copied key prefix');
   vscode.window.setStatusBarMessage(message, 3000);
 }
 

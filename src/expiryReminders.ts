@@ -9,13 +9,13 @@ import {
   storableReminderRecord,
 } from './core/expiry';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
+import { t } from './core/l10n';
 import { type KeysStore, type LoadedKeys } from './core/keysStore';
 import { settings } from './settings';
 import { VIEW_ID } from './treeView';
 
 /** Organization id → local day of its last reminder, in global state (shared by every window; not a secret). */
 const REMINDER_RECORD_KEY = 'factify.expiryReminders.lastShown';
-const SHOW_KEYS = 'Show Keys';
 
 export interface ExpiryRemindersDeps {
   readonly store: KeysStore;
@@ -61,8 +61,9 @@ export class ExpiryReminders implements vscode.Disposable {
     try {
       // Recorded before it shows: another window, or a reload, must not remind again today.
       await this.deps.memento.update(REMINDER_RECORD_KEY, storableReminderRecord(recordReminder(record, reminder)));
-      const choice = await this.deps.notify(reminderMessage(reminder, nowMs, warningDays, organizationId), SHOW_KEYS);
-      if (choice === SHOW_KEYS && reminder.keys[0]) {
+      const showKeys = t('Show Keys');
+      const choice = await this.deps.notify(reminderMessage(reminder, nowMs, warningDays, organizationId), showKeys);
+      if (choice === showKeys && reminder.keys[0]) {
         await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
         await this.deps.revealKey(reminder.keys[0]);
       }

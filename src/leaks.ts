@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { type ApiKey } from './core/apiKey';
 import { type Logger } from './core/errors';
 import { type KeyDirectory } from './core/keyDirectory';
+import { t } from './core/l10n';
 import { type Redactor } from './core/redact';
 import { displayText } from './core/text';
 import { classify, countFindings, leakReason, summarizeScan, tokensToCheck, type Finding, type FindingRecord } from './core/tokenScan';
@@ -282,14 +283,17 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
   /** Find API Keys in Workspace. */
   async findInWorkspace(): Promise<void> {
     if (!leakSettings.enabled()) {
-      const choice = await this.deps.ctx.prompts.info('Leak detection is turned off (factify.leakDetection.enabled).', 'Open Setting');
+      const choice = await this.deps.ctx.prompts.info(
+        t('Leak detection is turned off (factify.leakDetection.enabled).'),
+        t('Open Setting'),
+      );
       if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'factify.leakDetection.enabled');
       return;
     }
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
     if (folders.length === 0) {
       await this.deps.ctx.prompts.info(
-        'Open a folder first: Find API Keys in Workspace checks the files of the workspace folders on this machine.',
+        t('Open a folder first: Find API Keys in Workspace checks the files of the workspace folders on this machine.'),
       );
       return;
     }
@@ -297,16 +301,16 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const result = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: 'Factify: finding API keys in the workspace',
+        title: t('Factify: finding API keys in the workspace'),
         cancellable: true,
       },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        progress.report({ message: 'listing the keys of your organizations…' });
+        progress.report({ message: t('listing the keys of your organizations…') });
         const index = await this.deps.directory.index();
         const generation = ++this.generation;
-        progress.report({ message: 'searching files…' });
+        progress.report({ message: t('searching files…') });
         const options = {
           folders: folders.map((folder) => folder.uri.fsPath),
           excludes: excludeGlobs(folders),
@@ -315,7 +319,9 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
           nowMs: Date.now(),
           signal: controller.signal,
           onProgress: (checked: number) =>
-            progress.report({ message: `${checked} file${checked === 1 ? '' : 's'} with key-like text checked…` }),
+            progress.report({
+              message: checked === 1 ? t('1 file with key-like text checked…') : t('{0} files with key-like text checked…', checked),
+            }),
         };
         const scanned = await this.scan(options, folders, token);
         if (!scanned.cancelled) {
@@ -327,7 +333,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
       },
     );
     if (result.cancelled) {
-      await this.deps.ctx.prompts.info('Find API Keys in Workspace was cancelled; the Problems panel keeps what was found before.');
+      await this.deps.ctx.prompts.info(t('Find API Keys in Workspace was cancelled; the Problems panel keeps what was found before.'));
       return;
     }
     for (const skipped of result.skippedPaths)
@@ -335,8 +341,9 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     const records = this.findings();
     const summary = summarizeScan(countFindings(records), result.skipped, maxFileSizeKB);
     this.deps.log.info(`Find API Keys in Workspace: ${summary}`);
-    const choice = await this.deps.ctx.prompts.info(summary, ...(records.length > 0 ? ['Show Problems'] : []));
-    if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+    const showProblems = t('Show Problems');
+    const choice = await this.deps.ctx.prompts.info(summary, ...(records.length > 0 ? [showProblems] : []));
+    if (choice === showProblems) await vscode.commands.executeCommand('workbench.actions.view.problems');
   }
 
   private async scan(
@@ -396,12 +403,12 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
       const located = file.located.find((candidate) => candidate.range.isEqual(diagnostic.range));
       const key = located?.finding.key;
       if (!key) continue;
-      const name = displayText(key.name, 60) || '(unnamed key)';
+      const name = displayText(key.name, 60) || t('(unnamed key)');
       if (located.finding.kind === 'live' && key.keyId && this.deps.isCurrentOrganization(key)) {
-        actions.push(action(this.deps.redactor.redact(`Revoke “${name}”…`), diagnostic, 'factify.revokeFoundKey', [key.id], true));
+        actions.push(action(this.deps.redactor.redact(t('Revoke “{0}”…', name)), diagnostic, 'factify.revokeFoundKey', [key.id], true));
       }
-      actions.push(action('Reveal in Factify View', diagnostic, 'factify.revealFoundKey', [key.id]));
-      actions.push(action('Copy Key ID', diagnostic, 'factify.copyFoundKeyId', [key.id]));
+      actions.push(action(t('Reveal in Factify View'), diagnostic, 'factify.revealFoundKey', [key.id]));
+      actions.push(action(t('Copy Key ID'), diagnostic, 'factify.copyFoundKeyId', [key.id]));
     }
     return actions;
   }
@@ -426,13 +433,14 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
     if (!key) return;
     if (await this.deps.revealKey(key)) return;
     const hiddenRevoked = key.revokedAt !== undefined;
+    const showRevoked = t('Show Revoked Keys');
     const choice = await this.deps.ctx.prompts.info(
       hiddenRevoked
-        ? `“${displayText(key.name, 80)}” is revoked, and the Factify view hides revoked keys.`
-        : `“${displayText(key.name, 80)}” is not shown in the Factify view (another organization, a filter, or not loaded yet).`,
-      ...(hiddenRevoked ? ['Show Revoked Keys'] : []),
+        ? t('“{0}” is revoked, and the Factify view hides revoked keys.', displayText(key.name, 80))
+        : t('“{0}” is not shown in the Factify view (another organization, a filter, or not loaded yet).', displayText(key.name, 80)),
+      ...(hiddenRevoked ? [showRevoked] : []),
     );
-    if (choice === 'Show Revoked Keys') {
+    if (choice === showRevoked) {
       await vscode.commands.executeCommand('factify.showRevokedKeys');
     }
   }
@@ -446,13 +454,16 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
   /** Show Where This Key Appears: the places, one to open. */
   async showLocations(key: ApiKey | undefined): Promise<void> {
     if (!key) {
-      await this.deps.ctx.prompts.info('Choose a key marked as found in the Factify view, or run “Find API Keys in Workspace” first.');
+      await this.deps.ctx.prompts.info(t('Choose a key marked as found in the Factify view, or run “Find API Keys in Workspace” first.'));
       return;
     }
     const places = this.locations(key.id);
     if (places.length === 0) {
       await this.deps.ctx.prompts.info(
-        `“${displayText(key.name, 80)}” was not found in the files checked so far. Run “Find API Keys in Workspace” to check every file.`,
+        t(
+          '“{0}” was not found in the files checked so far. Run “Find API Keys in Workspace” to check every file.',
+          displayText(key.name, 80),
+        ),
       );
       return;
     }
@@ -461,7 +472,7 @@ export class LeakDetector implements vscode.Disposable, vscode.CodeActionProvide
         ? places[0]
         : await this.deps.ctx.prompts.pick(
             places.map((place) => ({ label: place.label, value: place })),
-            { title: `Factify: where “${displayText(key.name, 80)}” appears`, placeHolder: 'Choose a place to open it' },
+            { title: t('Factify: where “{0}” appears', displayText(key.name, 80)), placeHolder: t('Choose a place to open it') },
           );
     if (!chosen) return;
     await vscode.window.showTextDocument(chosen.uri, { selection: chosen.range });

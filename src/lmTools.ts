@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AgentTools, FIND_LEAKED_KEYS_TOOL, LIST_KEYS_TOOL, REVOKE_KEY_TOOL, type LeakFindingsSource } from './core/agentTools';
+import { t } from './core/l10n';
 import { type Redactor } from './core/redact';
 import { type AppContext } from './flows/context';
 
@@ -30,14 +31,15 @@ export function registerAgentTools({ ctx, redactor, leaks }: AgentToolsShellDeps
     now: Date.now,
     log: ctx.log,
   });
+  // What a tool returns is read by the model and stays English; what VS Code shows the user while it runs is localized.
   const result = (text: string) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
   return [
     vscode.lm.registerTool<unknown>(LIST_KEYS_TOOL, {
-      prepareInvocation: () => ({ invocationMessage: 'Listing Factify API keys' }),
+      prepareInvocation: () => ({ invocationMessage: t('Listing Factify API keys') }),
       invoke: async (options) => result(await tools.listKeys(options.input)),
     }),
     vscode.lm.registerTool<unknown>(FIND_LEAKED_KEYS_TOOL, {
-      prepareInvocation: () => ({ invocationMessage: 'Looking up Factify tokens found in the workspace' }),
+      prepareInvocation: () => ({ invocationMessage: t('Looking up Factify tokens found in the workspace') }),
       invoke: async (options) => result(await tools.findLeakedKeys(options.input)),
     }),
     vscode.lm.registerTool<unknown>(REVOKE_KEY_TOOL, {

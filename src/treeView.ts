@@ -11,6 +11,7 @@ import {
   type KeyRow,
 } from './core/keyTree';
 import { expiryBadge } from './core/expiry';
+import { t } from './core/l10n';
 import {
   contextKeys,
   KeyGrouping,
@@ -40,7 +41,7 @@ export class GroupNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(STATE_LABELS[this.group.state], vscode.TreeItemCollapsibleState.Expanded);
     item.id = ownTreeItemId('group', this.group.state);
-    item.description = this.filtered ? `${this.group.keys.length} of ${this.group.total}` : String(this.group.total);
+    item.description = this.filtered ? t('{0} of {1}', this.group.keys.length, this.group.total) : String(this.group.total);
     item.contextValue = `keyGroup.${this.group.state}`;
     item.iconPath = GROUP_ICONS[this.group.state];
     return item;
@@ -74,11 +75,12 @@ export class MoreNode {
   ) {}
 
   toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, this.remaining)} more…`, vscode.TreeItemCollapsibleState.None);
+    const next = Math.min(PAGE_SIZE, this.remaining);
+    const item = new vscode.TreeItem(next === 1 ? t('Show 1 more…') : t('Show {0} more…', next), vscode.TreeItemCollapsibleState.None);
     item.id = ownTreeItemId('more', this.state);
-    item.description = `${this.remaining} not shown`;
+    item.description = this.remaining === 1 ? t('1 not shown') : t('{0} not shown', this.remaining);
     item.iconPath = new vscode.ThemeIcon('ellipsis');
-    item.command = { command: 'factify.showMoreKeys', title: 'Show More Keys', arguments: [this.state] };
+    item.command = { command: 'factify.showMoreKeys', title: t('Show More Keys'), arguments: [this.state] };
     return item;
   }
 }

@@ -6,7 +6,8 @@
  * outside the repo and writes env.json with their paths. This module runs under the repo's own Node 20.
  * See test/realvscode/README.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -35,6 +36,8 @@ export interface CodeServerOptions {
   smokeTestDriver?: boolean;
   /** A fixed port (the demo prints a URL people type); a free one when absent. */
   port?: number;
+  /** Display language (`--locale`), e.g. `de`; other than `en` it needs `installLanguagePack` first. */
+  locale?: string;
 }
 
 export interface CodeServer {
@@ -169,6 +172,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     '--extensions-dir',
     opts.extensionsDir,
     '--ignore-last-opened',
+    ...(opts.locale ? ['--locale', opts.locale] : []),
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     opts.workspaceDir,
   ];
@@ -226,6 +230,100 @@ export async function installVsix(vsixPath: string, extensionsDir: string): Prom
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Makes `locale` the display language without the Marketplace: installs a minimal language pack of the tests'
+ * own into `extensionsDir` and registers it in `<userDataDir>/languagepacks.json`, where VS Code looks up the
+ * pack for `--locale` (an install from another user-data folder does not write it). The pack translates none
+ * of VS Code itself, so the workbench stays English; extensions get `vscode.env.language === locale`, their
+ * `package.nls.<locale>.json` and their `l10n/bundle.l10n.<locale>.json`. Start code-server with `locale`.
+ */
+export async function installLanguagePack(locale: string, extensionsDir: string, userDataDir: string): Promise<void> {
+  const publisher = 'factify-tests';
+  const name = `language-pack-${locale}`;
+  const version = '0.0.1';
+  const translations = 'translations/main.i18n.json';
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `factify-${name}-`));
+  try {
+    const manifest = {
+      name,
+      publisher,
+      version,
+      displayName: `Test language pack (${locale})`,
+      engines: { vscode: '^1.96.0' },
+      categories: ['Language Packs'],
+      contributes: {
+        localizations: [
+          {
+            languageId: locale,
+            languageName: locale,
+            localizedLanguageName: locale,
+            translations: [{ id: 'vscode', path: `./${translations}` }],
+          },
+        ],
+      },
+    };
+    const vsix = packVsix(
+      scratch,
+      { publisher, name, version },
+      { 'package.json': JSON.stringify(manifest, null, 2), [translations]: '{ "version": "1.0.0", "contents": {} }' },
+    );
+    await installVsix(vsix, extensionsDir);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  const id = `${publisher}.${name}`;
+  const installed = fs.readdirSync(extensionsDir).find((entry) => entry.toLowerCase() === `${id}-${version}`);
+  if (!installed) throw new Error(`the language pack ${id} is not in ${extensionsDir} after installing it`);
+  const translationsFile = path.join(extensionsDir, installed, translations);
+  if (!fs.existsSync(translationsFile)) throw new Error(`${translationsFile} is missing`);
+  const languagePacks = {
+    [locale]: {
+      hash: createHash('md5').update(`${id}@${version}`).digest('hex'),
+      extensions: [{ extensionIdentifier: { id }, version }],
+      translations: { vscode: translationsFile },
+      label: locale,
+    },
+  };
+  fs.mkdirSync(userDataDir, { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), `${JSON.stringify(languagePacks, null, 2)}\n`);
+}
+
+/** A .vsix (a zip) of `files` (paths inside the extension folder → contents), packed with `zip` in `dir`. */
+function packVsix(dir: string, identity: { publisher: string; name: string; version: string }, files: Record<string, string>): string {
+  for (const [file, contents] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, 'extension', file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'extension', file), contents);
+  }
+  fs.writeFileSync(
+    path.join(dir, 'extension.vsixmanifest'),
+    `<?xml version="1.0" encoding="utf-8"?>
+<PackageManifest Version="2.0.0" xmlns="http://schemas.microsoft.com/developer/vsx-schema/2011" xmlns:d="http://schemas.microsoft.com/developer/vsx-schema-design/2011">
+  <Metadata>
+    <Identity Language="en-US" Id="${identity.name}" Version="${identity.version}" Publisher="${identity.publisher}" />
+    <DisplayName>${identity.name}</DisplayName>
+    <Description xml:space="preserve">Test only.</Description>
+    <Properties><Property Id="Microsoft.VisualStudio.Code.Engine" Value="^1.96.0" /></Properties>
+  </Metadata>
+  <Installation><InstallationTarget Id="Microsoft.VisualStudio.Code" /></Installation>
+  <Dependencies />
+  <Assets><Asset Type="Microsoft.VisualStudio.Code.Manifest" Path="extension/package.json" Addressable="true" /></Assets>
+</PackageManifest>
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, '[Content_Types].xml'),
+    '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+      '<Default Extension=".json" ContentType="application/json" /><Default Extension=".vsixmanifest" ContentType="text/xml" /></Types>',
+  );
+  const vsix = path.join(dir, `${identity.name}.vsix`);
+  const zip = spawnSync('zip', ['-q', '-r', vsix, '[Content_Types].xml', 'extension.vsixmanifest', 'extension'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  if (zip.status !== 0) throw new Error(`zip failed: ${zip.error?.message ?? zip.stderr}`);
+  return vsix;
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -293,8 +391,8 @@ export async function pickQuickPickItem(page: Page, labelContains: string): Prom
   await row.click();
 }
 
-/** Selector of the Factify "API Keys" view's pane (view id `factify.apiKeys`). */
-export const FACTIFY_VIEW_SELECTOR = '.pane:has(.pane-header[aria-label^="API Keys"])';
+/** Selector of the Factify "API Keys" view's pane (view id `factify.apiKeys`), "API-Schlüssel" in German. */
+export const FACTIFY_VIEW_SELECTOR = '.pane:has(.pane-header[aria-label^="API Keys"], .pane-header[aria-label^="API-Schlüssel"])';
 
 /**
  * aria-labels (trimmed) of the rendered rows of a tree view, the Factify view by default; each holds the

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import {
   FACTIFY_VIEW_SELECTOR,
+  installLanguagePack,
   installVsix,
   launchBrowser,
   openWorkbench,
@@ -59,9 +60,28 @@ function repoRoot(): string {
 
 export const VSIX = path.join(repoRoot(), 'dist', 'factify-api-keys.vsix');
 
+/** What a session's workbench is like beyond its settings. */
+export interface SessionOptions {
+  /** Display language, e.g. `de`: a test language pack is installed and code-server starts with `--locale`. */
+  readonly locale?: string;
+}
+
+/** The view's name in a display language, as package.nls(.<locale>).json gives it. */
+export function viewNameIn(locale = 'en'): string {
+  const file = locale === 'en' ? 'package.nls.json' : `package.nls.${locale}.json`;
+  const strings = JSON.parse(fs.readFileSync(path.join(repoRoot(), file), 'utf8')) as Record<string, string>;
+  const name = strings['views.apiKeys.name'];
+  assert.ok(name, `${file} names the view`);
+  return name;
+}
+
 /** Starts the servers and code-server with the installed .vsix, opens the workbench and the API Keys view. */
 /** `extraVsix`: test-only extensions installed beside it (e.g. one that invokes language model tools). */
-export async function startSession(settings: Record<string, unknown> = {}, extraVsix: readonly string[] = []): Promise<UiSession> {
+export async function startSession(
+  settings: Record<string, unknown> = {},
+  extraVsix: readonly string[] = [],
+  options: SessionOptions = {},
+): Promise<UiSession> {
   assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
   const api = await startFactifyServer();
   const decoy = await startDecoyServer();
@@ -76,7 +96,8 @@ export async function startSession(settings: Record<string, unknown> = {}, extra
   fs.writeFileSync(path.join(dirs.workspaceDir, 'README.md'), '# A workspace for the Factify UI journeys\n');
   await installVsix(VSIX, dirs.extensionsDir);
   for (const vsix of extraVsix) await installVsix(vsix, dirs.extensionsDir);
-  const code = await startCodeServer({ ...dirs, settings: { 'factify.apiBaseUrl': api.url, ...settings } });
+  if (options.locale) await installLanguagePack(options.locale, dirs.extensionsDir, dirs.userDataDir);
+  const code = await startCodeServer({ ...dirs, settings: { 'factify.apiBaseUrl': api.url, ...settings }, locale: options.locale });
   const browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   // Copy Key ID goes through the browser's clipboard: let the page read it back.
@@ -94,7 +115,7 @@ export async function startSession(settings: Record<string, unknown> = {}, extra
     signedInAs: undefined,
   };
   session.page = await openWindow(session);
-  await openKeysView(session.page);
+  await openKeysView(session.page, viewNameIn(options.locale));
   await widenSideBar(session.page);
   return session;
 }
@@ -125,13 +146,16 @@ export async function stopSession(session: UiSession | undefined): Promise<void>
  * One code-server, browser and Factify server for the calling describe(): started before its first test and
  * stopped after its last. `run` wraps a journey (screenshot and context on failure).
  */
-export function sharedSession(extraVsix: () => readonly string[] = () => []): {
+export function sharedSession(
+  extraVsix: () => readonly string[] = () => [],
+  options: SessionOptions & { readonly settings?: Record<string, unknown> } = {},
+): {
   session: () => UiSession;
   run: (name: string, body: () => Promise<void>) => Promise<void>;
 } {
   let current: UiSession | undefined;
   before(async () => {
-    current = await startSession({}, extraVsix());
+    current = await startSession(options.settings, extraVsix(), options);
   });
   after(async () => {
     await stopSession(current);
@@ -206,8 +230,9 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function openKeysView(page: Page): Promise<void> {
-  await runCommand(page, 'Focus on API Keys View');
+/** Opens the view through the command VS Code makes for it, which carries the view's name in the display language. */
+export async function openKeysView(page: Page, viewName = 'API Keys'): Promise<void> {
+  await runCommand(page, `Focus on ${viewName} View`);
   await page.locator(`${FACTIFY_VIEW_SELECTOR} .pane-body`).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
 }
 
