@@ -68,9 +68,10 @@ init_npm_folder() {
 
 mkdir -p "$CACHE_DIR" "$LOG_DIR"
 
-# 1. Debian packages: chromium (Playwright's browser) and libkrb5-dev (headers for code-server's kerberos module).
+# 1. Debian packages: chromium (Playwright's browser), libkrb5-dev (headers for code-server's kerberos module)
+#    and zip (packs the German journey's language pack).
 missing_debs=()
-for deb in chromium libkrb5-dev; do
+for deb in chromium libkrb5-dev zip; do
   deb_installed "$deb" || missing_debs+=("$deb")
 done
 if ((${#missing_debs[@]})); then
