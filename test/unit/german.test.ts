@@ -1,0 +1,145 @@
+/**
+ * The core and the flows rendered in German through l10n/bundle.l10n.de.json: relative times and plurals,
+ * key rows, the view's texts, reminders, errors with their remedies, the revoke journey and the scan summary.
+ */
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { useL10nBundle, type L10nBundle } from '../../src/core/l10n';
+import { describeKeyTiming, formatRelative } from '../../src/core/format';
+import { keyRow, keyTooltipMarkdown, STATE_LABELS } from '../../src/core/keyTree';
+import { viewDescription } from '../../src/core/keysViewModel';
+import { expiryBadge, reminderMessage } from '../../src/core/expiry';
+import { pointsToLog, REMEDY_LABELS } from '../../src/core/remedies';
+import { NOW, MINUTE, HOUR, DAY, ORG_ID, makeKey } from './helpers/coreFixtures';
+
+const GERMAN = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'l10n', 'bundle.l10n.de.json'), 'utf8')) as L10nBundle;
+
+/** Every test here renders German; the bundle is taken away again so that no other test sees it. */
+export function inGerman(): void {
+  beforeEach(() => useL10nBundle(GERMAN, 'de'));
+  afterEach(() => useL10nBundle(undefined, 'en'));
+}
+
+describe('German: relative times', () => {
+  inGerman();
+
+  test('the past: one and many of each unit, with the words German has for ±1 day, week, month and year', () => {
+    assert.equal(formatRelative(NOW - MINUTE, NOW), 'vor 1 Minute');
+    assert.equal(formatRelative(NOW - 5 * MINUTE, NOW), 'vor 5 Minuten');
+    assert.equal(formatRelative(NOW - HOUR, NOW), 'vor 1 Stunde');
+    assert.equal(formatRelative(NOW - 2 * HOUR, NOW), 'vor 2 Stunden');
+    assert.equal(formatRelative(NOW - DAY, NOW), 'gestern');
+    assert.equal(formatRelative(NOW - 3 * DAY, NOW), 'vor 3 Tagen');
+    assert.equal(formatRelative(NOW - 7 * DAY, NOW), 'letzte Woche');
+    assert.equal(formatRelative(NOW - 21 * DAY, NOW), 'vor 3 Wochen');
+    assert.equal(formatRelative(NOW - 30 * DAY, NOW), 'letzten Monat');
+    assert.equal(formatRelative(NOW - 90 * DAY, NOW), 'vor 3 Monaten');
+    assert.equal(formatRelative(NOW - 365 * DAY, NOW), 'letztes Jahr');
+    assert.equal(formatRelative(NOW - 800 * DAY, NOW), 'vor 2 Jahren');
+  });
+
+  test('the future: one and many of each unit, and now', () => {
+    assert.equal(formatRelative(NOW + 30_000, NOW), 'jetzt');
+    assert.equal(formatRelative(NOW + MINUTE, NOW), 'in 1 Minute');
+    assert.equal(formatRelative(NOW + 45 * MINUTE, NOW), 'in 45 Minuten');
+    assert.equal(formatRelative(NOW + HOUR, NOW), 'in 1 Stunde');
+    assert.equal(formatRelative(NOW + 5 * HOUR, NOW), 'in 5 Stunden');
+    assert.equal(formatRelative(NOW + DAY, NOW), 'morgen');
+    assert.equal(formatRelative(NOW + 3 * DAY, NOW), 'in 3 Tagen');
+    assert.equal(formatRelative(NOW + 7 * DAY, NOW), 'nächste Woche');
+    assert.equal(formatRelative(NOW + 14 * DAY, NOW), 'in 2 Wochen');
+    assert.equal(formatRelative(NOW + 30 * DAY, NOW), 'nächsten Monat');
+    assert.equal(formatRelative(NOW + 60 * DAY, NOW), 'in 2 Monaten');
+    assert.equal(formatRelative(NOW + 365 * DAY, NOW), 'nächstes Jahr');
+    assert.equal(formatRelative(NOW + 3 * 365 * DAY, NOW), 'in 3 Jahren');
+  });
+
+  test('each state words its time in German order', () => {
+    assert.equal(describeKeyTiming(makeKey(), 'active', NOW), 'läuft nie ab');
+    assert.equal(describeKeyTiming(makeKey({ expiresAt: NOW + 3 * DAY }), 'active', NOW), 'läuft in 3 Tagen ab');
+    assert.equal(describeKeyTiming(makeKey({ expiresAt: NOW - DAY }), 'expired', NOW), 'gestern abgelaufen');
+    assert.equal(describeKeyTiming(makeKey({ revokedAt: NOW - 2 * HOUR }), 'revoked', NOW), 'vor 2 Stunden widerrufen');
+    assert.equal(describeKeyTiming(makeKey({ isActive: false }), 'inactive', NOW), 'inaktiv');
+    assert.equal(
+      describeKeyTiming(makeKey({ isActive: false, expiresAt: NOW + 4 * DAY }), 'inactive', NOW),
+      'inaktiv, läuft in 4 Tagen ab',
+    );
+  });
+});
+
+describe('German: key rows and the view', () => {
+  inGerman();
+
+  test('the group labels', () => {
+    assert.deepEqual({ ...STATE_LABELS }, { active: 'Aktiv', expired: 'Abgelaufen', inactive: 'Inaktiv', revoked: 'Widerrufen' });
+  });
+
+  test("a row's description and its accessibility sentence", () => {
+    const soon = keyRow(makeKey({ expiresAt: NOW + 2 * DAY }), NOW, 14, ['src/a.ts:3']);
+    assert.equal(soon.description, 'ffy_prod_01kdx2z2... · läuft bald ab, in 2 Tagen · ⚠ in einer Datei gefunden');
+    assert.equal(
+      soon.accessibilityLabel,
+      `CI deploy, aktiver API-Schlüssel, läuft bald ab, in 2 Tagen, Präfix ffy_prod_01kdx2z2..., Organisation ${ORG_ID}, in einer Datei gefunden`,
+    );
+    const revoked = keyRow(makeKey({ revokedAt: NOW - 3 * DAY, orgId: undefined, id: 'key_LEGACY' }), NOW, 14, ['a:1', 'b:2']);
+    assert.equal(
+      revoked.accessibilityLabel,
+      'CI deploy, widerrufener API-Schlüssel, vor 3 Tagen widerrufen, Präfix ffy_prod_01kdx2z2..., Organisation unbekannt, kann hier nicht widerrufen werden, an 2 Stellen gefunden',
+    );
+    const paused = keyRow(makeKey({ name: ' ', isActive: false, expiresAt: NOW + 60 * DAY }), NOW, 14);
+    assert.equal(paused.label, '(unbenannter Schlüssel)');
+    assert.match(paused.accessibilityLabel, /^\(unbenannter Schlüssel\), inaktiver API-Schlüssel, läuft in 2 Monaten ab, /);
+  });
+
+  test("a row's tooltip names each field in German", () => {
+    const tooltip = keyTooltipMarkdown(makeKey({ revokedAt: NOW - HOUR, id: 'key_LEGACY' }), NOW, 14);
+    assert.match(tooltip, /^Status: Widerrufen {2}$/m);
+    assert.match(tooltip, /^Läuft ab: nie {2}$/m);
+    assert.match(tooltip, /^Widerrufen: 2026\\-03\\-01 11\\:00\\:00 UTC \\\(vor 1 Stunde\\\) {2}$/m);
+    assert.ok(
+      tooltip.endsWith(
+        'Hinweis: Diese ID entspricht nicht dem Muster für Schlüssel\\-IDs\\, daher kann der Schlüssel hier nicht widerrufen werden\\.',
+      ),
+      'our own text is escaped like any value',
+    );
+  });
+
+  test('the view description while acting as another organization', () => {
+    assert.equal(viewDescription(ORG_ID, 'Acme'), '⚠ handelt als Acme');
+  });
+
+  test('the badge and the reminder, with one and many keys and days', () => {
+    const keys = [
+      makeKey({ name: 'A', expiresAt: NOW + DAY }),
+      makeKey({ id: 'key_01kdx2z2ab3cd4ef5gh6jk7mn9', name: 'B', expiresAt: NOW + 3 * DAY }),
+    ];
+    assert.equal(expiryBadge(keys.slice(0, 1), NOW, 1)?.tooltip, '1 aktiver Schlüssel läuft innerhalb eines Tages ab');
+    assert.equal(expiryBadge(keys, NOW, 14)?.tooltip, '2 aktive Schlüssel laufen innerhalb von 14 Tagen ab');
+    assert.equal(
+      reminderMessage({ organizationId: ORG_ID, keys: keys.slice(0, 1), day: '2026-03-01' }, NOW, 14, 'Acme'),
+      'Factify-API-Schlüssel „A“ von Acme läuft morgen ab.',
+    );
+    assert.equal(
+      reminderMessage({ organizationId: ORG_ID, keys, day: '2026-03-01' }, NOW, 14, 'Acme'),
+      '2 Factify-API-Schlüssel von Acme laufen innerhalb von 14 Tagen ab: „A“ (morgen) und „B“ (in 3 Tagen).',
+    );
+  });
+
+  test('the remedy labels, and a German message that points to the log', () => {
+    assert.deepEqual(
+      { ...REMEDY_LABELS },
+      {
+        setToken: 'API-Token festlegen…',
+        switchBack: 'Zurückwechseln',
+        switchOrganization: 'Organisation wechseln…',
+        openSettings: 'Factify-Einstellungen öffnen',
+        refresh: 'Aktualisieren',
+        showLog: 'Protokoll anzeigen',
+      },
+    );
+    assert.ok(pointsToLog('Die Einzelheiten stehen im Protokoll.'));
+    assert.ok(!pointsToLog('Versuchen Sie es gleich noch einmal.'));
+  });
+});
