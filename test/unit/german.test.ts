@@ -2,7 +2,7 @@
  * The core and the flows rendered in German through l10n/bundle.l10n.de.json: relative times and plurals,
  * key rows, the view's texts, reminders, errors with their remedies, the revoke journey and the scan summary.
  */
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,16 @@ import { keyRow, keyTooltipMarkdown, STATE_LABELS } from '../../src/core/keyTree
 import { viewDescription } from '../../src/core/keysViewModel';
 import { expiryBadge, reminderMessage } from '../../src/core/expiry';
 import { pointsToLog, REMEDY_LABELS } from '../../src/core/remedies';
+import { FactifyClient } from '../../src/core/client';
+import { type FactifyError } from '../../src/core/errors';
+import { type ApiToken } from '../../src/core/ids';
+import { notificationRemedies } from '../../src/core/remedies';
+import { signIn } from '../../src/flows/account';
+import { revokeKeys } from '../../src/flows/revoke';
+import { startFactifyServer, type FactifyServer } from '../server/factifyServer';
 import { NOW, MINUTE, HOUR, DAY, ORG_ID, makeKey } from './helpers/coreFixtures';
+import { confirm, info, input, warn } from './helpers/scriptedPrompts';
+import { createTestApp, type TestApp } from './helpers/testApp';
 
 const GERMAN = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'l10n', 'bundle.l10n.de.json'), 'utf8')) as L10nBundle;
 
@@ -141,5 +150,111 @@ describe('German: key rows and the view', () => {
     );
     assert.ok(pointsToLog('Die Einzelheiten stehen im Protokoll.'));
     assert.ok(!pointsToLog('Versuchen Sie es gleich noch einmal.'));
+  });
+});
+
+describe('German: errors and journeys against the local Factify server', () => {
+  inGerman();
+  let server: FactifyServer;
+  const apps: TestApp[] = [];
+  before(async () => {
+    server = await startFactifyServer();
+  });
+  after(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    await server.close();
+  });
+  beforeEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    server.reset();
+  });
+  const app = (token: string | undefined, script: Parameters<typeof createTestApp>[0]['script']) => {
+    const created = createTestApp({ baseUrl: server.url, token, script });
+    apps.push(created);
+    return created;
+  };
+
+  test('a 401 says what to do in German, and its remedy button is labelled in German', async () => {
+    const client = new FactifyClient({
+      origin: new URL(server.url),
+      timeoutMs: 5_000,
+      proxy: { proxy: undefined, noProxy: [], strictSSL: true },
+      userAgent: 'factify-unit-tests',
+      env: {},
+    });
+    const failure = await client
+      .listKeys({ token: server.tokens.unknown as ApiToken, organizationId: undefined }, { includeRevoked: false })
+      .then(
+        () => assert.fail('a 401 was expected'),
+        (thrown: FactifyError) => thrown,
+      );
+    await client.close();
+    assert.equal(failure.kind, 'unauthorized');
+    assert.equal(
+      failure.message,
+      'Factify hat das API-Token nicht akzeptiert (401). Legen Sie mit „Factify: API-Token festlegen…“ ein neues fest.',
+    );
+    assert.deepEqual(
+      notificationRemedies(failure, false).map((remedy) => REMEDY_LABELS[remedy]),
+      ['API-Token festlegen…'],
+    );
+  });
+
+  test('the notification after signing in', async () => {
+    const target = app(undefined, [input(server.tokens.admin), info()]);
+    assert.equal(await signIn(target.ctx), 'stored');
+    target.prompts.assertDone();
+    assert.deepEqual(target.prompts.progressTitles, ['Token wird bei Factify geprüft…']);
+    assert.match(target.prompts.only('info').message, /^Factify-API-Token für .+ \(test\) gespeichert\. Die Schlüssel werden geladen\.$/);
+  });
+
+  test('revoking one key: the reason box, the confirmation and the summary', async () => {
+    const target = app(server.tokens.admin, [input('rotiert'), confirm(true), info()]);
+    await target.store.refresh();
+    const key = target.store.snapshot.loaded?.keys.find((candidate) => candidate.name === 'CI deploy');
+    assert.ok(key);
+    await revokeKeys(target.ctx, [key]);
+    target.prompts.assertDone();
+    const reason = target.prompts.only('input');
+    assert.equal(reason.title, '„CI deploy“ widerrufen');
+    assert.equal(
+      reason.prompt,
+      'Grund für den Widerruf (optional). Drücken Sie die EINGABETASTE, um fortzufahren, oder ESC, um abzubrechen.',
+    );
+    const modal = target.prompts.only('confirm');
+    assert.equal(modal.message, `API-Schlüssel „CI deploy“ (${key.prefix}) widerrufen?`);
+    assert.equal(
+      modal.detail,
+      `Organisation: ${server.orgs.primary} (die eigene Organisation des Tokens).\n` +
+        'Der Widerruf ist endgültig und sofort wirksam: Alles, was den Schlüssel verwendet, funktioniert ab sofort nicht mehr.',
+    );
+    assert.equal(modal.confirmLabel, 'Schlüssel widerrufen');
+    assert.deepEqual(target.prompts.progressTitles, ['„CI deploy“ wird widerrufen…']);
+    assert.equal(target.prompts.only('info').message, '„CI deploy“ widerrufen.');
+  });
+
+  test('revoking several keys, one of them gone on the server: the summary, in German', async () => {
+    const target = app(server.tokens.admin, [input(''), confirm(true), warn()]);
+    await target.store.refresh();
+    const keys = ['CI deploy', 'Billing webhook', 'Staging smoke tests'].map((name) => {
+      const key = target.store.snapshot.loaded?.keys.find((candidate) => candidate.name === name);
+      assert.ok(key, name);
+      return key;
+    });
+    const gone = keys[1]!;
+    server.setKeys(
+      server.orgs.primary,
+      server.keysOf(server.orgs.primary).filter((record) => record.id !== gone.id),
+    );
+    await revokeKeys(target.ctx, keys);
+    target.prompts.assertDone();
+    const modal = target.prompts.only('confirm');
+    assert.equal(modal.message, '3 API-Schlüssel widerrufen?');
+    assert.equal(modal.confirmLabel, '3 Schlüssel widerrufen');
+    assert.equal(
+      target.prompts.only('warn').message,
+      '2 von 3 API-Schlüsseln widerrufen: „CI deploy“, „Staging smoke tests“. ' +
+        'Fehlgeschlagen: „Billing webhook“: Dieser Schlüssel existiert in dieser Organisation nicht mehr (404); aktualisieren Sie die Liste.',
+    );
   });
 });
