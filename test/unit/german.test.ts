@@ -16,6 +16,9 @@ import { FactifyClient } from '../../src/core/client';
 import { type FactifyError } from '../../src/core/errors';
 import { type ApiToken } from '../../src/core/ids';
 import { notificationRemedies } from '../../src/core/remedies';
+import { countFindings, leakReason, summarizeScan } from '../../src/core/tokenScan';
+import { describeAgentOrganization, describeConfirmedOrganization, keyRecord, revokeConfirmation } from '../../src/core/agentTools';
+import { type OrgId } from '../../src/core/ids';
 import { signIn } from '../../src/flows/account';
 import { revokeKeys } from '../../src/flows/revoke';
 import { startFactifyServer, type FactifyServer } from '../server/factifyServer';
@@ -150,6 +153,53 @@ describe('German: key rows and the view', () => {
     );
     assert.ok(pointsToLog('Die Einzelheiten stehen im Protokoll.'));
     assert.ok(!pointsToLog('Versuchen Sie es gleich noch einmal.'));
+  });
+});
+
+describe('German: leak detection and the agent revoke tool', () => {
+  inGerman();
+
+  test('the scan summary, with one and many keys, files and skipped files', () => {
+    const none = { tooLarge: 0, binary: 0, unreadable: 0 };
+    assert.equal(summarizeScan(countFindings([]), none, 1024), 'Im Arbeitsbereich wurden keine Factify-Schlüssel gefunden.');
+    assert.equal(summarizeScan(countFindings([{ uri: 'a', kind: 'live' }]), none, 1024), '1 Factify-Schlüssel in 1 Datei: 1 gültig.');
+    const records = [
+      { uri: 'a', kind: 'live' as const },
+      { uri: 'a', kind: 'live' as const },
+      { uri: 'b', kind: 'revoked' as const },
+      { uri: 'c', kind: 'unknown' as const },
+    ];
+    assert.equal(
+      summarizeScan(countFindings(records), { tooLarge: 2, binary: 1, unreadable: 0 }, 512),
+      '4 Factify-Schlüssel in 3 Dateien: 2 gültig, 1 widerrufen, 1 unbekannt. ' +
+        'Nicht geprüft: 2 Dateien über 512 KB, 1 Binärdatei mit schlüsselähnlichem Text (im Protokoll aufgeführt).',
+    );
+    assert.equal(leakReason(['src/a.ts:3', 'src/b.ts:9', 'c:1']), 'Gefunden in src/a.ts:3 und an 2 weiteren Stellen');
+  });
+
+  test('the revoke confirmation the user reads is German; the organization is named in German', () => {
+    const organization = describeConfirmedOrganization(undefined, [makeKey()], () => 'Acme');
+    assert.equal(organization, `Organisation ${ORG_ID} (in diesem Editor "Acme" genannt), die eigene Organisation des Tokens`);
+    const confirmation = revokeConfirmation(makeKey({ name: 'CI *deploy*' }), organization, 'offengelegt', true);
+    assert.equal(confirmation.title, 'Factify-API-Schlüssel widerrufen?');
+    assert.deepEqual(confirmation.plain.split('\n\n'), [
+      `Den Factify-API-Schlüssel „CI *deploy*“ (Präfix ffy_prod_01kdx2z2..., ID key_01kdx2z2ab3cd4ef5gh6jk7mn8) widerrufen? Organisation: ${organization}.`,
+      'Der Widerruf ist endgültig und sofort wirksam: Alles, was diesen Schlüssel verwendet, funktioniert ab sofort nicht mehr, und er lässt sich nicht rückgängig machen.',
+      'Mit diesem Schlüssel meldet sich die Factify-Erweiterung selbst an: Nach dem Widerruf verliert die Erweiterung den Zugriff auf diese Organisation, bis ein neues Token festgelegt wird.',
+      'Mit dem Widerruf gespeicherter Grund: „offengelegt“.',
+      'Name, Präfix und Grund werden genau so angezeigt, wie sie empfangen wurden; ein KI-Agent hat diesen Widerruf angefordert.',
+    ]);
+    assert.ok(confirmation.markdown.includes('„CI \\*deploy\\*“'), 'the name is still escaped for Markdown');
+    assert.equal(
+      describeConfirmedOrganization(ORG_ID as OrgId, undefined),
+      `Organisation ${ORG_ID}, eine Organisationsüberschreibung: handelt als andere Organisation`,
+    );
+  });
+
+  test('what the model reads stays English', () => {
+    assert.equal(keyRecord(makeKey({ revokedAt: NOW - 2 * HOUR }), NOW).timing, 'revoked 2 hours ago');
+    assert.equal(describeAgentOrganization(undefined, [makeKey()]), `organization ${ORG_ID}, the token's own organization`);
+    assert.equal(formatRelative(NOW - 2 * HOUR, NOW), 'vor 2 Stunden', 'and the user still reads German afterwards');
   });
 });
 
