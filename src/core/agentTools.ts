@@ -176,7 +176,8 @@ function data(value: string | undefined, maxLength = 200): string | null {
 
 /**
  * The organization requests go to: the override when one is set, else the token's own, named by the org id
- * its keys carry (shown only when it matches the org id pattern), with the local name the user gave it.
+ * its keys carry (shown only when it matches the org id pattern), with the local name the user gave it. For the
+ * model: English.
  */
 export function describeAgentOrganization(
   override: OrgId | undefined,
@@ -265,6 +266,7 @@ export interface ListedKeys {
   readonly rejected: number;
 }
 
+// Read by the model: English.
 export function listKeysText(listed: ListedKeys, filter: ListKeysInput, organization: string, nowMs: number): string {
   const matching = filterKeys(listed.keys, filter, nowMs).sort(
     (a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.name.localeCompare(b.name),
@@ -339,6 +341,7 @@ export function maskTokenPrefix(value: string): string {
   return `${head}${match[0].slice(head.length, head.length + TOKEN_PREFIX_BODY_CHARS)}…`;
 }
 
+// Read by the model: English.
 export function leakFindingsText(findings: readonly LeakFindingSummary[] | undefined, organization: string): string {
   if (findings === undefined) {
     return [
@@ -453,6 +456,7 @@ export function revokeConfirmation(
   };
 }
 
+// Read by the model: English.
 export function revokeOutcomeText(outcome: RevokeOutcome, key: ApiKey, organization: string, override: boolean): string {
   const record = dataBlock('The key, as listed:', [{ id: displayText(key.id, 60), name: data(key.name), prefix: data(key.prefix, 60) }]);
   if (outcome.kind === 'revoked') {
@@ -557,6 +561,7 @@ interface ConfirmedRevoke {
   readonly organization: string;
 }
 
+// Read by the model: English.
 const NOT_SIGNED_IN = 'Not signed in to Factify: the user has to run “Factify: Set API Token…” first. Nothing was sent.';
 /** Preparations not followed by an invocation (the user cancelled) are forgotten past this many. */
 const MAX_PENDING = 20;

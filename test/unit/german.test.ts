@@ -17,10 +17,17 @@ import { type FactifyError } from '../../src/core/errors';
 import { type ApiToken } from '../../src/core/ids';
 import { notificationRemedies } from '../../src/core/remedies';
 import { countFindings, leakReason, summarizeScan } from '../../src/core/tokenScan';
-import { describeAgentOrganization, describeConfirmedOrganization, keyRecord, revokeConfirmation } from '../../src/core/agentTools';
+import {
+  AgentTools,
+  describeAgentOrganization,
+  describeConfirmedOrganization,
+  keyRecord,
+  revokeConfirmation,
+} from '../../src/core/agentTools';
 import { type OrgId } from '../../src/core/ids';
 import { signIn } from '../../src/flows/account';
 import { revokeKeys } from '../../src/flows/revoke';
+import { Redactor } from '../../src/core/redact';
 import { startFactifyServer, type FactifyServer } from '../server/factifyServer';
 import { NOW, MINUTE, HOUR, DAY, ORG_ID, makeKey } from './helpers/coreFixtures';
 import { confirm, info, input, warn } from './helpers/scriptedPrompts';
@@ -306,5 +313,39 @@ describe('German: errors and journeys against the local Factify server', () => {
       '2 von 3 API-Schlüsseln widerrufen: „CI deploy“, „Staging smoke tests“. ' +
         'Fehlgeschlagen: „Billing webhook“: Dieser Schlüssel existiert in dieser Organisation nicht mehr (404); aktualisieren Sie die Liste.',
     );
+  });
+
+  test('the agent revoke tool: German confirmation and invocation message for the user, English result for the model', async () => {
+    const target = app(server.tokens.admin, []);
+    const tools = new AgentTools({
+      store: target.store,
+      auth: async () => {
+        await target.tokens.load();
+        return target.store.currentAuth();
+      },
+      leaks: () => undefined,
+      redact: (text) => new Redactor().redact(text),
+      now: Date.now,
+      log: target.log,
+    });
+    const key = server.keysOf(server.orgs.primary).find((candidate) => candidate.name === 'CI deploy');
+    assert.ok(key);
+    const input = { keyId: key.id, reason: 'offengelegt' };
+    const prepared = await tools.prepareRevoke(input);
+    assert.equal(prepared.kind, 'confirm');
+    assert.equal(prepared.invocationMessage, `Factify-API-Schlüssel ${key.id} wird widerrufen`);
+    assert.equal(prepared.confirmation.title, 'Factify-API-Schlüssel widerrufen?');
+    assert.ok(
+      prepared.confirmation.plain.startsWith(
+        `Den Factify-API-Schlüssel „CI deploy“ (Präfix ${key.prefix}, ID ${key.id}) widerrufen? Organisation: Organisation ${server.orgs.primary}, die eigene Organisation des Tokens.`,
+      ),
+      prepared.confirmation.plain,
+    );
+    assert.deepEqual(await tools.prepareRevoke({ keyId: 'nonsense' }), {
+      kind: 'refused',
+      invocationMessage: 'Eine ungültige Widerrufsanfrage wird abgelehnt',
+    });
+    const result = await tools.revoke(input);
+    assert.match(result, new RegExp(`^Revoked key ${key.id} in organization ${server.orgs.primary}, the token's own organization\\.`));
   });
 });
