@@ -8,6 +8,7 @@ import { type ApiKey } from './apiKey';
 import { type RequestAuth } from './client';
 import { describeForLog, toFactifyError, type Logger } from './errors';
 import { asOrgId, checkToken, type ApiToken, type OrgId } from './ids';
+import { t } from './l10n';
 import { displayText } from './text';
 
 /** The listed key a token is: the one whose prefix, less its trailing ellipsis, starts the token. */
@@ -95,17 +96,17 @@ export function organizationOfList(keys: readonly ApiKey[]): OrgId | undefined {
 /** Why a local organization name is refused, or undefined when it is fine. An empty name removes it. */
 export function explainInvalidLabel(input: string): string | undefined {
   const value = input.trim();
-  if (value.length > MAX_LABEL_LENGTH) return `Keep the name under ${MAX_LABEL_LENGTH} characters (now ${value.length}).`;
-  if (displayText(value, MAX_LABEL_LENGTH) !== value) return 'Use plain text on one line: no control or invisible characters.';
+  if (value.length > MAX_LABEL_LENGTH) return t('Keep the name under {0} characters (now {1}).', MAX_LABEL_LENGTH, value.length);
+  if (displayText(value, MAX_LABEL_LENGTH) !== value) return t('Use plain text on one line: no control or invisible characters.');
   // `$(name)` would be drawn as an icon in the status bar and quick picks: a name is shown as typed.
-  if (value.includes('$(')) return 'A name cannot contain “$(”.';
-  if (/^ffy_/.test(value)) return 'That looks like a token: a name is shown everywhere, so never put a token in it.';
+  if (value.includes('$(')) return t('A name cannot contain “$(”.');
+  if (/^ffy_/.test(value)) return t('That looks like a token: a name is shown everywhere, so never put a token in it.');
   return undefined;
 }
 
 /** How an organization is named: its local name, else its id. */
 export function organizationLabel(state: AccountsState, orgId: OrgId | undefined): string {
-  if (!orgId) return 'organization not known yet';
+  if (!orgId) return t('organization not known yet');
   return state.labels[orgId] ?? orgId;
 }
 

@@ -1,6 +1,7 @@
 /** API key records: validation of what the server sent, and the key-state rules. */
 import { asKeyId, type KeyId } from './ids';
 import { FactifyError } from './errors';
+import { t } from './l10n';
 import { displayText } from './text';
 
 export type KeyState = 'active' | 'expired' | 'inactive' | 'revoked';
@@ -25,7 +26,9 @@ export interface ApiKey {
 }
 
 /** Why a key without a `keyId` (its id does not match the pattern) is never revoked. */
-export const UNREVOCABLE_KEY_MESSAGE = 'This key has an id Factify never issues, so it cannot be revoked from here.';
+export function unrevocableKeyMessage(): string {
+  return t('This key has an id Factify never issues, so it cannot be revoked from here.');
+}
 
 export interface RejectedRecord {
   readonly index: number;
@@ -58,7 +61,6 @@ const MAX_ID_LENGTH = 200;
  * the key's id. A record whose id starts with it is refused, so no record can take a row's place.
  */
 export const RESERVED_ID_PREFIX = 'factify.';
-const NOT_THE_API = 'Check that “factify.apiBaseUrl” points at the Factify API, then Refresh.';
 
 /**
  * Validates a list answer. A body that is not `{"api_keys": [...]}` is an error; a record that breaks the
@@ -94,14 +96,22 @@ function apiKeyRecords(body: unknown): unknown[] {
   if (!isPlainObject(body)) {
     throw new FactifyError(
       'invalidResponse',
-      `The server answered with ${describeJson(body)} instead of the list of API keys. ${NOT_THE_API}`,
+      t(
+        'The server answered with {0} instead of the list of API keys. Check that “factify.apiBaseUrl” points at the Factify API, then Refresh.',
+        spokenJson(body),
+      ),
     );
   }
   const records = body['api_keys'];
   if (!Array.isArray(records)) {
     throw new FactifyError(
       'invalidResponse',
-      `The server's answer has ${records === undefined ? 'no "api_keys" list' : `"api_keys" as ${describeJson(records)}, not a list`}. ${NOT_THE_API}`,
+      records === undefined
+        ? t('The server\'s answer has no "api_keys" list. Check that “factify.apiBaseUrl” points at the Factify API, then Refresh.')
+        : t(
+            'The server\'s answer has "api_keys" as {0}, not a list. Check that “factify.apiBaseUrl” points at the Factify API, then Refresh.',
+            spokenJson(records),
+          ),
     );
   }
   return records;
@@ -253,7 +263,25 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A few words on what a JSON value is, never its content (it may be hostile or huge). */
+/** What a JSON value is, for a message, never its content: "The server answered with {0}", "… has "api_keys" as {0}". */
+function spokenJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return t('a list');
+  switch (typeof value) {
+    case 'object':
+      return t('an object');
+    case 'string':
+      return t('a string');
+    case 'number':
+      return t('a number');
+    case 'boolean':
+      return t('a boolean');
+    default:
+      return t('nothing');
+  }
+}
+
+/** A few words on what a JSON value is, never its content (it may be hostile or huge): for the log. */
 function describeJson(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';

@@ -1,4 +1,5 @@
 /** `factify.apiBaseUrl`: where the token may be sent. https only, except loopback hosts. */
+import { t } from './l10n';
 
 export type BaseUrlCheck = { ok: true; origin: URL } | { ok: false; message: string };
 
@@ -7,24 +8,34 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 export function checkApiBaseUrl(raw: string): BaseUrlCheck {
-  const setting = 'Check the “factify.apiBaseUrl” setting';
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    return { ok: false, message: `${setting}: it is not a valid URL.` };
+    return { ok: false, message: t('Check the “factify.apiBaseUrl” setting: it is not a valid URL.') };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { ok: false, message: `${setting}: it must start with https://.` };
+    return { ok: false, message: t('Check the “factify.apiBaseUrl” setting: it must start with https://.') };
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    return { ok: false, message: `${setting}: the token is only sent over https (plain http is allowed for localhost only).` };
+    return {
+      ok: false,
+      message: t('Check the “factify.apiBaseUrl” setting: the token is only sent over https (plain http is allowed for localhost only).'),
+    };
   }
   if (url.username || url.password) {
-    return { ok: false, message: `${setting}: remove the user name and password from it; the API token is the only credential.` };
+    return {
+      ok: false,
+      message: t(
+        'Check the “factify.apiBaseUrl” setting: remove the user name and password from it; the API token is the only credential.',
+      ),
+    };
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    return { ok: false, message: `${setting}: use the origin only, like https://api.factify.com (no path, query or fragment).` };
+    return {
+      ok: false,
+      message: t('Check the “factify.apiBaseUrl” setting: use the origin only, like https://api.factify.com (no path, query or fragment).'),
+    };
   }
   return { ok: true, origin: new URL(url.origin) };
 }

@@ -3,10 +3,11 @@
  * bodies are checked and turned into typed errors with a message a person can act on.
  */
 import type * as Undici from 'undici';
-import { parseKeyListInSlices, isPlainObject, UNREVOCABLE_KEY_MESSAGE, yieldToEventLoop, type KeyList } from './apiKey';
+import { parseKeyListInSlices, isPlainObject, unrevocableKeyMessage, yieldToEventLoop, type KeyList } from './apiKey';
 import { EarlyConnection } from './earlyConnection';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
+import { t } from './l10n';
 import { chooseProxy, type ProxySettings } from './proxy';
 import { redactSecrets } from './redact';
 import { displayText } from './text';
@@ -155,7 +156,7 @@ export class FactifyClient {
     } catch (error) {
       throw new FactifyError(
         'invalidResponse',
-        'The server sent a list that is not valid JSON (it may have been cut off). Try Refresh; if it keeps happening, see the log.',
+        t('The server sent a list that is not valid JSON (it may have been cut off). Try Refresh; if it keeps happening, see the log.'),
         { status, logDetail: `${(error as Error).message}; ${text.length} characters received` },
       );
     }
@@ -170,7 +171,7 @@ export class FactifyClient {
    */
   async revokeKey(auth: RequestAuth, keyId: KeyId, reason: string | undefined, options: RequestOptions = {}): Promise<void> {
     // The type already promises this; the check keeps a cast elsewhere from ever building a request.
-    if (!KEY_ID_PATTERN.test(keyId)) throw new FactifyError('invalidResponse', UNREVOCABLE_KEY_MESSAGE);
+    if (!KEY_ID_PATTERN.test(keyId)) throw new FactifyError('invalidResponse', unrevocableKeyMessage());
     const url = new URL(`/v1/api-keys/${keyId}`, this.options.origin);
     const body = reason ? JSON.stringify({ reason }) : undefined;
     await this.send({
@@ -225,7 +226,7 @@ export class FactifyClient {
   /** A 2xx answer: its status and body (empty for a revoke); any other answer is thrown as a FactifyError. */
   private async send(request: PreparedRequest): Promise<SuccessfulAnswer> {
     if (request.auth.organizationId !== undefined && !ORG_ID_PATTERN.test(request.auth.organizationId)) {
-      throw new FactifyError('invalidConfig', 'The selected organization id is not valid; switch organization again.');
+      throw new FactifyError('invalidConfig', t('The selected organization id is not valid; switch organization again.'));
     }
     const retry = this.options.retry ?? DEFAULT_RETRY;
     for (let attempt = 1; ; attempt++) {
@@ -286,7 +287,7 @@ export class FactifyClient {
     try {
       choice = chooseProxy(this.options.origin, this.options.proxy, this.options.env ?? process.env);
     } catch (error) {
-      throw new FactifyError('invalidConfig', `${(error as Error).message} Fix it in the settings or the environment.`);
+      throw new FactifyError('invalidConfig', t('{0} Fix it in the settings or the environment.', (error as Error).message));
     }
     // undici enforces the size cap while parsing, so bodies can be read whole with text(), the fast path.
     const limits = { connect: { timeout: this.options.timeoutMs }, maxResponseSize: this.maxBodyBytes };
@@ -331,7 +332,10 @@ export class FactifyClient {
       if (!isJsonContentType(contentType)) {
         throw new FactifyError(
           'invalidResponse',
-          `The server answered with ${describeContentType(contentType, request.auth.token)} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.`,
+          t(
+            "The server answered with {0} instead of Factify's JSON. Check that “factify.apiBaseUrl” points at the Factify API.",
+            describeContentType(contentType, request.auth.token),
+          ),
           {
             status,
             logDetail: `content-type: ${contentType === undefined ? '(none)' : displayText(redactSecrets(contentType, [request.auth.token]), 200)}`,
@@ -344,7 +348,10 @@ export class FactifyClient {
       await body.dump().catch(() => undefined);
       throw new FactifyError(
         'redirect',
-        `The server answered with a redirect (${status}), which was not followed so that the token is never sent elsewhere. Check “factify.apiBaseUrl”.`,
+        t(
+          'The server answered with a redirect ({0}), which was not followed so that the token is never sent elsewhere. Check “factify.apiBaseUrl”.',
+          status,
+        ),
         { status, logDetail: `location origin: ${originOf(headerValue(headers, 'location'))}` },
       );
     }
@@ -360,13 +367,13 @@ export class FactifyClient {
       retryAfterMs,
       logDetail: problem
         ? `problem: ${JSON.stringify(problem)}`
-        : `body: ${describeContentType(contentType, request.auth.token)}, ${text.length} characters`,
+        : `body: ${contentType === undefined ? '(no content type)' : displayText(redactSecrets(contentType, [request.auth.token]), 60)}, ${text.length} characters`,
     });
   }
 
   private describeFailure(error: unknown, request: PreparedRequest, deadline: AbortSignal): FactifyError {
     if (error instanceof FactifyError) return error;
-    if (request.signal?.aborted) return new FactifyError('cancelled', 'The request was cancelled.');
+    if (request.signal?.aborted) return new FactifyError('cancelled', t('The request was cancelled.'));
     const codes = errorCodes(error);
     const code = codes[0];
     const host = this.options.origin.host;
@@ -375,7 +382,10 @@ export class FactifyClient {
     if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
       return new FactifyError(
         'timeout',
-        `Factify did not answer within ${formatSeconds(this.options.timeoutMs)}. Check your connection, or raise “factify.requestTimeoutSeconds”.`,
+        t(
+          'Factify did not answer within {0}. Check your connection, or raise “factify.requestTimeoutSeconds”.',
+          formatSeconds(this.options.timeoutMs),
+        ),
         { logDetail },
       );
     }
@@ -385,7 +395,11 @@ export class FactifyClient {
     if (tlsCode !== undefined) {
       return new FactifyError(
         'tls',
-        `Could not make a secure connection to ${host} (${tlsCode}); the token was not sent. If a proxy or a company certificate is in the way, configure it for VS Code (http.proxy, NODE_EXTRA_CA_CERTS).`,
+        t(
+          'Could not make a secure connection to {0} ({1}); the token was not sent. If a proxy or a company certificate is in the way, configure it for VS Code (http.proxy, NODE_EXTRA_CA_CERTS).',
+          host,
+          tlsCode,
+        ),
         { logDetail },
       );
     }
@@ -393,23 +407,34 @@ export class FactifyClient {
     if (/proxy/i.test(message)) {
       const proxyStatus = /proxy response \((\d{3})\)/i.exec(message)?.[1];
       if (proxyStatus === '407') {
-        return new FactifyError(
-          'network',
-          `The proxy${this.proxyHost ? ` ${this.proxyHost}` : ''} asks for credentials (407 Proxy Authentication Required), so ${host} was not reached. Check the user name and password in “http.proxy” (http://user:password@host:port).`,
-          { logDetail },
-        );
+        const message = this.proxyHost
+          ? t(
+              'The proxy {0} asks for credentials (407 Proxy Authentication Required), so {1} was not reached. Check the user name and password in “http.proxy” (http://user:password@host:port).',
+              this.proxyHost,
+              host,
+            )
+          : t(
+              'The proxy asks for credentials (407 Proxy Authentication Required), so {0} was not reached. Check the user name and password in “http.proxy” (http://user:password@host:port).',
+              host,
+            );
+        return new FactifyError('network', message, { logDetail });
       }
-      return new FactifyError(
-        'network',
-        `The proxy${this.proxyHost ? ` ${this.proxyHost}` : ''} refused to connect to ${host}${proxyStatus ? ` (${proxyStatus})` : ''}. Check “http.proxy” and the proxy's credentials.`,
-        { logDetail },
-      );
+      const target = proxyStatus ? `${host} (${proxyStatus})` : host;
+      const refused = this.proxyHost
+        ? t("The proxy {0} refused to connect to {1}. Check “http.proxy” and the proxy's credentials.", this.proxyHost, target)
+        : t("The proxy refused to connect to {0}. Check “http.proxy” and the proxy's credentials.", target);
+      return new FactifyError('network', refused, { logDetail });
     }
     if (this.proxyHost && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
       // Through a proxy, only the connection to the proxy itself fails like this.
       return new FactifyError(
         'network',
-        `Could not connect to the proxy ${this.proxyHost} (${code === 'ECONNREFUSED' ? 'connection refused' : 'host not found'}). Check “http.proxy” (or HTTPS_PROXY) and your network.`,
+        code === 'ECONNREFUSED'
+          ? t(
+              'Could not connect to the proxy {0} (connection refused). Check “http.proxy” (or HTTPS_PROXY) and your network.',
+              this.proxyHost,
+            )
+          : t('Could not connect to the proxy {0} (host not found). Check “http.proxy” (or HTTPS_PROXY) and your network.', this.proxyHost),
         { logDetail },
       );
     }
@@ -417,14 +442,14 @@ export class FactifyClient {
       case 'ECONNREFUSED':
         return new FactifyError(
           'network',
-          `Could not connect to ${host} (connection refused). Check “factify.apiBaseUrl” and your network.`,
+          t('Could not connect to {0} (connection refused). Check “factify.apiBaseUrl” and your network.', host),
           { logDetail },
         );
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
         return new FactifyError(
           'network',
-          `Could not find the host ${this.options.origin.hostname}. Check “factify.apiBaseUrl” and your network.`,
+          t('Could not find the host {0}. Check “factify.apiBaseUrl” and your network.', this.options.origin.hostname),
           { logDetail },
         );
       case 'ECONNRESET':
@@ -433,11 +458,11 @@ export class FactifyClient {
       case 'UND_ERR_CLOSED':
         return new FactifyError(
           'network',
-          `The connection to ${host} closed before Factify answered. Try again; if it keeps happening, a proxy may be interfering.`,
+          t('The connection to {0} closed before Factify answered. Try again; if it keeps happening, a proxy may be interfering.', host),
           { logDetail },
         );
       default:
-        return new FactifyError('network', `Could not reach ${host}. Check your network and “factify.apiBaseUrl”.`, { logDetail });
+        return new FactifyError('network', t('Could not reach {0}. Check your network and “factify.apiBaseUrl”.', host), { logDetail });
     }
   }
 }
@@ -445,7 +470,7 @@ export class FactifyClient {
 function throwIfContextChanged(request: PreparedRequest): void {
   const reason = request.contextChange?.();
   if (reason !== undefined)
-    throw new FactifyError('notSent', `Not sent: ${reason}.`, { logDetail: `${request.method} ${request.url.pathname} not sent` });
+    throw new FactifyError('notSent', t('Not sent: {0}.', reason), { logDetail: `${request.method} ${request.url.pathname} not sent` });
 }
 
 const TLS_CODES = new Set([
@@ -487,35 +512,53 @@ function messageForStatus(
   retryAfterMs: number | undefined,
 ): string {
   const said = problem?.detail ?? problem?.title;
-  const serverSays = said ? ` Factify said: “${redactSecrets(said, [request.auth.token])}”` : '';
+  // The server's words go in as an argument of a sentence of their own, between ours.
+  const serverSays = said ? t('Factify said: “{0}”', redactSecrets(said, [request.auth.token])) : undefined;
+  const sentences = (...parts: Array<string | undefined>) => parts.filter((part) => part !== undefined).join(' ');
+  const seeLog = () => t('If it keeps happening, the details are in the log (“Factify: Show Log”).');
   const org = request.auth.organizationId;
   switch (status) {
     case 400:
-      return `Factify rejected the request (400).${serverSays} If it keeps happening, the details are in the log (“Factify: Show Log”).`;
+      return sentences(t('Factify rejected the request (400).'), serverSays, seeLog());
     case 401:
-      return 'Factify did not accept the API token (401). Set a new one with “Factify: Set API Token…”.';
+      return t('Factify did not accept the API token (401). Set a new one with “Factify: Set API Token…”.');
     case 403:
       if (org)
-        return `Only Factify staff can act as another organization: Factify refused the request for ${org} (403). Switch back to your token's own organization.`;
-      if (request.operation === 'revoke') return `Revoking requires the organization admin role (403).${serverSays}`;
-      return `Factify refused access to the keys (403).${serverSays} Check that the token may list this organization's keys, or set another with “Factify: Set API Token…”.`;
+        return t(
+          "Only Factify staff can act as another organization: Factify refused the request for {0} (403). Switch back to your token's own organization.",
+          org,
+        );
+      if (request.operation === 'revoke') return sentences(t('Revoking requires the organization admin role (403).'), serverSays);
+      return sentences(
+        t('Factify refused access to the keys (403).'),
+        serverSays,
+        t("Check that the token may list this organization's keys, or set another with “Factify: Set API Token…”."),
+      );
     case 404:
-      if (request.operation === 'revoke') return 'That key no longer exists in this organization (404); refresh the list.';
-      if (org) return `Organization ${org} was not found (404). Switch organization.`;
-      return 'Factify answered 404 for the key list. Check “factify.apiBaseUrl”.';
+      if (request.operation === 'revoke') return t('That key no longer exists in this organization (404); refresh the list.');
+      if (org) return t('Organization {0} was not found (404). Switch organization.', org);
+      return t('Factify answered 404 for the key list. Check “factify.apiBaseUrl”.');
     case 409:
-      if (request.operation === 'revoke') return `The key is already revoked (409).${serverSays} Refresh to see it.`;
-      return `Factify answered 409 (conflict) for the key list.${serverSays} Try Refresh; if it keeps happening, the details are in the log (“Factify: Show Log”).`;
+      if (request.operation === 'revoke') return sentences(t('The key is already revoked (409).'), serverSays, t('Refresh to see it.'));
+      return sentences(
+        t('Factify answered 409 (conflict) for the key list.'),
+        serverSays,
+        t('Try Refresh; if it keeps happening, the details are in the log (“Factify: Show Log”).'),
+      );
     case 429:
       return retryAfterMs === undefined
-        ? 'Factify is limiting requests (429). Try again in a moment.'
-        : `Factify is limiting requests (429). Try again in ${describeWait(retryAfterMs)}.`;
+        ? t('Factify is limiting requests (429). Try again in a moment.')
+        : t('Factify is limiting requests (429). Try again in {0}.', describeWait(retryAfterMs));
     default:
       if (status >= 500) {
-        const via = html ? ' The answer was an HTML page, so a proxy or gateway between you and Factify may be failing.' : serverSays;
-        return `Factify could not answer (${status}).${via} Try Refresh in a moment.`;
+        const via = html ? t('The answer was an HTML page, so a proxy or gateway between you and Factify may be failing.') : serverSays;
+        return sentences(t('Factify could not answer ({0}).', status), via, t('Try Refresh in a moment.'));
       }
-      return `Factify answered with an unexpected status (${status}).${serverSays} Try Refresh; if it keeps happening, the details are in the log (“Factify: Show Log”).`;
+      return sentences(
+        t('Factify answered with an unexpected status ({0}).', status),
+        serverSays,
+        t('Try Refresh; if it keeps happening, the details are in the log (“Factify: Show Log”).'),
+      );
   }
 }
 
@@ -605,21 +648,25 @@ function parseHttpDate(text: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** A wait worded for a person: "1 second", "45 seconds", "2 minutes", "about 3 hours", "a day or more". */
+/**
+ * A wait worded for a person: "1 second", "45 seconds", "2 minutes", "about 3 hours", "a day or more". It
+ * always follows "in" ("Try again in …"), which a translation may need (German: "in etwa einem Tag").
+ */
 export function describeWait(ms: number): string {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
-  const unit = (count: number, name: string) => `${count} ${name}${count === 1 ? '' : 's'}`;
-  if (seconds < 60) return unit(seconds, 'second');
+  if (seconds < 60) return seconds === 1 ? t('1 second') : t('{0} seconds', seconds);
   if (seconds < 3_600) {
     const minutes = Math.round(seconds / 60);
-    return seconds % 60 === 0 ? unit(minutes, 'minute') : `about ${unit(minutes, 'minute')}`;
+    if (seconds % 60 === 0) return minutes === 1 ? t('1 minute') : t('{0} minutes', minutes);
+    return minutes === 1 ? t('about 1 minute') : t('about {0} minutes', minutes);
   }
   if (seconds < 86_400) {
     const hours = Math.round(seconds / 3_600);
-    if (hours === 24) return 'about a day';
-    return seconds % 3_600 === 0 ? unit(hours, 'hour') : `about ${unit(hours, 'hour')}`;
+    if (hours === 24) return t('about a day');
+    if (seconds % 3_600 === 0) return hours === 1 ? t('1 hour') : t('{0} hours', hours);
+    return hours === 1 ? t('about 1 hour') : t('about {0} hours', hours);
   }
-  return 'a day or more';
+  return t('a day or more');
 }
 
 type BodyStream = Undici.Dispatcher.ResponseData['body'];
@@ -627,7 +674,7 @@ type BodyStream = Undici.Dispatcher.ResponseData['body'];
 function tooLargeError(limit: number): FactifyError {
   return new FactifyError(
     'invalidResponse',
-    `The server's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, so it was not read. Check “factify.apiBaseUrl”.`,
+    t("The server's answer is larger than {0} MiB, so it was not read. Check “factify.apiBaseUrl”.", Math.round(limit / 1024 / 1024)),
   );
 }
 
@@ -659,10 +706,11 @@ function isHtml(contentType: string | undefined, text: string): boolean {
   return /html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(text);
 }
 
+/** What the server answered with, as "The server answered with … instead of Factify's JSON" says it. */
 function describeContentType(contentType: string | undefined, token: string): string {
-  if (!contentType) return 'an answer of unknown type';
-  if (/html/i.test(contentType)) return 'an HTML page';
-  return `“${displayText(redactSecrets(contentType.split(';')[0] ?? '', [token]), 60)}”`;
+  if (!contentType) return t('an answer of unknown type');
+  if (/html/i.test(contentType)) return t('an HTML page');
+  return t('“{0}”', displayText(redactSecrets(contentType.split(';')[0] ?? '', [token]), 60));
 }
 
 function originOf(location: string | undefined): string {
@@ -689,7 +737,7 @@ function errorCodes(error: unknown): string[] {
 
 function formatSeconds(ms: number): string {
   const seconds = ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
-  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return seconds === 1 ? t('1 second') : t('{0} seconds', seconds);
 }
 
 /** Resolves when `signal` aborts (never rejects). */
@@ -702,10 +750,10 @@ function abortedPromise(signal: AbortSignal): Promise<void> {
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new FactifyError('cancelled', 'The request was cancelled.'));
+    if (signal?.aborted) return reject(new FactifyError('cancelled', t('The request was cancelled.')));
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new FactifyError('cancelled', 'The request was cancelled.'));
+      reject(new FactifyError('cancelled', t('The request was cancelled.')));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

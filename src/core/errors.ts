@@ -1,4 +1,5 @@
 /** Typed errors with a short message a person can act on. Technical detail goes to the log, not the message. */
+import { t } from './l10n';
 
 export type FactifyErrorKind =
   | 'invalidConfig' // a setting we refuse to send the token with
@@ -52,7 +53,7 @@ export class FactifyError extends Error {
 export function toFactifyError(error: unknown): FactifyError {
   if (error instanceof FactifyError) return error;
   const detail = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error);
-  return new FactifyError('internal', 'Something unexpected went wrong. Details are in the log (“Factify: Show Log”).', {
+  return new FactifyError('internal', t('Something unexpected went wrong. Details are in the log (“Factify: Show Log”).'), {
     logDetail: detail,
   });
 }

@@ -5,6 +5,7 @@
 import { isExpiringSoon, type ApiKey } from './apiKey';
 import { formatRelative } from './format';
 import { asOrgId, type OrgId } from './ids';
+import { t } from './l10n';
 import { displayText } from './text';
 
 export interface ExpiryBadge {
@@ -26,7 +27,14 @@ export function expiryBadge(keys: readonly ApiKey[], nowMs: number, warningDays:
   if (count === 0) return undefined;
   return {
     value: count,
-    tooltip: `${count} active ${plural(count, 'key')} ${count === 1 ? 'expires' : 'expire'} within ${warningDays} ${plural(warningDays, 'day')}`,
+    tooltip:
+      count === 1
+        ? warningDays === 1
+          ? t('1 active key expires within 1 day')
+          : t('1 active key expires within {0} days', warningDays)
+        : warningDays === 1
+          ? t('{0} active keys expire within 1 day', count)
+          : t('{0} active keys expire within {1} days', count, warningDays),
   };
 }
 
@@ -131,20 +139,19 @@ export function reminderMessage(reminder: Reminder, nowMs: number, warningDays: 
   const org = displayText(organization, 80);
   const named = reminder.keys
     .slice(0, NAMED_IN_REMINDER)
-    .map((key) => `“${keyName(key)}” (${formatRelative(key.expiresAt ?? nowMs, nowMs)})`);
+    .map((key) => t('“{0}” ({1})', keyName(key), formatRelative(key.expiresAt ?? nowMs, nowMs)));
   const more = reminder.keys.length - named.length;
   if (reminder.keys.length === 1) {
     const key = reminder.keys[0] as ApiKey;
-    return `Factify API key “${keyName(key)}” of ${org} expires ${formatRelative(key.expiresAt ?? nowMs, nowMs)}.`;
+    return t('Factify API key “{0}” of {1} expires {2}.', keyName(key), org, formatRelative(key.expiresAt ?? nowMs, nowMs));
   }
-  const list = more > 0 ? `${named.join(', ')} and ${more} more` : `${named.slice(0, -1).join(', ')} and ${named.at(-1) ?? ''}`;
-  return `${reminder.keys.length} Factify API keys of ${org} expire within ${warningDays} ${plural(warningDays, 'day')}: ${list}.`;
+  const list =
+    more > 0 ? t('{0} and {1} more', named.join(', '), more) : t('{0} and {1}', named.slice(0, -1).join(', '), named.at(-1) ?? '');
+  return warningDays === 1
+    ? t('{0} Factify API keys of {1} expire within 1 day: {2}.', reminder.keys.length, org, list)
+    : t('{0} Factify API keys of {1} expire within {2} days: {3}.', reminder.keys.length, org, warningDays, list);
 }
 
 function keyName(key: ApiKey): string {
-  return key.name.trim() === '' ? '(unnamed key)' : displayText(key.name, 60);
-}
-
-function plural(count: number, word: string): string {
-  return count === 1 ? word : `${word}s`;
+  return key.name.trim() === '' ? t('(unnamed key)') : displayText(key.name, 60);
 }

@@ -1,7 +1,10 @@
-/** Relative times for key rows: "expires in 3 days", "revoked 2 hours ago". */
+/** Relative times for key rows, in the display language: "expires in 3 days", "revoked 2 hours ago". */
 import { type ApiKey, type KeyState } from './apiKey';
+import { t } from './l10n';
 
-const UNITS: ReadonlyArray<readonly [unit: string, size: number]> = [
+type Unit = 'year' | 'month' | 'week' | 'day' | 'hour' | 'minute';
+
+const UNITS: ReadonlyArray<readonly [unit: Unit, size: number]> = [
   ['year', 365 * 86_400_000],
   ['month', 30 * 86_400_000],
   ['week', 7 * 86_400_000],
@@ -10,43 +13,75 @@ const UNITS: ReadonlyArray<readonly [unit: string, size: number]> = [
   ['minute', 60_000],
 ];
 
-/** What `Intl.RelativeTimeFormat('en', { numeric: 'auto' })` says for ±1 of these units. */
-const ONE_AWAY: Readonly<Record<string, readonly [past: string, future: string]>> = {
-  year: ['last year', 'next year'],
-  month: ['last month', 'next month'],
-  week: ['last week', 'next week'],
-  day: ['yesterday', 'tomorrow'],
-};
-
 /**
- * "in 3 days", "2 hours ago", "tomorrow", "now": English, as Intl.RelativeTimeFormat words it. Written out
- * because creating an Intl formatter loads ICU data (~9 ms), which a first refresh should not pay.
+ * "in 3 days", "2 hours ago", "tomorrow", "now" in the display language; in English exactly as
+ * `Intl.RelativeTimeFormat('en', { numeric: 'auto' })` words it (±1 day, week, month and year have words of
+ * their own). Written out, one message per unit, direction and number, because creating an Intl formatter
+ * loads ICU data (~9 ms), which a first refresh should not pay.
  */
 export function formatRelative(targetMs: number, nowMs: number): string {
   const delta = targetMs - nowMs;
   for (const [unit, size] of UNITS) {
     if (Math.abs(delta) < size) continue;
     const count = Math.trunc(delta / size);
-    const oneAway = ONE_AWAY[unit];
-    if (oneAway && Math.abs(count) === 1) return count < 0 ? oneAway[0] : oneAway[1];
-    const amount = `${Math.abs(count)} ${unit}${Math.abs(count) === 1 ? '' : 's'}`;
-    return count < 0 ? `${amount} ago` : `in ${amount}`;
+    return count < 0 ? ago(unit, -count) : ahead(unit, count);
   }
-  return 'now';
+  return t('now');
 }
 
-/** The time part of a key row's description, by state. */
+function ago(unit: Unit, count: number): string {
+  const one = count === 1;
+  switch (unit) {
+    case 'year':
+      return one ? t('last year') : t('{0} years ago', count);
+    case 'month':
+      return one ? t('last month') : t('{0} months ago', count);
+    case 'week':
+      return one ? t('last week') : t('{0} weeks ago', count);
+    case 'day':
+      return one ? t('yesterday') : t('{0} days ago', count);
+    case 'hour':
+      return one ? t('1 hour ago') : t('{0} hours ago', count);
+    case 'minute':
+      return one ? t('1 minute ago') : t('{0} minutes ago', count);
+  }
+}
+
+function ahead(unit: Unit, count: number): string {
+  const one = count === 1;
+  switch (unit) {
+    case 'year':
+      return one ? t('next year') : t('in {0} years', count);
+    case 'month':
+      return one ? t('next month') : t('in {0} months', count);
+    case 'week':
+      return one ? t('next week') : t('in {0} weeks', count);
+    case 'day':
+      return one ? t('tomorrow') : t('in {0} days', count);
+    case 'hour':
+      return one ? t('in 1 hour') : t('in {0} hours', count);
+    case 'minute':
+      return one ? t('in 1 minute') : t('in {0} minutes', count);
+  }
+}
+
+/** The time part of a key row's description, by state: "revoked 2 hours ago", "expires in 3 days". */
 export function describeKeyTiming(key: ApiKey, state: KeyState, nowMs: number): string {
   switch (state) {
     case 'revoked':
-      return `revoked ${formatRelative(key.revokedAt ?? nowMs, nowMs)}`;
+      return t('revoked {0}', formatRelative(key.revokedAt ?? nowMs, nowMs));
     case 'expired':
-      return `expired ${formatRelative(key.expiresAt ?? nowMs, nowMs)}`;
+      return t('expired {0}', formatRelative(key.expiresAt ?? nowMs, nowMs));
     case 'inactive':
-      return key.expiresAt === undefined ? 'inactive' : `inactive, expires ${formatRelative(key.expiresAt, nowMs)}`;
+      return key.expiresAt === undefined ? t('inactive') : t('inactive, expires {0}', formatRelative(key.expiresAt, nowMs));
     case 'active':
-      return key.expiresAt === undefined ? 'never expires' : `expires ${formatRelative(key.expiresAt, nowMs)}`;
+      return describeExpiry(key, nowMs);
   }
+}
+
+/** When the key expires, whatever its state: "never expires", "expires in 3 days". */
+export function describeExpiry(key: ApiKey, nowMs: number): string {
+  return key.expiresAt === undefined ? t('never expires') : t('expires {0}', formatRelative(key.expiresAt, nowMs));
 }
 
 /** An absolute time for tooltips, in UTC so that every reader sees the same value. */

@@ -1,4 +1,5 @@
 /** Typed ids and tokens as the Factify API defines them. Pure: no `vscode` import. */
+import { t } from './l10n';
 
 const CROCKFORD = '[0-9a-hjkmnp-tv-z]';
 
@@ -34,12 +35,12 @@ const MAX_TOKEN_LENGTH = 512;
 /** Why a typed organization id is refused, or undefined when it is fine (after trimming). */
 export function explainInvalidOrgId(input: string): string | undefined {
   const value = input.trim();
-  if (value === '') return 'Enter an organization ID such as org_01kdx2z2ab3cd4ef5gh6jk7mn8.';
-  if (!value.startsWith('org_')) return 'Organization IDs start with "org_".';
+  if (value === '') return t('Enter an organization ID such as org_01kdx2z2ab3cd4ef5gh6jk7mn8.');
+  if (!value.startsWith('org_')) return t('Organization IDs start with "org_".');
   const rest = value.slice(4);
-  if (rest.length !== 26) return `An organization ID has 26 characters after "org_" (this one has ${rest.length}).`;
+  if (rest.length !== 26) return t('An organization ID has 26 characters after "org_" (this one has {0}).', rest.length);
   if (!/^[0-9a-hjkmnp-tv-z]+$/.test(rest)) {
-    return 'After "org_" only lower-case Crockford base32 is allowed: digits and a–z without i, l, o, u.';
+    return t('After "org_" only lower-case Crockford base32 is allowed: digits and a–z without i, l, o, u.');
   }
   return undefined;
 }
@@ -52,16 +53,18 @@ export type TokenCheck = { ok: true; token: ApiToken } | { ok: false; reason: st
  */
 export function checkToken(input: string): TokenCheck {
   const value = input.trim();
-  if (value === '') return { ok: false, reason: 'Paste a Factify API token; it starts with "ffy_".' };
-  if (/^bearer\s/i.test(value)) return { ok: false, reason: 'Paste the token alone, without "Bearer".' };
-  if (/\s/.test(value)) return { ok: false, reason: 'A token has no spaces or line breaks inside it.' };
-  if (value.length > MAX_TOKEN_LENGTH) return { ok: false, reason: `That is too long for a Factify token (${value.length} characters).` };
-  if (!value.startsWith('ffy_')) return { ok: false, reason: 'Factify tokens start with "ffy_" (for example ffy_prod_…).' };
+  if (value === '') return { ok: false, reason: t('Paste a Factify API token; it starts with "ffy_".') };
+  if (/^bearer\s/i.test(value)) return { ok: false, reason: t('Paste the token alone, without "Bearer".') };
+  if (/\s/.test(value)) return { ok: false, reason: t('A token has no spaces or line breaks inside it.') };
+  if (value.length > MAX_TOKEN_LENGTH)
+    return { ok: false, reason: t('That is too long for a Factify token ({0} characters).', value.length) };
+  if (!value.startsWith('ffy_')) return { ok: false, reason: t('Factify tokens start with "ffy_" (for example ffy_prod_…).') };
   const parts = /^ffy_([^_]*)_(.*)$/.exec(value);
-  if (!parts) return { ok: false, reason: 'A token looks like ffy_<env>_<random>, e.g. ffy_prod_…; this one has no environment part.' };
+  if (!parts) return { ok: false, reason: t('A token looks like ffy_<env>_<random>, e.g. ffy_prod_…; this one has no environment part.') };
   const [, env, rest] = parts as unknown as [string, string, string];
-  if (!/^[a-z0-9]+$/.test(env)) return { ok: false, reason: 'The environment part after "ffy_" must be lower-case letters or digits.' };
-  if (rest.length < 26) return { ok: false, reason: 'The token is too short: it was probably cut off while copying.' };
-  if (!TOKEN_PATTERN.test(value)) return { ok: false, reason: 'The token contains characters a Factify token never has; copy it again.' };
+  if (!/^[a-z0-9]+$/.test(env)) return { ok: false, reason: t('The environment part after "ffy_" must be lower-case letters or digits.') };
+  if (rest.length < 26) return { ok: false, reason: t('The token is too short: it was probably cut off while copying.') };
+  if (!TOKEN_PATTERN.test(value))
+    return { ok: false, reason: t('The token contains characters a Factify token never has; copy it again.') };
   return { ok: true, token: value as ApiToken };
 }

@@ -1,18 +1,46 @@
 /** What the tree shows, as plain data: groups by state, rows, tooltips. The VS Code shell only maps it. */
 import { KEY_STATES, RESERVED_ID_PREFIX, isExpiringSoon, keyState, type ApiKey, type KeyState } from './apiKey';
-import { describeKeyTiming, formatRelative, formatTimestamp } from './format';
+import { describeExpiry, describeKeyTiming, formatRelative, formatTimestamp } from './format';
 import { asOrgId } from './ids';
+import { t } from './l10n';
 import { displayText, escapeMarkdown } from './text';
 
 /** Rows shown per group before a "Show more…" row: VS Code slows down badly with ~100 000 siblings. */
 export const PAGE_SIZE = 500;
 
+/** The groups' labels, in the display language whenever they are read. */
 export const STATE_LABELS: Readonly<Record<KeyState, string>> = {
-  active: 'Active',
-  expired: 'Expired',
-  inactive: 'Inactive',
-  revoked: 'Revoked',
+  get active() {
+    return t('Active');
+  },
+  get expired() {
+    return t('Expired');
+  },
+  get inactive() {
+    return t('Inactive');
+  },
+  get revoked() {
+    return t('Revoked');
+  },
 };
+
+/** How a screen reader names a key of each state. */
+function spokenKind(state: KeyState): string {
+  switch (state) {
+    case 'active':
+      return t('active API key');
+    case 'expired':
+      return t('expired API key');
+    case 'inactive':
+      return t('inactive API key');
+    case 'revoked':
+      return t('revoked API key');
+  }
+}
+
+function unnamedOr(name: string): string | undefined {
+  return name.trim() === '' ? t('(unnamed key)') : undefined;
+}
 
 export interface KeyGroup {
   readonly state: KeyState;
@@ -164,64 +192,63 @@ export function keyRow(key: ApiKey, nowMs: number, warningDays: number, foundIn:
   const state = keyState(key, nowMs);
   const revocable = state !== 'revoked' && key.keyId !== undefined;
   const soon = isExpiringSoon(key, nowMs, warningDays);
-  const label = key.name.trim() === '' ? '(unnamed key)' : displayText(key.name, 120);
+  const label = unnamedOr(key.name) ?? displayText(key.name, 120);
   const prefix = displayText(key.prefix, 40);
   // The icon and its colour repeat what these words say; they never say it alone.
-  const timing = soon ? `expires soon, ${formatRelative(key.expiresAt ?? nowMs, nowMs)}` : describeKeyTiming(key, state, nowMs);
-  const unrevocable = key.keyId === undefined ? 'cannot be revoked here' : undefined;
-  const found = foundIn.length > 0 ? `⚠ found in ${foundIn.length === 1 ? 'a file' : `${foundIn.length} places`}` : undefined;
+  const timing = soon ? t('expires soon, {0}', formatRelative(key.expiresAt ?? nowMs, nowMs)) : describeKeyTiming(key, state, nowMs);
+  const unrevocable = key.keyId === undefined ? t('cannot be revoked here') : undefined;
+  const found = foundIn.length === 0 ? undefined : foundIn.length === 1 ? t('found in a file') : t('found in {0} places', foundIn.length);
   return {
     label,
-    description: [`${prefix} · ${timing}`, unrevocable, found].filter(Boolean).join(' · '),
+    description: [`${prefix} · ${timing}`, unrevocable, found && `⚠ ${found}`].filter(Boolean).join(' · '),
     icon: key.keyId === undefined ? 'unrevocable' : soon ? 'expiringSoon' : state,
     contextValue: `apiKey.${state}${revocable ? '.revocable' : ''}${foundIn.length > 0 ? '.found' : ''}`,
     accessibilityLabel: [
       label,
-      `${STATE_LABELS[state].toLowerCase()} API key`,
-      state === 'inactive' ? spokenExpiry(key, nowMs) : timing,
-      `prefix ${prefix}`,
-      `organization ${key.orgId === undefined ? 'unknown' : displayText(key.orgId, 80)}`,
+      spokenKind(state),
+      state === 'inactive' ? describeExpiry(key, nowMs) : timing,
+      t('prefix {0}', prefix),
+      key.orgId === undefined ? t('organization unknown') : t('organization {0}', displayText(key.orgId, 80)),
       unrevocable,
-      found?.replace('⚠ ', ''),
+      found,
     ]
       .filter(Boolean)
       .join(', '),
   };
 }
 
-function spokenExpiry(key: ApiKey, nowMs: number): string {
-  return key.expiresAt === undefined ? 'never expires' : `expires ${formatRelative(key.expiresAt, nowMs)}`;
-}
-
 /** Every field, each value escaped: names and comments are user data, never trusted Markdown. */
 export function keyTooltipMarkdown(key: ApiKey, nowMs: number, warningDays: number, foundIn: readonly string[] = []): string {
   const state = keyState(key, nowMs);
-  const stateText = isExpiringSoon(key, nowMs, warningDays) ? 'Active — expires soon' : STATE_LABELS[state];
+  const stateText = isExpiringSoon(key, nowMs, warningDays) ? t('Active — expires soon') : STATE_LABELS[state];
   const when = (ms: number | undefined) => (ms === undefined ? '—' : `${formatTimestamp(ms)} (${formatRelative(ms, nowMs)})`);
+  // Each row is "name: value"; the names are ours, the values are escaped (ours too, for a translation's sake).
   const rows: Array<[string, string]> = [
-    ['State', escapeMarkdown(stateText)],
-    ['ID', escapeMarkdown(key.id)],
-    ['Prefix', escapeMarkdown(key.prefix)],
-    ['Organization', escapeMarkdown(asOrgId(key.orgId) ?? (key.orgId === undefined ? '—' : 'not a valid organization ID'))],
-    ['Created', escapeMarkdown(formatTimestamp(key.createdAt))],
-    ['Updated', escapeMarkdown(formatTimestamp(key.updatedAt))],
-    ['Active flag', key.isActive ? 'true' : 'false'],
-    ['Expires', escapeMarkdown(key.expiresAt === undefined ? 'never' : when(key.expiresAt))],
+    [t('State'), escapeMarkdown(stateText)],
+    [t('ID'), escapeMarkdown(key.id)],
+    [t('Prefix'), escapeMarkdown(key.prefix)],
+    [t('Organization'), escapeMarkdown(asOrgId(key.orgId) ?? (key.orgId === undefined ? '—' : t('not a valid organization ID')))],
+    [t('Created'), escapeMarkdown(formatTimestamp(key.createdAt))],
+    [t('Updated'), escapeMarkdown(formatTimestamp(key.updatedAt))],
+    // The API's own `is_active` value, as sent.
+    [t('Active flag'), key.isActive ? 'true' : 'false'],
+    [t('Expires'), escapeMarkdown(key.expiresAt === undefined ? t('never') : when(key.expiresAt))],
   ];
   if (key.revokedAt !== undefined) {
-    rows.push(['Revoked', escapeMarkdown(when(key.revokedAt))]);
-    rows.push(['Revoked by', escapeMarkdown(key.revokedBy ?? '—')]);
-    rows.push(['Comment', escapeMarkdown(key.revokedComment ?? '—')]);
+    rows.push([t('Revoked'), escapeMarkdown(when(key.revokedAt))]);
+    rows.push([t('Revoked by'), escapeMarkdown(key.revokedBy ?? '—')]);
+    rows.push([t('Comment'), escapeMarkdown(key.revokedComment ?? '—')]);
   }
-  if (key.keyId === undefined) rows.push(['Note', 'This id does not match the key id pattern, so the key cannot be revoked here\\.']);
+  if (key.keyId === undefined)
+    rows.push([t('Note'), escapeMarkdown(t('This id does not match the key id pattern, so the key cannot be revoked here.'))]);
   if (foundIn.length > 0) {
     const shown = foundIn
       .slice(0, 5)
       .map((place) => escapeMarkdown(place, 200))
       .join(', ');
-    rows.push(['Found in', `${shown}${foundIn.length > 5 ? `, and ${foundIn.length - 5} more` : ''}`]);
+    rows.push([t('Found in'), foundIn.length > 5 ? t('{0}, and {1} more', shown, foundIn.length - 5) : shown]);
   }
-  const title = `**${escapeMarkdown(key.name.trim() === '' ? '(unnamed key)' : key.name, 300)}**`;
+  const title = `**${escapeMarkdown(unnamedOr(key.name) ?? key.name, 300)}**`;
   return [title, '', ...rows.map(([name, value]) => `${name}: ${value}`)].join('  \n');
 }
 

@@ -3,10 +3,11 @@
  * change it. One list request is in flight at a time; an answer that no longer matches what the user asked
  * for (organization switched, key revoked meanwhile) is discarded, never shown.
  */
-import { markRevoked, UNREVOCABLE_KEY_MESSAGE, type ApiKey, type RejectedRecord } from './apiKey';
+import { markRevoked, unrevocableKeyMessage, type ApiKey, type RejectedRecord } from './apiKey';
 import { describeWait, type FactifyClient, type RequestAuth } from './client';
 import { FactifyError, describeForLog, toFactifyError, type Logger } from './errors';
 import { type KeyId, type OrgId } from './ids';
+import { t } from './l10n';
 
 export interface KeysQuery {
   readonly includeRevoked: boolean;
@@ -117,7 +118,7 @@ export class KeysStore {
         onRateLimited: ({ waitMs }) => {
           if (generation !== this.generation) return;
           this.deps.log.warn(`List rate-limited (429); retrying in ${waitMs} ms.`);
-          this.update({ notice: `Factify is limiting requests; trying again in ${describeWait(waitMs)}…` });
+          this.update({ notice: t('Factify is limiting requests; trying again in {0}…', describeWait(waitMs)) });
         },
       });
       if (generation !== this.generation) return;
@@ -164,12 +165,13 @@ export class KeysStore {
   /** Why a request confirmed under `confirmed` must not go out now, or undefined when it still may. */
   contextChange(confirmed: RequestAuth): string | undefined {
     const current = this.deps.auth();
-    if (!current) return 'you signed out after confirming';
-    if (current.token !== confirmed.token) return 'the API token changed after you confirmed';
-    if (current.organizationId !== confirmed.organizationId) return 'the organization changed after you confirmed';
+    // Each reason completes "Not sent: …" and "“name” was not revoked: …".
+    if (!current) return t('you signed out after confirming');
+    if (current.token !== confirmed.token) return t('the API token changed after you confirmed');
+    if (current.organizationId !== confirmed.organizationId) return t('the organization changed after you confirmed');
     // A reset since (the API base URL or proxy settings changed, say) cancelled what was in flight; what was
     // still queued is not sent to wherever the new settings point either.
-    if (this.confirmedIn.get(confirmed)?.aborted) return 'the connection settings changed after you confirmed';
+    if (this.confirmedIn.get(confirmed)?.aborted) return t('the connection settings changed after you confirmed');
     return undefined;
   }
 
@@ -184,11 +186,11 @@ export class KeysStore {
    */
   async revoke(key: ApiKey, reason: string | undefined, confirmed: RequestAuth | undefined): Promise<RevokeOutcome> {
     const auth = confirmed;
-    if (!auth) return { kind: 'failed', error: new FactifyError('unauthorized', 'Sign in first: run “Factify: Set API Token…”.') };
+    if (!auth) return { kind: 'failed', error: new FactifyError('unauthorized', t('Sign in first: run “Factify: Set API Token…”.')) };
     if (!key.keyId) {
       return {
         kind: 'failed',
-        error: new FactifyError('invalidResponse', UNREVOCABLE_KEY_MESSAGE),
+        error: new FactifyError('invalidResponse', unrevocableKeyMessage()),
       };
     }
     const changed = this.contextChange(auth);
@@ -220,7 +222,7 @@ export class KeysStore {
     } catch (thrown) {
       const error = toFactifyError(thrown);
       if (error.kind === 'notSent') {
-        const why = this.contextChange(auth) ?? 'the organization or token changed after you confirmed';
+        const why = this.contextChange(auth) ?? t('the organization or token changed after you confirmed');
         this.deps.log.warn(`Did not revoke ${key.id}: ${why}.`);
         return { kind: 'notSent', reason: why };
       }

@@ -6,6 +6,7 @@
 import { type KeyState } from './apiKey';
 import { filterGroups, groupByState, PAGE_SIZE, type KeyGroup } from './keyTree';
 import { type KeysSnapshot, type LoadedKeys } from './keysStore';
+import { t } from './l10n';
 import { viewRemedies, type RowRemedy } from './remedies';
 import { displayText } from './text';
 
@@ -93,11 +94,6 @@ export function viewState(input: ViewInputs): ViewState {
   return input.filter !== undefined && input.hadKeys ? 'filteredEmpty' : 'empty';
 }
 
-/** A count with its noun: "1 record", "2 records". */
-function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
 /**
  * The view's message, or undefined for none. `redact` is the log's redactor: server-derived text is redacted
  * first, then cut, so a cut never hides a secret from it. The shell redacts the whole message once more.
@@ -115,27 +111,28 @@ export function viewMessage(
   if (state === 'error' && error) return shown(error.message, 500);
   const lines: string[] = [];
   if (error && snapshot.loaded && !snapshot.loading) {
-    lines.push(`⚠ Refresh failed: ${shown(error.message, 400)} Showing the keys loaded ${timeOfDay(snapshot.loaded.loadedAt)}.`);
+    lines.push(t('⚠ Refresh failed: {0} Showing the keys loaded {1}.', shown(error.message, 400), timeOfDay(snapshot.loaded.loadedAt)));
   }
   const rejected = snapshot.loaded?.rejected.length ?? 0;
   if (rejected > 0) {
-    const one = rejected === 1;
     lines.push(
-      `⚠ ${plural(rejected, 'record')} from Factify ${one ? 'was' : 'were'} not valid and ${one ? 'is' : 'are'} not shown; see the log (Factify: Show Log).`,
+      rejected === 1
+        ? t('⚠ 1 record from Factify was not valid and is not shown; see the log (Factify: Show Log).')
+        : t('⚠ {0} records from Factify were not valid and are not shown; see the log (Factify: Show Log).', rejected),
     );
   }
   if (filter !== undefined && state !== 'signedOut') {
     // VS Code hides a view's welcome content while the view has a message: filtered-to-nothing alone is
     // left to the welcome content, which also offers Clear Filter and Filter Keys….
-    if (state !== 'filteredEmpty') lines.push(`Filtered by “${displayText(filter, 80)}”.`);
-    else if (lines.length > 0) lines.push(`No key matches “${displayText(filter, 80)}”.`);
+    if (state !== 'filteredEmpty') lines.push(t('Filtered by “{0}”.', displayText(filter, 80)));
+    else if (lines.length > 0) lines.push(t('No key matches “{0}”.', displayText(filter, 80)));
   }
   return lines.length ? lines.join(' ') : undefined;
 }
 
 /** The view's description: the organization, with a warning while acting as another one. */
 export function viewDescription(override: string | undefined, organization: string | undefined): string | undefined {
-  return override ? `⚠ acting as ${organization ?? override}` : organization;
+  return override ? t('⚠ acting as {0}', organization ?? override) : organization;
 }
 
 /** The values of the context keys the menus and welcome content use. */

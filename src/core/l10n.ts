@@ -23,6 +23,20 @@ export function displayLanguage(): string {
   return active.language;
 }
 
+/**
+ * Runs `task` with the English messages whatever the display language: for text a language model reads
+ * (it answers the user in their language itself).
+ */
+export function inEnglish<T>(task: () => T): T {
+  const saved = active;
+  active = { bundle: undefined, language: 'en' };
+  try {
+    return task();
+  } finally {
+    active = saved;
+  }
+}
+
 export function t(message: string, ...args: Argument[]): string;
 export function t(message: string, args: Readonly<Record<string, Argument>>): string;
 export function t(message: string, ...rest: Array<Argument | Readonly<Record<string, Argument>>>): string {

@@ -3,6 +3,7 @@
  * extension honours `http.proxy`, `http.noProxy`, `http.proxyStrictSSL` and the usual environment variables
  * itself.
  */
+import { t } from './l10n';
 
 export interface ProxySettings {
   /** `http.proxy`; empty means "use the environment". */
@@ -43,10 +44,10 @@ export function chooseProxy(target: URL, settings: ProxySettings, env: Env): Pro
   try {
     proxyUrl = new URL(raw.includes('://') ? raw : `http://${raw}`);
   } catch {
-    throw new Error('The proxy setting (http.proxy or HTTPS_PROXY) is not a valid URL.');
+    throw new Error(t('The proxy setting (http.proxy or HTTPS_PROXY) is not a valid URL.'));
   }
   if (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:') {
-    throw new Error(`Only http and https proxies are supported, not ${proxyUrl.protocol.replace(':', '')}.`);
+    throw new Error(t('Only http and https proxies are supported, not {0}.', proxyUrl.protocol.replace(':', '')));
   }
   return { proxyUrl, strictSSL: settings.strictSSL };
 }

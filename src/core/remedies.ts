@@ -3,6 +3,7 @@
  * buttons on a notification about an error. The shell and the flows only carry out the remedy chosen.
  */
 import { type FactifyErrorKind } from './errors';
+import { t } from './l10n';
 
 export type Remedy = 'setToken' | 'switchBack' | 'switchOrganization' | 'openSettings' | 'refresh' | 'showLog';
 
@@ -12,13 +13,26 @@ export type RowRemedy = Exclude<Remedy, 'switchBack'>;
 /** The remedies a notification can carry out without the VS Code shell. */
 export type NotificationRemedy = Extract<Remedy, 'setToken' | 'switchBack' | 'showLog'>;
 
+/** The rows' and buttons' labels, in the display language whenever they are read. */
 export const REMEDY_LABELS: Readonly<Record<Remedy, string>> = {
-  setToken: 'Set API Token…',
-  switchBack: 'Switch Back',
-  switchOrganization: 'Switch Organization…',
-  openSettings: 'Open Factify Settings',
-  refresh: 'Refresh',
-  showLog: 'Show Log',
+  get setToken() {
+    return t('Set API Token…');
+  },
+  get switchBack() {
+    return t('Switch Back');
+  },
+  get switchOrganization() {
+    return t('Switch Organization…');
+  },
+  get openSettings() {
+    return t('Open Factify Settings');
+  },
+  get refresh() {
+    return t('Refresh');
+  },
+  get showLog() {
+    return t('Show Log');
+  },
 };
 
 interface KindRemedies {
@@ -60,7 +74,10 @@ export interface RemedyInput {
 
 /** Whether a message sends the reader to the log ("details are in the log", "see the log"). */
 export function pointsToLog(message: string): boolean {
-  return /\bthe log\b|Show Log/i.test(message);
+  if (/\bthe log\b|Show Log/i.test(message)) return true;
+  // A translated message names the log in its own words (German: "Protokoll"): the word, as translated.
+  const word = t('the log');
+  return word !== 'the log' && message.toLowerCase().includes(word.toLowerCase());
 }
 
 /**

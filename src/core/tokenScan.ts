@@ -4,6 +4,7 @@
  */
 import { keyState, type ApiKey, type KeyState } from './apiKey';
 import { displayText } from './text';
+import { t } from './l10n';
 
 /**
  * `ffy_<env>_` + 26 lower-case Crockford base32 + base62 random. The random part has at least 10 characters,
@@ -136,13 +137,6 @@ export interface Finding {
   readonly message: string;
 }
 
-const STATE_WORDS: Readonly<Record<KeyState, string>> = {
-  active: 'active: it works',
-  inactive: 'inactive, not revoked',
-  expired: 'expired',
-  revoked: 'revoked',
-};
-
 export function classify(match: TokenMatch, index: KeyIndex, nowMs: number): Finding {
   const masked = maskToken(match.token);
   const entry = index.lookup(match.token);
@@ -158,15 +152,20 @@ export function classify(match: TokenMatch, index: KeyIndex, nowMs: number): Fin
       masked,
       message:
         index.accounts === 0
-          ? `Factify API key ${masked}: sign in (Factify: Set API Token…) to tell which key it is and whether it still works. Treat it as live.`
-          : `Factify API key ${masked} matches no key listed for your signed-in organizations: it may be another organization's key or a key that is not listed. Treat it as live.`,
+          ? t(
+              'Factify API key {0}: sign in (Factify: Set API Token…) to tell which key it is and whether it still works. Treat it as live.',
+              masked,
+            )
+          : t(
+              "Factify API key {0} matches no key listed for your signed-in organizations: it may be another organization's key or a key that is not listed. Treat it as live.",
+              masked,
+            ),
     };
   }
   const state = keyState(entry.key, nowMs);
   const kind: FindingKind = state === 'revoked' ? 'revoked' : state === 'expired' ? 'expired' : 'live';
-  const name = displayText(entry.key.name, 80) || '(unnamed key)';
+  const name = displayText(entry.key.name, 80) || t('(unnamed key)');
   const organization = displayText(entry.organization, 80);
-  const advice = kind === 'live' ? ' Revoke it if it should not be here.' : ' It no longer works.';
   return {
     start: match.start,
     end: match.end,
@@ -176,8 +175,26 @@ export function classify(match: TokenMatch, index: KeyIndex, nowMs: number): Fin
     key: entry.key,
     organization: entry.organization,
     masked,
-    message: `Factify API key “${name}” (${masked}) of ${organization} is ${STATE_WORDS[state]}.${advice}`,
+    message: findingMessage(state, name, masked, organization),
   };
+}
+
+function findingMessage(state: KeyState, name: string, masked: string, organization: string): string {
+  switch (state) {
+    case 'active':
+      return t('Factify API key “{0}” ({1}) of {2} is active: it works. Revoke it if it should not be here.', name, masked, organization);
+    case 'inactive':
+      return t(
+        'Factify API key “{0}” ({1}) of {2} is inactive, not revoked. Revoke it if it should not be here.',
+        name,
+        masked,
+        organization,
+      );
+    case 'expired':
+      return t('Factify API key “{0}” ({1}) of {2} is expired. It no longer works.', name, masked, organization);
+    case 'revoked':
+      return t('Factify API key “{0}” ({1}) of {2} is revoked. It no longer works.', name, masked, organization);
+  }
 }
 
 export function scanText(text: string, index: KeyIndex, nowMs: number): Finding[] {
@@ -242,24 +259,43 @@ export interface SkippedCounts {
  * checked (too large, binary, unreadable).
  */
 export function summarizeScan(counts: ScanCounts, skipped: SkippedCounts, maxFileSizeKB: number): string {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const parts = (['live', 'revoked', 'expired', 'unknown'] as const)
-    .filter((kind) => counts.byKind[kind] > 0)
-    .map((kind) => `${counts.byKind[kind]} ${kind}`);
+  const byKind = counts.byKind;
+  const parts = [
+    byKind.live > 0 ? t('{0} live', byKind.live) : undefined,
+    byKind.revoked > 0 ? t('{0} revoked', byKind.revoked) : undefined,
+    byKind.expired > 0 ? t('{0} expired', byKind.expired) : undefined,
+    byKind.unknown > 0 ? t('{0} unknown', byKind.unknown) : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join(', ');
   const head =
     counts.findings === 0
-      ? 'No Factify keys found in the workspace.'
-      : `${plural(counts.findings, 'Factify key')} in ${plural(counts.files, 'file')}: ${parts.join(', ')}.`;
+      ? t('No Factify keys found in the workspace.')
+      : counts.findings === 1
+        ? t('1 Factify key in 1 file: {0}.', parts)
+        : counts.files === 1
+          ? t('{0} Factify keys in 1 file: {1}.', counts.findings, parts)
+          : t('{0} Factify keys in {1} files: {2}.', counts.findings, counts.files, parts);
   const notes: string[] = [];
-  if (skipped.tooLarge > 0) notes.push(`${plural(skipped.tooLarge, 'file')} over ${maxFileSizeKB} KB`);
-  if (skipped.binary > 0) notes.push(`${plural(skipped.binary, 'binary file')}`);
-  if (skipped.unreadable > 0) notes.push(`${plural(skipped.unreadable, 'unreadable file')}`);
-  return notes.length ? `${head} Not checked: ${notes.join(', ')} with key-like text (listed in the log).` : head;
+  if (skipped.tooLarge > 0)
+    notes.push(
+      skipped.tooLarge === 1 ? t('1 file over {0} KB', maxFileSizeKB) : t('{0} files over {1} KB', skipped.tooLarge, maxFileSizeKB),
+    );
+  if (skipped.binary > 0) notes.push(skipped.binary === 1 ? t('1 binary file') : t('{0} binary files', skipped.binary));
+  if (skipped.unreadable > 0) notes.push(skipped.unreadable === 1 ? t('1 unreadable file') : t('{0} unreadable files', skipped.unreadable));
+  return notes.length ? t('{0} Not checked: {1} with key-like text (listed in the log).', head, notes.join(', ')) : head;
 }
 
 /** The revoke reason offered for a key found in a file; the user can still edit it. */
 export function leakReason(places: readonly string[]): string {
-  const first = places[0] ?? 'a file';
-  const more = places.length > 1 ? ` and ${places.length - 1} more place${places.length === 2 ? '' : 's'}` : '';
-  return displayText(`Found in ${first}${more}`, 200);
+  const first = places[0];
+  const reason =
+    first === undefined
+      ? t('Found in a file')
+      : places.length === 1
+        ? t('Found in {0}', first)
+        : places.length === 2
+          ? t('Found in {0} and 1 more place', first)
+          : t('Found in {0} and {1} more places', first, places.length - 1);
+  return displayText(reason, 200);
 }

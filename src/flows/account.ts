@@ -2,10 +2,12 @@
 import { explainInvalidLabel, findTokenKey, organizationOfList, type Account, type TokenKey } from '../core/accounts';
 import { FactifyError, describeForLog, toFactifyError } from '../core/errors';
 import { checkToken, type OrgId } from '../core/ids';
+import { t } from '../core/l10n';
 import { REMEDY_LABELS } from '../core/remedies';
 import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
 
+/** The English labels of the token button and the pick's "All accounts" (what the tests script by); shown translated. */
 export const SET_TOKEN_ACTION = REMEDY_LABELS.setToken;
 export const ALL_ACCOUNTS = 'All accounts';
 
@@ -13,8 +15,8 @@ export type SignInResult = 'cancelled' | 'rejected' | 'stored' | 'storedUnverifi
 
 export async function signIn(ctx: AppContext): Promise<SignInResult> {
   const input = await ctx.prompts.input({
-    title: 'Factify: Set API Token',
-    prompt: 'Paste a Factify API token (ffy_…). It is checked with Factify, then kept in VS Code’s secret storage only.',
+    title: t('Factify: Set API Token'),
+    prompt: t('Paste a Factify API token (ffy_…). It is checked with Factify, then kept in VS Code’s secret storage only.'),
     placeHolder: 'ffy_prod_…',
     password: true,
     validate: (value) => {
@@ -32,7 +34,7 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
   let verificationProblem: FactifyError | undefined;
   let learned: { orgId: OrgId | undefined; key: TokenKey | undefined } = { orgId: undefined, key: undefined };
   try {
-    const list = await ctx.prompts.progress('Checking the token with Factify…', () =>
+    const list = await ctx.prompts.progress(t('Checking the token with Factify…'), () =>
       ctx.client().listKeys({ token: check.token, organizationId: undefined }, { includeRevoked: false }),
     );
     learned = { orgId: organizationOfList(list.keys), key: findTokenKey(list.keys, check.token) };
@@ -41,7 +43,9 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
     ctx.log.warn(`Token check failed: ${describeForLog(error)}`);
     if (error.kind === 'unauthorized') {
       await ctx.prompts.error(
-        'Factify did not accept this token (401), so it was not saved. Check that you copied the whole token and that it has not been revoked.',
+        t(
+          'Factify did not accept this token (401), so it was not saved. Check that you copied the whole token and that it has not been revoked.',
+        ),
       );
       return 'rejected';
     }
@@ -58,7 +62,9 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
   } catch (thrown) {
     ctx.log.error(`Storing the token in SecretStorage failed: ${describeForLog(toFactifyError(thrown))}`);
     await ctx.prompts.error(
-      'VS Code could not save the token in the system keychain, so it was not saved (Factify never keeps it in plain text). Check that your OS keyring is unlocked, then try again.',
+      t(
+        'VS Code could not save the token in the system keychain, so it was not saved (Factify never keeps it in plain text). Check that your OS keyring is unlocked, then try again.',
+      ),
     );
     return 'storeFailed';
   }
@@ -73,14 +79,17 @@ export async function signIn(ctx: AppContext): Promise<SignInResult> {
   );
   if (verificationProblem) {
     void ctx.prompts.warn(
-      `The token was saved, but Factify could not be asked whether it is valid: ${verificationProblem.message} Its organization is shown once the key list loads.`,
+      t(
+        'The token was saved, but Factify could not be asked whether it is valid: {0} Its organization is shown once the key list loads.',
+        verificationProblem.message,
+      ),
     );
     return 'storedUnverified';
   }
   void ctx.prompts.info(
     added.replaced
-      ? `Factify API token of ${name} replaced. Its keys are loading.`
-      : `Factify API token saved for ${name}. Its keys are loading.`,
+      ? t('Factify API token of {0} replaced. Its keys are loading.', name)
+      : t('Factify API token saved for {0}. Its keys are loading.', name),
   );
   return 'stored';
 }
@@ -94,8 +103,8 @@ export function describeAccount(ctx: AppContext, account: Account): string {
 export function describeAccountKey(account: Account): string {
   // Both are server text: `$(name)` in them must show as typed, never draw an icon in the pick.
   const key = account.key
-    ? `key “${escapeThemeIcons(displayText(account.key.name, 60))}” (${escapeThemeIcons(displayText(account.key.prefix, 40))})`
-    : 'key not known yet';
+    ? t('key “{0}” ({1})', escapeThemeIcons(displayText(account.key.name, 60)), escapeThemeIcons(displayText(account.key.prefix, 40)))
+    : t('key not known yet');
   return `${account.env} · ${key}`;
 }
 
@@ -104,7 +113,7 @@ export async function signOut(ctx: AppContext): Promise<void> {
   await ctx.accounts.load();
   const accounts = ctx.accounts.list();
   if (accounts.length === 0) {
-    void ctx.prompts.info('You are not signed in to Factify.');
+    void ctx.prompts.info(t('You are not signed in to Factify.'));
     return;
   }
   let chosen: readonly string[];
@@ -117,12 +126,16 @@ export async function signOut(ctx: AppContext): Promise<void> {
       [
         ...ordered.map((account) => ({
           label: `$(account) ${displayText(ctx.accounts.label(account.orgId), 80)}`,
-          description: `${describeAccountKey(account)}${account.id === currentId ? ' (current)' : ''}`,
+          description: account.id === currentId ? t('{0} (current)', describeAccountKey(account)) : describeAccountKey(account),
           value: [account.id],
         })),
-        { label: `$(sign-out) ${ALL_ACCOUNTS}`, description: `${accounts.length} accounts`, value: accounts.map((account) => account.id) },
+        {
+          label: `$(sign-out) ${t('All accounts')}`,
+          description: t('{0} accounts', accounts.length),
+          value: accounts.map((account) => account.id),
+        },
       ],
-      { title: 'Factify: Sign Out', placeHolder: 'Sign out of which account? Its token is removed from VS Code’s secret storage.' },
+      { title: t('Factify: Sign Out'), placeHolder: t('Sign out of which account? Its token is removed from VS Code’s secret storage.') },
     );
     if (choice === undefined) return;
     chosen = choice;
@@ -144,17 +157,19 @@ export async function signOutAccounts(ctx: AppContext, accountIds: readonly stri
   } catch (thrown) {
     ctx.log.error(`Deleting the token from SecretStorage failed: ${describeForLog(toFactifyError(thrown))}`);
     await ctx.prompts.error(
-      'VS Code could not remove the token from the system keychain. Check that your OS keyring is unlocked, then try again.',
+      t('VS Code could not remove the token from the system keychain. Check that your OS keyring is unlocked, then try again.'),
     );
     return false;
   }
-  if (!ctx.accounts.currentToken()) ctx.store.reset(why ? `${why}Signed out of ${names.join(', ')}.` : undefined);
+  if (!ctx.accounts.currentToken()) ctx.store.reset(why ? `${why} ${t('Signed out of {0}.', names.join(', '))}` : undefined);
   ctx.log.info(`Signed out of ${names.join(', ')}; token${accounts.length === 1 ? '' : 's'} deleted from SecretStorage.`);
   const next = ctx.accounts.current();
-  const after = next ? ` Now showing ${describeAccount(ctx, next)}.` : '';
-  void ctx.prompts.info(
-    `${why ?? ''}Signed out of Factify (${names.join(', ')}). The token${accounts.length === 1 ? ' was' : 's were'} removed from VS Code’s secret storage.${after}`,
-  );
+  const signedOut =
+    accounts.length === 1
+      ? t('Signed out of Factify ({0}). The token was removed from VS Code’s secret storage.', names.join(', '))
+      : t('Signed out of Factify ({0}). The tokens were removed from VS Code’s secret storage.', names.join(', '));
+  const after = next ? t('Now showing {0}.', describeAccount(ctx, next)) : undefined;
+  void ctx.prompts.info([why, signedOut, after].filter((part) => part !== undefined).join(' '));
   return true;
 }
 
@@ -167,7 +182,7 @@ export async function renameOrganization(ctx: AppContext, orgId?: OrgId): Promis
       (id, index, all): id is OrgId => id !== undefined && all.indexOf(id) === index,
     );
     if (known.length === 0) {
-      void ctx.prompts.info('No organization is known yet: sign in, and rename it once its keys have loaded.');
+      void ctx.prompts.info(t('No organization is known yet: sign in, and rename it once its keys have loaded.'));
       return;
     }
     const currentOrg = ctx.organizations.current ?? ctx.accounts.current()?.orgId;
@@ -177,18 +192,18 @@ export async function renameOrganization(ctx: AppContext, orgId?: OrgId): Promis
         : await ctx.prompts.pick(
             known.map((id) => ({
               label: `$(organization) ${displayText(ctx.accounts.label(id), 80)}`,
-              description: `${id}${id === currentOrg ? ' (current)' : ''}`,
+              description: id === currentOrg ? t('{0} (current)', id) : id,
               value: id,
             })),
-            { title: 'Factify: Rename Organization', placeHolder: 'Which organization do you want to name?' },
+            { title: t('Factify: Rename Organization'), placeHolder: t('Which organization do you want to name?') },
           );
     if (!target) return;
   }
   const before = ctx.accounts.state.labels[target];
   const typed = await ctx.prompts.input({
-    title: 'Factify: Rename Organization',
-    prompt: `A name for ${target}, kept in this editor only (Factify organizations have no names). Leave empty to show the ID again.`,
-    placeHolder: 'e.g. Acme production',
+    title: t('Factify: Rename Organization'),
+    prompt: t('A name for {0}, kept in this editor only (Factify organizations have no names). Leave empty to show the ID again.', target),
+    placeHolder: t('e.g. Acme production'),
     value: before ?? '',
     validate: explainInvalidLabel,
   });
@@ -201,5 +216,7 @@ export async function renameOrganization(ctx: AppContext, orgId?: OrgId): Promis
   await ctx.accounts.rename(target, typed);
   const label = ctx.accounts.label(target);
   ctx.log.info(typed.trim() ? `Named organization ${target} locally.` : `Removed the local name of ${target}.`);
-  void ctx.prompts.info(typed.trim() ? `${target} is now shown as “${displayText(label, 80)}”.` : `${target} is shown by its ID again.`);
+  void ctx.prompts.info(
+    typed.trim() ? t('{0} is now shown as “{1}”.', target, displayText(label, 80)) : t('{0} is shown by its ID again.', target),
+  );
 }

@@ -3,6 +3,7 @@ import { type KeysSnapshot } from '../core/keysStore';
 import { organizationOfList } from '../core/accounts';
 import { type OrgId } from '../core/ids';
 import { displayText } from '../core/text';
+import { t } from '../core/l10n';
 import { type Accounts } from './context';
 
 /**
@@ -32,9 +33,9 @@ export function describeOrganization(
     const label = accounts?.label(orgId) ?? orgId;
     return label === orgId ? orgId : `${label} (${orgId})`;
   };
-  if (override) return `${name(override)} (acting as another organization)`;
+  if (override) return t('{0} (acting as another organization)', name(override));
   const own = ownOrganizationId(snapshot, accounts);
-  return own ? `${name(own)} (the token's own organization)` : "the token's own organization";
+  return own ? t("{0} (the token's own organization)", name(own)) : t("the token's own organization");
 }
 
 /** The organization the view acts on, as the status bar and the view description show it (plain text). */

@@ -1,6 +1,8 @@
 /** Revoke API Key…: reason, confirmation, DELETE, and a per-key summary. */
-import { keyState, UNREVOCABLE_KEY_MESSAGE, type ApiKey } from '../core/apiKey';
+import { keyState, unrevocableKeyMessage, type ApiKey } from '../core/apiKey';
 import { FactifyError } from '../core/errors';
+import { t } from '../core/l10n';
+import { STATE_LABELS } from '../core/keyTree';
 import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
 import { describeAccount, signOutAccounts } from './account';
@@ -38,7 +40,10 @@ export async function revokeFoundKey(
 ): Promise<KeyResult[] | undefined> {
   if (!isCurrentOrganization(key)) {
     await ctx.prompts.info(
-      `“${displayText(key.name, 80)}” is not a key of the organization Factify works with now, so it was not revoked. Use Switch Organization… to go to its organization, then revoke it.`,
+      t(
+        '“{0}” is not a key of the organization Factify works with now, so it was not revoked. Use Switch Organization… to go to its organization, then revoke it.',
+        displayText(key.name, 80),
+      ),
     );
     return undefined;
   }
@@ -60,10 +65,10 @@ export async function revokeKeys(
     const unrevocable = selected?.some((key) => key.keyId === undefined) ?? false;
     await ctx.prompts.info(
       unrevocable
-        ? UNREVOCABLE_KEY_MESSAGE
+        ? unrevocableKeyMessage()
         : selected && selected.length > 1
-          ? 'Those keys are already revoked.'
-          : 'That key is already revoked.',
+          ? t('Those keys are already revoked.')
+          : t('That key is already revoked.'),
     );
     return undefined;
   }
@@ -71,13 +76,13 @@ export async function revokeKeys(
   const confirmedAuth = ctx.store.currentAuth();
   const single = keys.length === 1 ? keys[0] : undefined;
   const reasonInput = await ctx.prompts.input({
-    title: single ? `Revoke “${displayText(single.name, 80)}”` : `Revoke ${keys.length} API keys`,
-    prompt: 'Reason for revoking (optional). Press Enter to continue, Escape to cancel.',
-    placeHolder: 'e.g. rotated, leaked, no longer used',
+    title: single ? t('Revoke “{0}”', displayText(single.name, 80)) : t('Revoke {0} API keys', keys.length),
+    prompt: t('Reason for revoking (optional). Press Enter to continue, Escape to cancel.'),
+    placeHolder: t('e.g. rotated, leaked, no longer used'),
     ...(options.reason !== undefined ? { value: options.reason.slice(0, MAX_REASON_LENGTH) } : {}),
     validate: (value) =>
       value.trim().length > MAX_REASON_LENGTH
-        ? `Keep the reason under ${MAX_REASON_LENGTH} characters (now ${value.trim().length}).`
+        ? t('Keep the reason under {0} characters (now {1}).', MAX_REASON_LENGTH, value.trim().length)
         : undefined,
   });
   if (reasonInput === undefined) return undefined;
@@ -86,19 +91,28 @@ export async function revokeKeys(
   const self = ownKeyAmong(ctx, keys);
   if (ctx.confirmRevoke()) {
     const organization = describeOrganization(confirmedAuth?.organizationId, ctx.store.snapshot, ctx.accounts);
-    const consequence = self
-      ? `Revocation is permanent and immediate: anything using the key stops working at once.\n“${displayText(self.key.name, 80)}” is the key this editor is signed in with: after revoking it, VS Code loses access to ${describeAccount(ctx, self.account)} and signs out of it.`
-      : 'Revocation is permanent and immediate: anything using the key stops working at once.';
+    const consequence = [
+      t('Revocation is permanent and immediate: anything using the key stops working at once.'),
+      ...(self
+        ? [
+            t(
+              '“{0}” is the key this editor is signed in with: after revoking it, VS Code loses access to {1} and signs out of it.',
+              displayText(self.key.name, 80),
+              describeAccount(ctx, self.account),
+            ),
+          ]
+        : []),
+    ].join('\n');
     const confirmed = single
       ? await ctx.prompts.confirm(
-          `Revoke API key “${displayText(single.name, 80)}” (${displayText(single.prefix, 40)})?`,
-          `Organization: ${organization}.\n${consequence}`,
-          'Revoke Key',
+          t('Revoke API key “{0}” ({1})?', displayText(single.name, 80), displayText(single.prefix, 40)),
+          `${t('Organization: {0}.', organization)}\n${consequence}`,
+          t('Revoke Key'),
         )
       : await ctx.prompts.confirm(
-          `Revoke ${keys.length} API keys?`,
-          `Organization: ${organization}.\n${listNames(keys)}\n${consequence}`,
-          `Revoke ${keys.length} Keys`,
+          t('Revoke {0} API keys?', keys.length),
+          `${t('Organization: {0}.', organization)}\n${listNames(keys)}\n${consequence}`,
+          t('Revoke {0} Keys', keys.length),
         );
     if (!confirmed) return undefined;
   }
@@ -110,7 +124,7 @@ export async function revokeKeys(
     return { key, outcome: outcome.kind };
   };
   const results = await ctx.prompts.progress(
-    single ? `Revoking “${displayText(single.name, 80)}”…` : `Revoking ${keys.length} API keys…`,
+    single ? t('Revoking “{0}”…', displayText(single.name, 80)) : t('Revoking {0} API keys…', keys.length),
     async () => {
       // The token's own key goes last: once it is revoked, the token can send nothing more.
       const others = await mapLimited(
@@ -124,7 +138,7 @@ export async function revokeKeys(
   const selfResult = self && results.find((result) => result.key === self.key);
   if (self && selfResult && (selfResult.outcome === 'revoked' || selfResult.outcome === 'alreadyRevoked')) {
     await report(ctx, results);
-    const why = `“${displayText(self.key.name, 80)}” was the key this editor was signed in with, and it is now revoked. `;
+    const why = t('“{0}” was the key this editor was signed in with, and it is now revoked.', displayText(self.key.name, 80));
     await signOutAccounts(ctx, [self.account.id], why);
     return results;
   }
@@ -148,34 +162,32 @@ function revocable(ctx: AppContext, keys: readonly ApiKey[]): ApiKey[] {
 }
 
 async function pickKey(ctx: AppContext): Promise<ApiKey[] | undefined> {
-  if (!ctx.store.snapshot.loaded) await ctx.prompts.progress('Loading API keys…', () => ctx.store.refresh());
+  if (!ctx.store.snapshot.loaded) await ctx.prompts.progress(t('Loading API keys…'), () => ctx.store.refresh());
   const snapshot = ctx.store.snapshot;
   if (!snapshot.loaded) {
     const error = snapshot.error;
-    if (!error) await ctx.prompts.error('Sign in first: run “Factify: Set API Token…”.');
+    if (!error) await ctx.prompts.error(t('Sign in first: run “Factify: Set API Token…”.'));
     else await notifyError(ctx, error);
     return undefined;
   }
   const candidates = revocable(ctx, snapshot.loaded.keys);
   if (candidates.length === 0) {
-    await ctx.prompts.info('There are no keys that can be revoked in this organization.');
+    await ctx.prompts.info(t('There are no keys that can be revoked in this organization.'));
     return undefined;
   }
   const now = Date.now();
   const chosen = await ctx.prompts.pick(
     candidates.map((key) => ({
       // Quick picks render `$(icon)` syntax: server text is escaped so it stays text.
-      label: escapeThemeIcons(displayText(key.name, 120)) || '(unnamed key)',
+      label: escapeThemeIcons(displayText(key.name, 120)) || t('(unnamed key)'),
       description: escapeThemeIcons(displayText(key.prefix, 40)),
-      detail: `${keyState(key, now)} · ${escapeThemeIcons(displayText(key.id, 80))}`,
+      detail: `${STATE_LABELS[keyState(key, now)].toLowerCase()} · ${escapeThemeIcons(displayText(key.id, 80))}`,
       value: key,
     })),
-    { title: 'Factify: Revoke API Key', placeHolder: 'Which key do you want to revoke? Type to filter by name or prefix.' },
+    { title: t('Factify: Revoke API Key'), placeHolder: t('Which key do you want to revoke? Type to filter by name or prefix.') },
   );
   return chosen ? [chosen] : undefined;
 }
-
-const NOT_SENT_NEXT_STEP = 'Nothing was sent for it; check the organization in the status bar and run Revoke again.';
 
 async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<void> {
   const failed = results.filter((result) => result.outcome === 'failed');
@@ -183,34 +195,50 @@ async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<v
   const done = results.filter((result) => result.outcome === 'revoked' || result.outcome === 'alreadyRevoked');
   const first = results[0];
   if (results.length === 1 && first) {
-    const name = `“${displayText(first.key.name, 80)}”`;
-    if (first.outcome === 'revoked') return void ctx.prompts.info(`Revoked ${name}.`);
-    if (first.outcome === 'alreadyRevoked') return void ctx.prompts.info(`${name} was already revoked.`);
+    const name = displayText(first.key.name, 80);
+    if (first.outcome === 'revoked') return void ctx.prompts.info(t('Revoked “{0}”.', name));
+    if (first.outcome === 'alreadyRevoked') return void ctx.prompts.info(t('“{0}” was already revoked.', name));
     if (first.outcome === 'notSent')
       return void ctx.prompts.warn(
-        `${name} was not revoked: ${first.reason ?? 'the organization or token changed'}. ${NOT_SENT_NEXT_STEP}`,
+        t(
+          '“{0}” was not revoked: {1}. Nothing was sent for it; check the organization in the status bar and run Revoke again.',
+          name,
+          first.reason ?? t('the organization or token changed'),
+        ),
       );
     return reportFailure(ctx, first.error);
   }
   if (failed.length === 0 && notSent.length === 0) {
     const already = results.filter((result) => result.outcome === 'alreadyRevoked').length;
-    return void ctx.prompts.info(`Revoked ${results.length} API keys${already ? ` (${already} of them already were)` : ''}.`);
+    return void ctx.prompts.info(
+      already ? t('Revoked {0} API keys ({1} of them already were).', results.length, already) : t('Revoked {0} API keys.', results.length),
+    );
   }
-  const parts = [`Revoked ${done.length} of ${results.length} API keys${done.length ? `: ${names(done)}` : ''}.`];
+  const parts = [
+    done.length
+      ? t('Revoked {0} of {1} API keys: {2}.', done.length, results.length, names(done))
+      : t('Revoked {0} of {1} API keys.', done.length, results.length),
+  ];
   // Grouped by reason, so the summary says once why a whole batch was not sent.
   const whyNotSent = new Map<string, KeyResult[]>();
   for (const result of notSent) {
-    const why = result.reason ?? 'the organization or token changed';
+    const why = result.reason ?? t('the organization or token changed');
     whyNotSent.set(why, [...(whyNotSent.get(why) ?? []), result]);
   }
   for (const [why, batch] of whyNotSent)
-    parts.push(`Not revoked, because ${why}: ${names(batch)}. Nothing was sent for ${batch.length === 1 ? 'it' : 'them'}.`);
+    parts.push(
+      batch.length === 1
+        ? t('Not revoked, because {0}: {1}. Nothing was sent for it.', why, names(batch))
+        : t('Not revoked, because {0}: {1}. Nothing was sent for them.', why, names(batch)),
+    );
   if (failed.length > 0) {
-    const reasons = failed.slice(0, 5).map((result) => `“${displayText(result.key.name, 60)}”: ${result.error?.message ?? 'failed'}`);
-    const more = failed.length > 5 ? ` …and ${failed.length - 5} more (see the log).` : '';
-    parts.push(`Failed: ${reasons.join(' ')}${more}`);
+    const reasons = failed
+      .slice(0, 5)
+      .map((result) => t('“{0}”: {1}', displayText(result.key.name, 60), result.error?.message ?? t('failed')))
+      .join(' ');
+    parts.push(failed.length > 5 ? t('Failed: {0} …and {1} more (see the log).', reasons, failed.length - 5) : t('Failed: {0}', reasons));
   }
-  if (notSent.length > 0) parts.push('Check the organization in the status bar and run Revoke again for the keys not revoked.');
+  if (notSent.length > 0) parts.push(t('Check the organization in the status bar and run Revoke again for the keys not revoked.'));
   const message = parts.join(' ');
   const unauthorized = failed.find((result) => result.error?.kind === 'unauthorized')?.error;
   if (unauthorized) return notifyError(ctx, unauthorized, message);
@@ -221,22 +249,22 @@ async function report(ctx: AppContext, results: readonly KeyResult[]): Promise<v
 function names(results: readonly KeyResult[]): string {
   const shown = results
     .slice(0, 5)
-    .map((result) => `“${displayText(result.key.name, 60)}”`)
+    .map((result) => t('“{0}”', displayText(result.key.name, 60)))
     .join(', ');
-  return results.length > 5 ? `${shown} and ${results.length - 5} more` : shown;
+  return results.length > 5 ? t('{0} and {1} more', shown, results.length - 5) : shown;
 }
 
 async function reportFailure(ctx: AppContext, error: FactifyError | undefined): Promise<void> {
   if (error?.kind === 'cancelled')
-    return void ctx.prompts.warn('The revoke was cancelled before Factify answered; refresh to see whether the key was revoked.');
+    return void ctx.prompts.warn(t('The revoke was cancelled before Factify answered; refresh to see whether the key was revoked.'));
   if (error?.kind === 'notFound') return void ctx.prompts.warn(error.message);
-  if (!error) return void (await ctx.prompts.error('Revoking failed.'));
+  if (!error) return void (await ctx.prompts.error(t('Revoking failed.')));
   await notifyError(ctx, error, error.message, 'error');
 }
 
 function listNames(keys: readonly ApiKey[]): string {
   const shown = keys.slice(0, 10).map((key) => `• ${displayText(key.name, 60)} (${displayText(key.prefix, 40)})`);
-  return [...shown, ...(keys.length > 10 ? [`• …and ${keys.length - 10} more`] : [])].join('\n');
+  return [...shown, ...(keys.length > 10 ? [t('• …and {0} more', keys.length - 10)] : [])].join('\n');
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {

@@ -1,11 +1,13 @@
 /** Switch Organization…: the accounts first, then (Factify staff) the organization override. */
 import { explainInvalidOrgId, asOrgId, type OrgId } from '../core/ids';
 import { displayText } from '../core/text';
+import { t } from '../core/l10n';
 import { describeAccountKey, renameOrganization } from './account';
 import { REMEDY_LABELS } from '../core/remedies';
 import { type AppContext, type PickItem } from './context';
 import { notifyError } from './recovery';
 
+/** The English label of the Switch Back button (what the tests script by); shown translated. */
 export const SWITCH_BACK_ACTION = REMEDY_LABELS.switchBack;
 
 type Choice =
@@ -21,26 +23,39 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
   const current = ctx.accounts.current();
   const accountItems: Array<PickItem<Choice>> = ctx.accounts.list().map((account) => {
     const isCurrent = account.id === current?.id;
-    const named = account.orgId && ctx.accounts.label(account.orgId) !== account.orgId ? ` ${account.orgId}` : '';
+    // The org id, when the label does not already show it.
+    const named = account.orgId && ctx.accounts.label(account.orgId) !== account.orgId ? account.orgId : undefined;
+    const key = describeAccountKey(account);
+    const acting = override && displayText(ctx.accounts.label(override), 80);
     return {
       label: `$(account) ${displayText(ctx.accounts.label(account.orgId), 80)}`,
-      description: `${describeAccountKey(account)}${isCurrent ? (override ? ' (current token)' : ' (current)') : ''}`,
+      description: !isCurrent ? key : override ? t('{0} (current token)', key) : t('{0} (current)', key),
       detail: !isCurrent
-        ? `Switch to this account's token${named ? `:${named}` : ''}.`
-        : override
-          ? `Token's own organization${named}: stop acting as ${displayText(ctx.accounts.label(override), 80)}.`
-          : `Token's own organization${named}: load its keys again.`,
+        ? named
+          ? t("Switch to this account's token: {0}.", named)
+          : t("Switch to this account's token.")
+        : acting
+          ? named
+            ? t("Token's own organization {0}: stop acting as {1}.", named, acting)
+            : t("Token's own organization: stop acting as {0}.", acting)
+          : named
+            ? t("Token's own organization {0}: load its keys again.", named)
+            : t("Token's own organization: load its keys again."),
       value: { kind: 'account', accountId: account.id },
     };
   });
   const staffItems: Array<PickItem<Choice>> = [
-    { separator: true, label: 'Factify staff: act as another organization', value: { kind: 'separator' } },
+    { separator: true, label: t('Factify staff: act as another organization'), value: { kind: 'separator' } },
     ...ctx.organizations.recent.map((organizationId) => ({
       label: `$(organization) ${displayText(ctx.accounts.label(organizationId), 80)}`,
-      description: organizationId === override ? `${organizationId} (current)` : `${organizationId} · recently used`,
+      description: organizationId === override ? t('{0} (current)', organizationId) : t('{0} · recently used', organizationId),
       value: { kind: 'org', organizationId } as const,
     })),
-    { label: '$(edit) Enter organization ID…', detail: 'Act as another organization (Factify staff only).', value: { kind: 'enter' } },
+    {
+      label: `$(edit) ${t('Enter organization ID…')}`,
+      detail: t('Act as another organization (Factify staff only).'),
+      value: { kind: 'enter' },
+    },
   ];
   const choice = await ctx.prompts.pick<Choice>(
     [
@@ -48,12 +63,12 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
       ...staffItems,
       { separator: true, label: '', value: { kind: 'separator' } },
       {
-        label: '$(edit) Rename Organization…',
-        detail: 'Give an organization a name shown in this editor only.',
+        label: `$(edit) ${t('Rename Organization…')}`,
+        detail: t('Give an organization a name shown in this editor only.'),
         value: { kind: 'rename' },
       },
     ],
-    { title: 'Factify: Switch Organization', placeHolder: 'Which organization should the key list act on?' },
+    { title: t('Factify: Switch Organization'), placeHolder: t('Which organization should the key list act on?') },
   );
   if (choice === undefined || choice.kind === 'separator') return;
   if (choice.kind === 'rename') return renameOrganization(ctx);
@@ -62,8 +77,8 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
   let target: OrgId | undefined;
   if (choice.kind === 'enter') {
     const typed = await ctx.prompts.input({
-      title: 'Factify: Switch Organization',
-      prompt: 'Organization ID to act as (sent as X-Factify-Organization-Id; Factify staff only).',
+      title: t('Factify: Switch Organization'),
+      prompt: t('Organization ID to act as (sent as X-Factify-Organization-Id; Factify staff only).'),
       placeHolder: 'org_01kdx2z2…',
       value: override ?? '',
       validate: explainInvalidOrgId,
@@ -71,7 +86,7 @@ export async function switchOrganization(ctx: AppContext): Promise<void> {
     if (typed === undefined) return;
     target = asOrgId(typed.trim());
     if (!target) {
-      await ctx.prompts.error(explainInvalidOrgId(typed) ?? 'That is not a valid organization ID.');
+      await ctx.prompts.error(explainInvalidOrgId(typed) ?? t('That is not a valid organization ID.'));
       return;
     }
   } else {
