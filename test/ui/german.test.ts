@@ -6,8 +6,8 @@
  *
  * Expected texts are read from those files — `nls(key)` for the manifest, `de(english, …args)` for the bundle,
  * which fails when the English message is not in it — so a reworded translation needs no change here, while an
- * English text where a German one belongs fails. The second journey needs the German of texts the core and the
- * flows make (group labels, the revoke confirmation and its notification); it runs once the bundle has them.
+ * English text where a German one belongs fails. The later journeys check texts the core and the flows make (group
+ * labels, key rows, the revoke confirmation and its notification).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -180,12 +180,7 @@ describe('In German (code-server with a German display language)', { timeout: 30
       assert.equal(requestsOf(api, 'DELETE').length, 0);
     }));
 
-  /** Skips a journey until the German bundle has these messages of the core or the flows. */
-  const once = (...messages: string[]) => ({
-    skip: bundleHas(...messages) ? false : `waits for the German of: ${messages.filter((message) => !bundleHas(message)).join(' | ')}`,
-  });
-
-  test('group rows and key rows are German (texts of the core)', once('Active', 'active API key', 'prefix {0}', 'organization {0}'), () =>
+  test('group rows and key rows are German (texts of the core)', () =>
     run('german-core', async () => {
       const s = session();
       const { page, api } = s;
@@ -197,32 +192,27 @@ describe('In German (code-server with a German display language)', { timeout: 30
       const row = rows.find((candidate) => candidate.startsWith('Zapier automation, '));
       assert.ok(row?.startsWith(`Zapier automation, ${de('active API key')}, `), row);
       assert.ok(row?.endsWith(`, ${de('prefix {0}', key.prefix)}, ${de('organization {0}', api.orgs.primary)}`), row);
-    }),
-  );
+    }));
 
-  test(
-    'the revoke confirmation and its notification are German (texts of the flows)',
-    once('Revoke “{0}”', 'Revoke API key “{0}” ({1})?', 'Revoke Key', 'Revoked “{0}”.'),
-    () =>
-      run('german-revoke', async () => {
-        const s = session();
-        const { page, api } = s;
-        if (s.signedInAs !== api.tokens.admin) await signInInGerman(s);
-        api.clearRequests();
-        const key = keyNamed(api, api.orgs.primary, 'CI deploy');
-        await chooseFromContextMenu(page, 'CI deploy', nls('command.revokeKey.title'));
-        await waitForInputTitle(page, new RegExp(`^${escapeRegExp(de('Revoke “{0}”', 'CI deploy'))}$`));
-        await fillInputBox(page, '');
-        const dialog = await readDialog(page);
-        assert.ok(dialog.startsWith(de('Revoke API key “{0}” ({1})?', 'CI deploy', key.prefix)), dialog);
-        await shot(page, 'german-revoke-dialog');
-        assert.equal(requestsOf(api, 'DELETE').length, 0, 'nothing is sent before the confirmation');
-        await clickDialogButton(page, de('Revoke Key'));
-        const revoked = de('Revoked “{0}”.', 'CI deploy');
-        assert.equal(await waitForNotification(page, new RegExp(`^${escapeRegExp(revoked)}$`)), revoked);
-        assert.equal(requestsOf(api, 'DELETE').length, 1);
-      }),
-  );
+  test('the revoke confirmation and its notification are German (texts of the flows)', () =>
+    run('german-revoke', async () => {
+      const s = session();
+      const { page, api } = s;
+      if (s.signedInAs !== api.tokens.admin) await signInInGerman(s);
+      api.clearRequests();
+      const key = keyNamed(api, api.orgs.primary, 'CI deploy');
+      await chooseFromContextMenu(page, 'CI deploy', nls('command.revokeKey.title'));
+      await waitForInputTitle(page, new RegExp(`^${escapeRegExp(de('Revoke “{0}”', 'CI deploy'))}$`));
+      await fillInputBox(page, '');
+      const dialog = await readDialog(page);
+      assert.ok(dialog.startsWith(de('Revoke API key “{0}” ({1})?', 'CI deploy', key.prefix)), dialog);
+      await shot(page, 'german-revoke-dialog');
+      assert.equal(requestsOf(api, 'DELETE').length, 0, 'nothing is sent before the confirmation');
+      await clickDialogButton(page, de('Revoke Key'));
+      const revoked = de('Revoked “{0}”.', 'CI deploy');
+      assert.equal(await waitForNotification(page, new RegExp(`^${escapeRegExp(revoked)}$`)), revoked);
+      assert.equal(requestsOf(api, 'DELETE').length, 1);
+    }));
 
   test('no token in logs, storage or requests (other than the Authorization header)', () =>
     run('german-leaks', async () => {
