@@ -1,174 +1,18 @@
 /**
- * package.json (and .vscodeignore) against SPEC sections 2–4: commands, menus and their `when` clauses
- * (evaluated, not just string-compared), welcome views, settings, activation and packaging.
+ * package.json's commands, menus and keybindings, with their `when` clauses evaluated against the contexts
+ * the extension sets. Views and settings are in manifestViews.test.ts; the listing, walkthrough and
+ * packaging in manifestListing.test.ts.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseKeyList, type ApiKey } from '../../src/core/apiKey';
 import { keyRow } from '../../src/core/keyTree';
 import { SPEC_COMMANDS } from '../integration/specNames';
+import { ROOT, VIEW, command, contributes, evaluate, menu, type Context, type Keybinding } from './helpers/manifest';
 
-// out/test/unit → repository root
-const ROOT = join(__dirname, '..', '..', '..');
-
-interface Command {
-  command: string;
-  title: string;
-  category?: string;
-  icon?: string;
-}
-interface MenuItem {
-  command: string;
-  when?: string;
-  group?: string;
-}
-interface Welcome {
-  view: string;
-  when?: string;
-  contents: string;
-}
-interface Setting {
-  type: string;
-  default: unknown;
-  scope?: string;
-}
-interface Keybinding {
-  command: string;
-  key: string;
-  mac?: string;
-  when?: string;
-  args?: unknown;
-}
-interface WalkthroughStep {
-  id: string;
-  title: string;
-  description: string;
-  media: { markdown?: string; image?: string; altText?: string };
-  completionEvents?: string[];
-}
-interface Walkthrough {
-  id: string;
-  title: string;
-  description: string;
-  steps: WalkthroughStep[];
-}
-interface Manifest {
-  main: string;
-  icon?: string;
-  galleryBanner?: { color: string; theme: string };
-  repository: { url: string };
-  bugs?: { url: string };
-  homepage?: string;
-  engines: { vscode: string };
-  activationEvents?: string[];
-  devDependencies: Record<string, string>;
-  contributes: {
-    commands: Command[];
-    menus: Record<string, MenuItem[]>;
-    viewsWelcome: Welcome[];
-    views: Record<string, Array<{ id: string; name: string }>>;
-    viewsContainers: { activitybar: Array<{ id: string; title: string; icon: string }> };
-    configuration: { properties: Record<string, Setting> };
-    keybindings?: Keybinding[];
-    walkthroughs?: Walkthrough[];
-    authentication?: Array<{ id: string; label: string }>;
-  };
-}
-
-const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
-const { contributes } = manifest;
-
-// ---------------------------------------------------------------------------------------------------------
-// A small evaluator for the `when` clause subset the manifest uses: &&, ||, !, ==, !=, =~ /re/flags,
-// true/false and context keys. Parentheses and other operators are refused so that the test never guesses.
-
-type Context = Readonly<Record<string, string | boolean | undefined>>;
-type Token =
-  { kind: 'op'; value: '&&' | '||' | '!' | '==' | '!=' | '=~' } | { kind: 'word'; value: string } | { kind: 'regex'; value: RegExp };
-
-function tokenize(clause: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < clause.length) {
-    const rest = clause.slice(i);
-    const space = /^\s+/.exec(rest);
-    if (space) {
-      i += space[0].length;
-      continue;
-    }
-    const op = /^(&&|\|\||==|!=|=~|!)/.exec(rest);
-    if (op) {
-      tokens.push({ kind: 'op', value: op[1] as '&&' });
-      i += op[0].length;
-      if (op[1] === '=~') {
-        const literal = /^\s*\/((?:\\.|[^/\\])*)\/([a-z]*)/.exec(clause.slice(i));
-        assert.ok(literal, `a regex literal must follow =~ in: ${clause}`);
-        tokens.push({ kind: 'regex', value: new RegExp(literal[1] as string, literal[2]) });
-        i += literal[0].length;
-      }
-      continue;
-    }
-    const word = /^[^\s&|!=()<>]+/.exec(rest);
-    assert.ok(word, `unsupported when-clause syntax at “${rest}” in: ${clause}`);
-    tokens.push({ kind: 'word', value: word[0] });
-    i += word[0].length;
-  }
-  return tokens;
-}
-
-function evaluate(clause: string | undefined, context: Context): boolean {
-  if (clause === undefined) return true;
-  const tokens = tokenize(clause);
-  let at = 0;
-  const peek = () => tokens[at];
-  const word = (): string => {
-    const token = tokens[at++];
-    assert.ok(token?.kind === 'word', `expected a name or value in: ${clause}`);
-    return token.value;
-  };
-  const term = (): boolean => {
-    const token = peek();
-    if (token?.kind === 'op' && token.value === '!') {
-      at++;
-      return !term();
-    }
-    const key = word();
-    const next = peek();
-    if (next?.kind === 'op' && (next.value === '==' || next.value === '!=')) {
-      at++;
-      const equal = String(context[key]) === word();
-      return next.value === '==' ? equal : !equal;
-    }
-    if (next?.kind === 'op' && next.value === '=~') {
-      at++;
-      const regex = tokens[at++];
-      assert.ok(regex?.kind === 'regex');
-      const value = context[key];
-      return typeof value === 'string' && regex.value.test(value);
-    }
-    if (key === 'true') return true;
-    if (key === 'false') return false;
-    return Boolean(context[key]);
-  };
-  const and = (): boolean => {
-    let result = term();
-    while (peek()?.kind === 'op' && peek()?.value === '&&') {
-      at++;
-      result = term() && result;
-    }
-    return result;
-  };
-  let result = and();
-  while (peek()?.kind === 'op' && peek()?.value === '||') {
-    at++;
-    result = and() || result;
-  }
-  assert.equal(at, tokens.length, `could not parse the whole clause: ${clause}`);
-  return result;
-}
+const ITEM_ONLY = ['factify.copyKeyId', 'factify.copyKeyPrefix', 'factify.editFilter', 'factify.showMoreKeys'];
 
 test('the when-clause evaluator itself', () => {
   assert.equal(evaluate('a && !b', { a: true, b: false }), true);
@@ -183,21 +27,6 @@ test('the when-clause evaluator itself', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------
-
-const ITEM_ONLY = ['factify.copyKeyId', 'factify.copyKeyPrefix', 'factify.editFilter', 'factify.showMoreKeys'];
-const VIEW = 'factify.apiKeys';
-
-function command(id: string): Command {
-  const found = contributes.commands.find((candidate) => candidate.command === id);
-  assert.ok(found, `${id} is not contributed`);
-  return found;
-}
-
-function menu(name: string): MenuItem[] {
-  const items = contributes.menus[name];
-  assert.ok(items, `no ${name} menu`);
-  return items;
-}
 
 describe('commands', () => {
   test('every SPEC command with its exact title in category Factify', () => {
@@ -248,12 +77,6 @@ describe('commands', () => {
       const entry = palette.find((candidate) => candidate.command === id);
       assert.ok(evaluate(entry?.when, signedIn), `${id} is in the palette when signed in`);
     }
-  });
-});
-
-describe('accounts', () => {
-  test('the authentication provider factify (label Factify) puts the accounts in the Accounts menu', () => {
-    assert.deepEqual(contributes.authentication, [{ id: 'factify', label: 'Factify' }]);
   });
 });
 
@@ -390,71 +213,6 @@ describe('view title', () => {
   });
 });
 
-describe('views', () => {
-  test('activity-bar container factify holds the view factify.apiKeys “API Keys”', () => {
-    const container = contributes.viewsContainers.activitybar.find((candidate) => candidate.id === 'factify');
-    assert.equal(container?.title, 'Factify');
-    assert.match(container?.icon ?? '', /^media\/.+\.svg$/);
-    assert.deepEqual(
-      contributes.views['factify']?.map((view) => [view.id, view.name]),
-      [[VIEW, 'API Keys']],
-    );
-  });
-
-  // The error state has a message, and VS Code hides welcome content under a message: its ways out are rows.
-  test('welcome content for signedOut, loading, empty and filteredEmpty', () => {
-    for (const state of ['signedOut', 'loading', 'empty', 'filteredEmpty']) {
-      for (const showRevoked of [false, true]) {
-        const matching = contributes.viewsWelcome.filter(
-          (welcome) => welcome.view === VIEW && evaluate(welcome.when, { 'factify.state': state, 'factify.showRevoked': showRevoked }),
-        );
-        assert.equal(matching.length, 1, `exactly one welcome for ${state} (showRevoked=${showRevoked})`);
-        assert.ok((matching[0]?.contents.trim().length ?? 0) > 10, `${state} says what happened`);
-      }
-    }
-    const signedOut = contributes.viewsWelcome.find((welcome) => evaluate(welcome.when, { 'factify.state': 'signedOut' }));
-    assert.match(signedOut?.contents ?? '', /\]\(command:factify\.signIn\)/);
-    const loaded = contributes.viewsWelcome.filter((welcome) => evaluate(welcome.when, { 'factify.state': 'loaded' }));
-    assert.equal(loaded.length, 0, 'no welcome content over a list');
-  });
-
-  test('welcome links point at contributed commands (or settings)', () => {
-    const ids = new Set(contributes.commands.map((candidate) => candidate.command));
-    for (const welcome of contributes.viewsWelcome) {
-      for (const match of welcome.contents.matchAll(/\]\(command:([\w.]+)/g)) {
-        const id = match[1] as string;
-        assert.ok(ids.has(id) || id.startsWith('workbench.'), `${id} linked from welcome content`);
-      }
-    }
-  });
-});
-
-describe('settings (SPEC section 4)', () => {
-  const SETTINGS: ReadonlyArray<readonly [string, string, unknown]> = [
-    ['factify.apiBaseUrl', 'string', 'https://api.factify.com'],
-    ['factify.showRevokedKeys', 'boolean', false],
-    ['factify.expiryWarningDays', 'integer', 14],
-    ['factify.autoRefreshSeconds', 'integer', 0],
-    ['factify.confirmRevoke', 'boolean', true],
-    ['factify.requestTimeoutSeconds', 'integer', 30],
-    ['factify.expiryReminders', 'boolean', true],
-  ];
-
-  test('every setting with its type and default', () => {
-    const properties = contributes.configuration.properties;
-    for (const [key, type, defaultValue] of SETTINGS) {
-      const setting = properties[key];
-      assert.ok(setting, `${key} is contributed`);
-      assert.equal(setting.type, type, key);
-      assert.deepEqual(setting.default, defaultValue, key);
-    }
-  });
-
-  test('factify.apiBaseUrl has application scope: a workspace cannot redirect the token', () => {
-    assert.equal(contributes.configuration.properties['factify.apiBaseUrl']?.scope, 'application');
-  });
-});
-
 describe('keys in files', () => {
   test('the commands, where they show, and the settings', () => {
     assert.equal(command('factify.findKeysInWorkspace').title, 'Find API Keys in Workspace');
@@ -540,157 +298,5 @@ describe('keybindings', () => {
       assert.equal(binding.args, 'selectedKeys', binding.command);
       assert.ok(source.includes(`const SELECTED_KEYS = '${String(binding.args)}'`), 'commands.ts reads the same marker');
     }
-  });
-});
-
-describe('walkthrough', () => {
-  const walkthroughs = contributes.walkthroughs ?? [];
-  const contributed = new Set(contributes.commands.map((candidate) => candidate.command));
-  const known = (id: string) => contributed.has(id) || id === `${VIEW}.focus`;
-
-  test('one walkthrough: set a token, read the view, revoke, switch organization, find keys in files', () => {
-    assert.equal(walkthroughs.length, 1);
-    const steps = walkthroughs[0]?.steps ?? [];
-    assert.deepEqual(
-      steps.map((step) => step.id),
-      ['setToken', 'readView', 'revoke', 'switchOrganization', 'findKeysInFiles'],
-    );
-    for (const step of steps) {
-      assert.ok(step.title.length > 5 && step.description.length > 20, `${step.id} says what to do`);
-      assert.ok(step.completionEvents && step.completionEvents.length > 0, `${step.id} completes on something the user does`);
-    }
-  });
-
-  test('completion events and links name contributed commands and views', () => {
-    const viewIds = new Set(
-      Object.values(contributes.views)
-        .flat()
-        .map((view) => view.id),
-    );
-    for (const step of walkthroughs.flatMap((walkthrough) => walkthrough.steps)) {
-      for (const event of step.completionEvents ?? []) {
-        const [kind, id] = event.split(/:(.*)/s) as [string, string];
-        if (kind === 'onCommand') assert.ok(known(id), `${step.id}: ${event} names a command`);
-        else if (kind === 'onView') assert.ok(viewIds.has(id), `${step.id}: ${event} names a view`);
-        else assert.fail(`${step.id}: unexpected completion event ${event}`);
-      }
-      const links = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((match) => match[1] as string);
-      assert.equal(links.length, 1, `${step.id} has one button`);
-      for (const id of links) assert.ok(known(id), `${step.id} links ${id}`);
-    }
-  });
-
-  test('every step is a Markdown file under media/walkthrough, and the images it shows exist', () => {
-    for (const step of walkthroughs.flatMap((walkthrough) => walkthrough.steps)) {
-      const markdown = step.media.markdown;
-      assert.match(markdown ?? '', /^media\/walkthrough\/[\w-]+\.md$/, step.id);
-      const text = readFileSync(join(ROOT, markdown as string), 'utf8');
-      assert.match(text, /^# /, `${markdown} starts with a heading`);
-      for (const image of text.matchAll(/!\[([^\]]*)\]\(([^)]+)\)/g)) {
-        assert.ok((image[1] ?? '').length > 10, `${markdown}: images have alt text`);
-        assert.ok(existsSync(join(ROOT, dirname(markdown as string), image[2] as string)), `${markdown}: ${image[2]} exists`);
-      }
-    }
-  });
-});
-
-/** What `vsce package` puts in the .vsix, as `vsce ls` lists it. */
-function packagedFiles(): Set<string> {
-  const vsce = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  assert.equal(vsce.status, 0, vsce.stderr);
-  return new Set(
-    vsce.stdout
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter(Boolean),
-  );
-}
-
-describe('Marketplace listing', () => {
-  test('the icon is a 128×128 PNG in media/', () => {
-    assert.match(manifest.icon ?? '', /^media\/[\w-]+\.png$/);
-    const png = readFileSync(join(ROOT, manifest.icon as string));
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
-    assert.equal(png.subarray(12, 16).toString('latin1'), 'IHDR');
-    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
-  });
-
-  test('a gallery banner, and bugs and homepage on the repository', () => {
-    assert.match(manifest.galleryBanner?.color ?? '', /^#[0-9a-f]{6}$/i);
-    assert.ok(['dark', 'light'].includes(manifest.galleryBanner?.theme ?? ''));
-    const repository = manifest.repository.url.replace(/\.git$/, '');
-    assert.equal(manifest.bugs?.url, `${repository}/issues`);
-    assert.ok(manifest.homepage?.startsWith(repository), manifest.homepage);
-  });
-});
-
-describe('activation and packaging', () => {
-  test('the .vsix ships every file the manifest and the walkthrough refer to', () => {
-    const files = packagedFiles();
-    const needed = new Set<string>();
-    for (const step of (contributes.walkthroughs ?? []).flatMap((walkthrough) => walkthrough.steps)) {
-      const markdown = step.media.markdown as string;
-      needed.add(markdown);
-      for (const image of readFileSync(join(ROOT, markdown), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
-        needed.add(normalize(join(dirname(markdown), image[1] as string)));
-      }
-    }
-    for (const container of contributes.viewsContainers.activitybar) needed.add(container.icon);
-    needed.add('ThirdPartyNotices.txt');
-    if (manifest.icon) needed.add(manifest.icon);
-    for (const file of needed) assert.ok(files.has(file), `${file} is in the .vsix (.vscodeignore lets it in)`);
-    for (const file of files) assert.doesNotMatch(file, /^(src|out|test|node_modules|scripts)\//, `${file} is not needed at run time`);
-  });
-
-  test('no eager activation', () => {
-    for (const event of manifest.activationEvents ?? []) {
-      assert.notEqual(event, '*');
-      assert.notEqual(event, 'onStartupFinished');
-    }
-  });
-
-  test('main is the bundle dist/extension.js', () => {
-    assert.equal(manifest.main.replace(/^\.\//, ''), 'dist/extension.js');
-  });
-
-  test('.vscodeignore is an allow-list: it starts by excluding everything', () => {
-    const lines = readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('#'));
-    assert.ok(lines[0] === '**' || lines[0] === '**/*', `first rule is ${lines[0]}`);
-    assert.ok(lines.includes('!dist/extension.js'), 'the bundle is let back in');
-    for (const line of lines.slice(1)) {
-      assert.ok(line.startsWith('!'), `after the exclusion only re-inclusions follow: ${line}`);
-      assert.ok(!/^!(src|out|test|node_modules)\b/.test(line), `nothing the runtime does not need: ${line}`);
-    }
-  });
-
-  test('engines.vscode is compatible with @types/vscode (vsce requires types ≤ engines)', () => {
-    const parse = (range: string): number[] => {
-      const match = /^[\^~]?(\d+)\.(\d+)\.(\d+)$/.exec(range.trim());
-      assert.ok(match, `cannot read the version ${range}`);
-      return [Number(match[1]), Number(match[2]), Number(match[3])];
-    };
-    const compare = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
-    assert.match(manifest.engines.vscode, /^\^\d+\.\d+\.\d+$/);
-    const engines = parse(manifest.engines.vscode);
-    const declared = manifest.devDependencies['@types/vscode'];
-    assert.ok(declared, '@types/vscode is a devDependency');
-    const types = parse(declared);
-    assert.ok(compare(types, engines) <= 0, `@types/vscode ${declared} must not be newer than engines.vscode ${manifest.engines.vscode}`);
-    assert.equal(types.slice(0, 2).join('.'), engines.slice(0, 2).join('.'), 'the API typed against is the minimum engine declared');
-    let installed: string | undefined;
-    try {
-      installed = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'vscode', 'package.json'), 'utf8')) as { version: string })
-        .version;
-    } catch {
-      installed = undefined; // not installed: nothing more to check
-    }
-    if (installed)
-      assert.ok(compare(parse(installed), engines) <= 0, `installed @types/vscode ${installed} ≤ engines ${manifest.engines.vscode}`);
   });
 });
