@@ -2,11 +2,9 @@
 import { explainInvalidLabel, findTokenKey, organizationOfList, type Account, type TokenKey } from '../core/accounts';
 import { FactifyError, describeForLog, toFactifyError } from '../core/errors';
 import { checkToken, type OrgId } from '../core/ids';
-import { REMEDY_LABELS } from '../core/remedies';
 import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
 
-export const SET_TOKEN_ACTION = REMEDY_LABELS.setToken;
 export const ALL_ACCOUNTS = 'All accounts';
 
 export type SignInResult = 'cancelled' | 'rejected' | 'stored' | 'storedUnverified' | 'storeFailed';

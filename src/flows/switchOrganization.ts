@@ -2,12 +2,9 @@
 import { explainInvalidOrgId, asOrgId, type OrgId } from '../core/ids';
 import { displayText } from '../core/text';
 import { describeAccountKey, renameOrganization } from './account';
-import { REMEDY_LABELS } from '../core/remedies';
 import { type AppContext, type PickItem } from './context';
 import { selectOrganization } from './organization';
 import { notifyError } from './recovery';
-
-export const SWITCH_BACK_ACTION = REMEDY_LABELS.switchBack;
 
 type Choice =
   | { kind: 'account'; accountId: string }

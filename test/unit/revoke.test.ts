@@ -6,9 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ServerApiKey } from '../server/factifyServer';
 import { type ApiKey } from '../../src/core/apiKey';
-import { SET_TOKEN_ACTION } from '../../src/flows/account';
+import { REMEDY_LABELS } from '../../src/core/remedies';
 import { revokeKeys } from '../../src/flows/revoke';
-import { SWITCH_BACK_ACTION } from '../../src/flows/switchOrganization';
 import { confirm, error, escapeInput, escapePick, info, input, pick, warn } from './helpers/scriptedPrompts';
 import {
   ORG_HEADER,
@@ -153,7 +152,7 @@ describe('revoke one key from the tree', () => {
 
   test('401 (token revoked meanwhile): offers “Set API Token…”, which opens the token box', async () => {
     const target = await loadedApp(server.tokens.admin, {
-      script: [input('rotated'), confirm(true), error(SET_TOKEN_ACTION), escapeInput()],
+      script: [input('rotated'), confirm(true), error(REMEDY_LABELS.setToken), escapeInput()],
     });
     const key = keyNamed(target, 'CI deploy');
     target.tokens.token = server.tokens.unknown as typeof target.tokens.token;
@@ -162,7 +161,7 @@ describe('revoke one key from the tree', () => {
     assert.equal(results?.[0]?.outcome, 'failed');
     const shown = target.prompts.only('error');
     assert.match(shown.message, /401/);
-    assert.deepEqual(shown.actions, [SET_TOKEN_ACTION]);
+    assert.deepEqual(shown.actions, [REMEDY_LABELS.setToken]);
     assert.equal(target.prompts.ofKind('input')[1]?.password, true, 'the token box opened');
     assert.equal(serverKey(server.orgs.primary, key.id).revoked_at, null);
     assertNoSecretLeaked(target, server.tokens.unknown);
@@ -209,22 +208,22 @@ describe('revoke from the palette', () => {
   });
 
   test('the list answers 401: offers “Set API Token…”', async () => {
-    const target = app({ token: server.tokens.unknown, script: [error(SET_TOKEN_ACTION), escapeInput()] });
+    const target = app({ token: server.tokens.unknown, script: [error(REMEDY_LABELS.setToken), escapeInput()] });
     assert.equal(await revokeKeys(target.ctx, undefined), undefined);
     target.prompts.assertDone();
     const shown = target.prompts.only('error');
     assert.match(shown.message, /401/);
-    assert.deepEqual(shown.actions, [SET_TOKEN_ACTION]);
+    assert.deepEqual(shown.actions, [REMEDY_LABELS.setToken]);
     assert.equal(deletes().length, 0);
   });
 
   test('the list answers 403 under an override (not staff): explained, “Switch Back” offered', async () => {
-    const target = app({ token: server.tokens.admin, organization: server.orgs.secondary, script: [warn(SWITCH_BACK_ACTION)] });
+    const target = app({ token: server.tokens.admin, organization: server.orgs.secondary, script: [warn(REMEDY_LABELS.switchBack)] });
     assert.equal(await revokeKeys(target.ctx, undefined), undefined);
     target.prompts.assertDone();
     const shown = target.prompts.only('warn');
     assert.match(shown.message, /Only Factify staff/);
-    assert.deepEqual(shown.actions, [SWITCH_BACK_ACTION]);
+    assert.deepEqual(shown.actions, [REMEDY_LABELS.switchBack]);
     assert.equal(target.organizations.current, undefined);
     assert.equal(lists().at(-1)?.headers[ORG_HEADER], undefined);
     assert.equal(deletes().length, 0);

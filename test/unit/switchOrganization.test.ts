@@ -4,7 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { switchOrganization, SWITCH_BACK_ACTION } from '../../src/flows/switchOrganization';
+import { REMEDY_LABELS } from '../../src/core/remedies';
+import { switchOrganization } from '../../src/flows/switchOrganization';
 import { input, pick, warn } from './helpers/scriptedPrompts';
 import { deferred, waitFor } from './helpers/waitFor';
 import { ORG_HEADER, app, lists, loadedApp, server, useFlowServer } from './helpers/flowServer';
@@ -45,14 +46,14 @@ describe('switchOrganization', () => {
 
   test('non-staff: the 403 is explained and “Switch Back” returns to the own organization', async () => {
     const target = await loadedApp(server.tokens.admin, {
-      script: [pick('Enter organization ID'), input(server.orgs.secondary), warn(SWITCH_BACK_ACTION)],
+      script: [pick('Enter organization ID'), input(server.orgs.secondary), warn(REMEDY_LABELS.switchBack)],
     });
     await switchOrganization(target.ctx);
     target.prompts.assertDone();
 
     const shown = target.prompts.only('warn');
     assert.match(shown.message, /Only Factify staff/);
-    assert.deepEqual(shown.actions, [SWITCH_BACK_ACTION]);
+    assert.deepEqual(shown.actions, [REMEDY_LABELS.switchBack]);
     assert.equal(lists().length, 2);
     assert.equal(lists()[0]?.headers[ORG_HEADER], server.orgs.secondary);
     assert.equal(lists()[1]?.headers[ORG_HEADER], undefined);
