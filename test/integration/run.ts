@@ -20,7 +20,8 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const VSIX = path.join(REPO, 'dist', 'factify-api-keys.vsix');
 const ARTIFACTS = path.join(REPO, '.test-artifacts');
 /** Compiled files the extension host loads: the entry, its helpers and the suites. */
-const HOST_FILES = (name: string): boolean => ['index.js', 'host.js', 'specNames.js'].includes(name) || name.endsWith('.itest.js');
+const HOST_FILES = (name: string): boolean =>
+  ['index.js', 'host.js', 'scriptedWindow.js', 'specNames.js'].includes(name) || name.endsWith('.itest.js');
 
 async function main(): Promise<number> {
   const started = Date.now();
