@@ -13,7 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runExtensionTests } from '../realvscode/harness';
 import { startDecoyServer, type DecoyServer } from '../server/decoy';
-import { listenTracked, readBody, startFactifyServer, type FactifyServer, type FaultRule, type Listening } from '../server/factifyServer';
+import { startFactifyServer, type FactifyServer, type FaultRule } from '../server/factifyServer';
+import { listenTracked, readBody, type Listening } from '../server/listening';
 import { type Summary } from './index';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
