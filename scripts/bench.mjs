@@ -14,7 +14,7 @@
 //   warm         "Factify: Refresh" → tree items rebuilt, connection reused; vs node:http keep-alive GET +
 //                JSON.parse
 //   core         the same through the compiled core (out/src/core), with its breakdown (load/list/tree)
-//   tree         groupKeys + keyRow for the first page of each group, alone
+//   tree         groupByState + keyRow for the first page of each group, alone
 //   memory       peak RSS of the extension process; the longest event-loop stall during its refreshes
 //   VS Code      code-server + Chromium (npm run setup:vscode): Factify: Refresh → first key row visible
 //                (10 000 keys); with 100 000 keys, the first page, a filter and clearing it
@@ -447,7 +447,9 @@ function report({ bundleBytes, activation, network, sizes, vscode, leaks }) {
     ]);
     printTable(header, rows);
     log('cold = fresh process, view shown → HTTP stack loaded, request, parse, validate, tree items of the first page built;');
-    log('warm = "Factify: Refresh" → tree items rebuilt (connection reused); tree = groupKeys + keyRow for the first page of every group;');
+    log(
+      'warm = "Factify: Refresh" → tree items rebuilt (connection reused); tree = groupByState + keyRow for the first page of every group;',
+    );
     log(
       'peak RSS and max stall (longest event-loop stall, timer-gap sampler) from the extension processes; raw RSS from the raw cold processes.',
     );

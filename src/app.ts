@@ -1,5 +1,6 @@
 /**
- * Builds the whole app — accounts, the key list, the context the journeys run in — over whatever secret
+ * Builds the whole app — accounts, the key list, the keys leak detection matches against, the context the
+ * journeys run in — over whatever secret
  * storage, global state, prompts and client it is given. `activate()` calls it with VS Code's; the unit tests
  * with in-memory ones, so both run the same wiring. No `vscode` import.
  */
@@ -7,6 +8,7 @@ import { AccountStore, findTokenKey, organizationOfList, type SecretBackend, typ
 import { type FactifyClient } from './core/client';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type ApiToken } from './core/ids';
+import { KeyDirectory } from './core/keyDirectory';
 import { KeysStore } from './core/keysStore';
 import { type Redactor } from './core/redact';
 import { type Accounts, type AppContext, type Organizations, type Prompts } from './flows/context';
@@ -31,6 +33,8 @@ export interface App {
   readonly ctx: AppContext;
   readonly accounts: Accounts;
   readonly store: KeysStore;
+  /** Every signed-in account's keys, revoked ones included, for matching tokens found in files. Fetched lazily. */
+  readonly directory: KeyDirectory;
   /** Reads the accounts, then loads the list once. Called when the view first shows: nothing touches the network before. */
   start(): Promise<void>;
   dispose(): void;
@@ -95,11 +99,31 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
+  // Leak detection matches found tokens against the keys of every signed-in account, revoked ones included.
+  const directory = new KeyDirectory({
+    accounts: async () => {
+      await accounts.load(); // SecretStorage only: findings are right before the view ever shows
+      return accounts.signedIn().map((entry) => ({ auth: entry.auth, label: entry.label, orgId: entry.account.orgId }));
+    },
+    storeList: () => {
+      const loaded = store.snapshot.loaded;
+      const token = accounts.currentToken();
+      return loaded && token
+        ? { auth: { token, organizationId: loaded.query.organizationId }, keys: loaded.keys, includesRevoked: loaded.query.includeRevoked }
+        : undefined;
+    },
+    client: deps.client,
+    log,
+  });
+  const directoryFollowsStore = store.onDidChange(() => directory.storeChanged());
+  const directoryFollowsAccounts = accounts.onDidChange(() => directory.invalidate());
+
   let started: Promise<void> | undefined;
   return {
     ctx,
     accounts,
     store,
+    directory,
     start: () => {
       started ??= accounts.load().then(() => {
         lastToken = accounts.currentToken();
@@ -114,6 +138,9 @@ export function createApp(deps: AppDeps): App {
     dispose: () => {
       accountsChanged.dispose();
       listChanged.dispose();
+      directoryFollowsStore.dispose();
+      directoryFollowsAccounts.dispose();
+      directory.dispose();
       store.dispose();
     },
   };

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { isAccountSecretKey } from './core/accounts';
 import { leakFindingSummary } from './core/agentTools';
-import { KeyDirectory } from './core/keyDirectory';
 import { useL10nBundle } from './core/l10n';
 import { Redactor } from './core/redact';
 import { createApp } from './app';
@@ -37,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
     log,
     redactor,
   });
-  const { ctx, store, accounts } = app;
+  const { ctx, store, accounts, directory } = app;
   // The view's first show reads the accounts; the connection opens meanwhile (no request before a token is known).
   const view = new KeysView(
     ctx,
@@ -54,22 +53,6 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
       .then(() => accounts.reload())
       .catch(() => undefined);
 
-  // Leak detection matches found tokens against the keys of every signed-in account, revoked ones included.
-  const directory = new KeyDirectory({
-    accounts: async () => {
-      await accounts.load(); // SecretStorage only: findings are right before the view ever shows
-      return accounts.signedIn().map((entry) => ({ auth: entry.auth, label: entry.label, orgId: entry.account.orgId }));
-    },
-    storeList: () => {
-      const loaded = store.snapshot.loaded;
-      const token = accounts.currentToken();
-      return loaded && token
-        ? { auth: { token, organizationId: loaded.query.organizationId }, keys: loaded.keys, includesRevoked: loaded.query.includeRevoked }
-        : undefined;
-    },
-    client: connection.current,
-    log,
-  });
   const leaks = new LeakDetector({
     ctx,
     directory,
@@ -96,7 +79,6 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
     reminders,
     leaks,
     { dispose: () => app.dispose() },
-    { dispose: () => directory.dispose() },
     ...registerCommands({ ctx, view, log, redactor }),
     ...registerLeakCommands(leaks, { log, ctx }, (node) => (node instanceof KeyNode ? node.key : undefined)),
     ...registerAgentTools({
@@ -105,8 +87,6 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
       leaks: () => (leakSettings.enabled() ? { findings: async () => leaks.findings().map(leakFindingSummary) } : undefined),
     }),
     registerAuthenticationProvider(ctx),
-    store.onDidChange(() => directory.storeChanged()),
-    accounts.onDidChange(() => directory.invalidate()),
     leaks.onDidChangeFindings(markFound),
     // Another window added or removed a token; global state (current account, names) is read again with it.
     context.secrets.onDidChange((event) => {

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The extension's refresh path, as the compiled core runs it (out/src/core): FactifyClient over undici,
- * listKeys (read, JSON.parse, parseKeyList validation), then what the tree builds for a refresh: groupKeys
+ * listKeys (read, JSON.parse, parseKeyList validation), then what the tree builds for a refresh: groupByState
  * and keyRow for the first page (PAGE_SIZE) of every group.
  *
  *   mode "cold": one refresh in this fresh process, timed from before the first require of the client
@@ -13,10 +13,10 @@ const { runWorker, workerArgs, peakRssMb } = require('./common.cjs');
 
 const EXPIRY_WARNING_DAYS = 14;
 
-/** groupKeys + keyRow for the first page of each group: what the tree's items are made of. */
+/** groupByState + keyRow for the first page of each group: what the tree's items are made of. */
 function buildTree(core, keys) {
   const nowMs = Date.now();
-  const groups = core.groupKeys(keys, { nowMs, includeRevoked: false, filter: undefined });
+  const groups = core.groupByState(keys, { nowMs, includeRevoked: false });
   let rows = 0;
   let chars = 0;
   for (const group of groups) {
@@ -46,10 +46,13 @@ runWorker(async () => {
   const auth = { token: options.token, organizationId: undefined };
   const clientPath = path.join(options.outDir, 'src', 'core', 'client.js');
   const keyTreePath = path.join(options.outDir, 'src', 'core', 'keyTree.js');
+  const httpStackPath = path.join(options.outDir, 'src', 'core', 'httpStack.js');
+  /** The client loads its HTTP stack (undici) on the first request only. */
+  const isHttpStackLoaded = () => require.cache[httpStackPath] !== undefined;
 
   if (options.mode === 'cold') {
     const t0 = performance.now();
-    const { FactifyClient, isHttpStackLoaded } = require(clientPath);
+    const { FactifyClient } = require(clientPath);
     const core = require(keyTreePath);
     const tRequired = performance.now();
     const loadedBefore = isHttpStackLoaded();

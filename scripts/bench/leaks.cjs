@@ -140,7 +140,9 @@ async function main() {
   const rg = findRg();
   if (!rg) return { skipped: 'rg is not installed (Debian: apt-get install -y ripgrep)' };
   const { parseKeyList } = require(path.join(outDir, 'src', 'core', 'apiKey.js'));
-  const { KeyIndex, TOKEN_SEARCH_PATTERN, countFindings, scanText } = require(path.join(outDir, 'src', 'core', 'tokenScan.js'));
+  const { KeyIndex, TOKEN_SEARCH_PATTERN, classify, countFindings, tokensToCheck } = require(
+    path.join(outDir, 'src', 'core', 'tokenScan.js'),
+  );
   const { scanWorkspaceWithRipgrep } = require(path.join(outDir, 'src', 'core', 'workspaceScan.js'));
 
   const records = makeKeys(60);
@@ -198,7 +200,8 @@ async function main() {
     const lineStarts = [0];
     for (let i = doc.indexOf('\n'); i !== -1; i = doc.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     const started = performance.now();
-    const findings = scanText(doc, index, Date.now());
+    const nowMs = Date.now();
+    const findings = tokensToCheck(doc).map((match) => classify(match, index, nowMs));
     for (const finding of findings) {
       positionAt(lineStarts, finding.start);
       positionAt(lineStarts, finding.end);

@@ -28,10 +28,6 @@ function loadHttpStack(): HttpStack {
   return (httpStack ??= require('./httpStack') as HttpStack);
 }
 
-export function isHttpStackLoaded(): boolean {
-  return httpStack !== undefined;
-}
-
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;

@@ -125,10 +125,6 @@ export function filterGroups(groups: readonly KeyGroup[], filter: string | undef
   return groups.map((group) => ({ ...group, keys: group.keys.filter((key) => matchesFilter(key, needle)) }));
 }
 
-export function groupKeys(keys: readonly ApiKey[], options: GroupOptions & { readonly filter: string | undefined }): KeyGroup[] {
-  return filterGroups(groupByState(keys, options), options.filter);
-}
-
 /** Case-insensitive substring match on name, prefix and id; `needle` is already lower-case. */
 function matchesFilter(key: ApiKey, needle: string): boolean {
   return key.name.toLowerCase().includes(needle) || key.prefix.toLowerCase().includes(needle) || key.id.toLowerCase().includes(needle);

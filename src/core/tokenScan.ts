@@ -197,10 +197,6 @@ function findingMessage(state: KeyState, name: string, masked: string, organizat
   }
 }
 
-export function scanText(text: string, index: KeyIndex, nowMs: number): Finding[] {
-  return findTokens(text).map((match) => classify(match, index, nowMs));
-}
-
 /** Offsets to 0-based line and column, for many offsets in ascending order (one pass over the text). */
 export function lineColumns(text: string, offsets: readonly number[]): Array<{ line: number; column: number }> {
   const result: Array<{ line: number; column: number }> = [];

@@ -3,12 +3,9 @@ import { explainInvalidLabel, findTokenKey, organizationOfList, type Account, ty
 import { FactifyError, describeForLog, toFactifyError } from '../core/errors';
 import { checkToken, type OrgId } from '../core/ids';
 import { t } from '../core/l10n';
-import { REMEDY_LABELS } from '../core/remedies';
 import { displayText, escapeThemeIcons } from '../core/text';
 import { type AppContext } from './context';
 
-/** The English labels of the token button and the pick's "All accounts" (what the tests script by); shown translated. */
-export const SET_TOKEN_ACTION = REMEDY_LABELS.setToken;
 export const ALL_ACCOUNTS = 'All accounts';
 
 export type SignInResult = 'cancelled' | 'rejected' | 'stored' | 'storedUnverified' | 'storeFailed';

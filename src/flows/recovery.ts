@@ -3,7 +3,7 @@ import { type FactifyError } from '../core/errors';
 import { notificationRemedies, hasFix, REMEDY_LABELS, type NotificationRemedy, type RemedyInput } from '../core/remedies';
 import { signIn } from './account';
 import { type AppContext } from './context';
-import { applyOrganization } from './switchOrganization';
+import { selectOrganization } from './organization';
 
 /**
  * After a list failed: the way out — a new token after a 401, the token's own
@@ -42,6 +42,6 @@ export async function notify(
 
 async function carryOut(ctx: AppContext, remedy: NotificationRemedy): Promise<void> {
   if (remedy === 'setToken') await signIn(ctx);
-  else if (remedy === 'switchBack') await applyOrganization(ctx, undefined);
+  else if (remedy === 'switchBack') await selectOrganization(ctx, undefined);
   else ctx.log.show?.();
 }

@@ -3,12 +3,9 @@ import { explainInvalidOrgId, asOrgId, type OrgId } from '../core/ids';
 import { displayText } from '../core/text';
 import { t } from '../core/l10n';
 import { describeAccountKey, renameOrganization } from './account';
-import { REMEDY_LABELS } from '../core/remedies';
 import { type AppContext, type PickItem } from './context';
+import { selectOrganization } from './organization';
 import { notifyError } from './recovery';
-
-/** The English label of the Switch Back button (what the tests script by); shown translated. */
-export const SWITCH_BACK_ACTION = REMEDY_LABELS.switchBack;
 
 type Choice =
   | { kind: 'account'; accountId: string }
@@ -107,12 +104,9 @@ async function applyAccount(ctx: AppContext, accountId: string): Promise<void> {
   await ctx.store.refresh();
 }
 
-/** Selects the organization, drops the old list and everything in flight, and loads the new one. */
+/** Selects the organization and loads its list; a refusal of the override is explained, with the way back. */
 export async function applyOrganization(ctx: AppContext, organizationId: OrgId | undefined): Promise<void> {
-  await ctx.organizations.select(organizationId);
-  ctx.log.info(organizationId ? `Acting as organization ${organizationId}.` : "Using the token's own organization.");
-  ctx.store.reset();
-  await ctx.store.refresh();
+  await selectOrganization(ctx, organizationId);
   const error = ctx.store.snapshot.error;
   // A 403 under an override: only staff may use it; the notification offers the way back.
   if (organizationId && error?.kind === 'forbidden') await notifyError(ctx, error);

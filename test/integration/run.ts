@@ -13,14 +13,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runExtensionTests } from '../realvscode/harness';
 import { startDecoyServer, type DecoyServer } from '../server/decoy';
-import { listenTracked, readBody, startFactifyServer, type FactifyServer, type FaultRule, type Listening } from '../server/factifyServer';
+import { startFactifyServer, type FactifyServer, type FaultRule } from '../server/factifyServer';
+import { listenTracked, readBody, type Listening } from '../server/listening';
 import { type Summary } from './index';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const VSIX = path.join(REPO, 'dist', 'factify-api-keys.vsix');
 const ARTIFACTS = path.join(REPO, '.test-artifacts');
 /** Compiled files the extension host loads: the entry, its helpers and the suites. */
-const HOST_FILES = (name: string): boolean => ['index.js', 'host.js', 'specNames.js'].includes(name) || name.endsWith('.itest.js');
+const HOST_FILES = (name: string): boolean =>
+  ['index.js', 'host.js', 'scriptedWindow.js', 'specNames.js'].includes(name) || name.endsWith('.itest.js');
 
 async function main(): Promise<number> {
   const started = Date.now();

@@ -8,7 +8,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { headerRecord, listenTracked } from './factifyServer';
+import { headerRecord, listenTracked } from './listening';
 
 export interface ProxyConnect {
   /** The CONNECT target as received, e.g. `127.0.0.1:43123`. */

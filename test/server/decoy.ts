@@ -4,7 +4,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { headerRecord, listenTracked, readBody } from './factifyServer';
+import { headerRecord, listenTracked, readBody } from './listening';
 
 export interface DecoyRequest {
   method: string;

@@ -2,7 +2,7 @@
  * The account journeys (src/flows/account.ts, switchOrganization.ts, the revoke of the token's own key) with
  * scripted prompts, over the app as src/app.ts builds it and the local Factify server.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALL_ACCOUNTS, describeAccountKey, renameOrganization, signIn, signOut } from '../../src/flows/account';
 import { revokeFoundKey, revokeKeys } from '../../src/flows/revoke';
@@ -10,38 +10,14 @@ import { switchOrganization } from '../../src/flows/switchOrganization';
 import { describeOrganization } from '../../src/flows/organizationLabel';
 import { type OrgId } from '../../src/core/ids';
 import { LEGACY_TOKEN_KEY } from '../../src/core/accounts';
-import { startFactifyServer, type FactifyServer, type RecordedRequest } from '../server/factifyServer';
 import { MemoryAccounts, MemorySecrets } from './helpers/memoryStores';
-import { confirm, escapePick, info, input, pick, warn, type Step } from './helpers/scriptedPrompts';
-import { createTestApp, type TestApp, type TestContextOptions } from './helpers/testApp';
+import { confirm, escapePick, info, input, pick, warn } from './helpers/scriptedPrompts';
+import { type TestApp } from './helpers/testApp';
+import { ORG_HEADER, app, lists, server, useFlowServer } from './helpers/flowServer';
 import { waitFor } from './helpers/waitFor';
 
-const ORG_HEADER = 'x-factify-organization-id';
+useFlowServer();
 
-let server: FactifyServer;
-const apps: TestApp[] = [];
-
-before(async () => {
-  server = await startFactifyServer();
-});
-
-beforeEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-  server.reset();
-});
-
-after(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-  await server.close();
-});
-
-function app(options: Partial<TestContextOptions> & { script?: readonly Step[]; accounts?: MemoryAccounts } = {}): TestApp {
-  const created = createTestApp({ baseUrl: server.url, ...options });
-  apps.push(created);
-  return created;
-}
-
-const lists = (): RecordedRequest[] => server.requests.filter((request) => request.method === 'GET');
 const bearer = (token: string): string => `Bearer ${token}`;
 
 /** Waits (by event, not by time) until the accounts satisfy the condition. */

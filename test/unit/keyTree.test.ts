@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ApiKey } from '../../src/core/apiKey';
-import { filterGroups, groupByState, groupKeys, keyRow, keyTooltipMarkdown, nameSortKey } from '../../src/core/keyTree';
+import { filterGroups, groupByState, keyRow, keyTooltipMarkdown, nameSortKey } from '../../src/core/keyTree';
 import { NOW, DAY, KEY_ID, ORG_ID, keyIdFor, makeKey, assertFullyEscaped, unescapeMarkdown, hostileNames } from './helpers/coreFixtures';
 
 describe('key tree', () => {
@@ -72,16 +72,16 @@ describe('key tree', () => {
     makeKey({ id: keyIdFor(7), name: 'Gone', revokedAt: NOW - DAY, isActive: true }),
     makeKey({ id: keyIdFor(8), name: 'Gone too', revokedAt: NOW - 2 * DAY }),
   ];
-  const summary = (groups: ReturnType<typeof groupKeys>) =>
+  const summary = (groups: ReturnType<typeof filterGroups>) =>
     groups.map((group) => [group.state, group.total, group.keys.map((key) => key.name)]);
 
   test('groups by state in a fixed order; Revoked only when revoked keys are shown; sorted by name', () => {
-    assert.deepEqual(summary(groupKeys(keys, { nowMs: NOW, includeRevoked: false, filter: undefined })), [
+    assert.deepEqual(summary(filterGroups(groupByState(keys, { nowMs: NOW, includeRevoked: false }), undefined)), [
       ['active', 4, ['Alpha worker', 'beta 9', 'beta 10', 'zeta service']],
       ['expired', 1, ['Old expired']],
       ['inactive', 1, ['Paused']],
     ]);
-    assert.deepEqual(summary(groupKeys(keys, { nowMs: NOW, includeRevoked: true, filter: '' })).at(-1), [
+    assert.deepEqual(summary(filterGroups(groupByState(keys, { nowMs: NOW, includeRevoked: true }), '')).at(-1), [
       'revoked',
       2,
       ['Gone', 'Gone too'],
@@ -89,7 +89,7 @@ describe('key tree', () => {
   });
 
   test('the filter matches name, prefix or id case-insensitively; total counts the unfiltered keys', () => {
-    const filtered = (filter: string) => summary(groupKeys(keys, { nowMs: NOW, includeRevoked: true, filter }));
+    const filtered = (filter: string) => summary(filterGroups(groupByState(keys, { nowMs: NOW, includeRevoked: true }), filter));
     assert.deepEqual(filtered('  BETA '), [
       ['active', 4, ['beta 9', 'beta 10']],
       ['expired', 1, []],

@@ -19,10 +19,10 @@ import {
   lineColumns,
   maskToken,
   prefixStem,
-  scanText,
   summarizeScan,
   TOKEN_SEARCH_PATTERN,
   tokensToCheck,
+  type Finding,
 } from '../../src/core/tokenScan';
 import { startFactifyServer, type FactifyServer } from '../server/factifyServer';
 
@@ -30,6 +30,11 @@ const NOW = Date.parse('2026-12-01T12:00:00Z');
 const B32 = '01kdx2z2ab3cd4ef5gh6jk7mn8';
 const RANDOM = 'Zq9XyW3vU7tS5rQ1pO2n';
 const TOKEN = `ffy_prod_${B32}${RANDOM}`;
+
+/** What the leak detector finds in a text: the tokens worth checking, each classified against the index. */
+function findingsIn(text: string, index: KeyIndex, nowMs: number): Finding[] {
+  return tokensToCheck(text).map((match) => classify(match, index, nowMs));
+}
 
 function key(fields: Partial<Record<string, unknown>> & { id: string; prefix: string }): ApiKey {
   const list = parseKeyList({
@@ -236,7 +241,7 @@ describe('matching and classifying', () => {
     ];
     for (const [token, kind, severity, state] of cases) {
       const text = `X=${token}`;
-      const [finding] = scanText(text, index, NOW);
+      const [finding] = findingsIn(text, index, NOW);
       assert.ok(finding, token);
       assert.equal(finding.kind, kind);
       assert.equal(finding.severity, severity);
@@ -268,12 +273,12 @@ describe('matching and classifying', () => {
   });
 
   test('an empty index makes every token unknown; signed out, the message says to sign in', () => {
-    const findings = scanText(`${TOKEN} ${TOKEN}`, new KeyIndex([]), NOW);
+    const findings = findingsIn(`${TOKEN} ${TOKEN}`, new KeyIndex([]), NOW);
     assert.deepEqual(
       findings.map((finding) => finding.kind),
       ['unknown', 'unknown'],
     );
-    const [signedOut] = scanText(TOKEN, new KeyIndex([], 0), NOW);
+    const [signedOut] = findingsIn(TOKEN, new KeyIndex([], 0), NOW);
     assert.equal(signedOut?.severity, 'warning');
     assert.match(signedOut?.message ?? '', /sign in/);
   });
@@ -382,7 +387,7 @@ describe('KeyDirectory against the local server', () => {
     const text = `const fileContentMarker = 1;\n${tokens.map((token, i) => `K${i}="${token}"`).join('\n')}`;
 
     const index = await directory.index();
-    const findings = scanText(text, index, Date.now());
+    const findings = findingsIn(text, index, Date.now());
     assert.deepEqual(
       findings.map((finding) => [finding.key?.id, finding.organization, finding.kind]),
       [

@@ -171,7 +171,7 @@ export function faultMatrixClientSide(): void {
     test('F40 organization switched while a list is in flight (the old answer is never shown)', async () => {
       const c = client(server.url);
       const organizations = new MemoryOrganizations();
-      const store = keysStore(c, server.tokens.staff, { organization: () => organizations.current });
+      const store = keysStore(c, server.tokens.staff, { organizations });
       const seen = watch(store);
       server.addFault({ fault: { kind: 'slowHeaders', delayMs: 30_000 }, method: 'GET', times: 1 });
       const ownList = store.refresh();

@@ -3,12 +3,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ApiKey } from '../../../src/core/apiKey';
 import { FactifyClient } from '../../../src/core/client';
-import { type OrgId } from '../../../src/core/ids';
+import { type ApiToken, type OrgId } from '../../../src/core/ids';
 import { KeysStore } from '../../../src/core/keysStore';
 import { revokeKeys } from '../../../src/flows/revoke';
-import { MemoryOrganizations } from '../helpers/memoryStores';
+import { MemoryAccounts, MemoryOrganizations } from '../helpers/memoryStores';
 import { confirm as confirmStep, input as inputStep, warn as warnStep } from '../helpers/scriptedPrompts';
-import { logger, server, stores, client, auth, keysStore, context, runFlow, script, failure, requestsOf } from '../helpers/faultMatrix';
+import { server, client, auth, keysStore, context, runFlow, script, failure, requestsOf } from '../helpers/faultMatrix';
 
 export function faultMatrixConfirmedContext(): void {
   describe('confirmed context', () => {
@@ -43,7 +43,7 @@ export function faultMatrixConfirmedContext(): void {
       const c = interceptDeletes(real, (call) => {
         if (call === 3) void organizations.select(server.orgs.secondary as OrgId);
       });
-      const store = keysStore(c, server.tokens.staff, { organization: () => organizations.current });
+      const store = keysStore(c, server.tokens.staff, { organizations });
       await store.refresh();
       const keys = revocableKeys(store, 6);
       const prompts = script(inputStep(''), confirmStep(true), warnStep());
@@ -73,13 +73,12 @@ export function faultMatrixConfirmedContext(): void {
     });
 
     test('F63 the token changed in the middle of a multi-key revoke: nothing goes out with the new token', async () => {
-      let token = server.tokens.admin;
+      const accounts = new MemoryAccounts(server.tokens.admin);
       const real = client(server.url);
       const c = interceptDeletes(real, (call) => {
-        if (call === 2) token = server.tokens.otherOrgAdmin;
+        if (call === 2) accounts.token = server.tokens.otherOrgAdmin as ApiToken; // behind the app's back, as another window does
       });
-      const store = new KeysStore({ client: () => c, auth: () => auth(token), includeRevoked: () => false, now: Date.now, log: logger });
-      stores.push(store);
+      const store = keysStore(c, server.tokens.admin, { accounts });
       await store.refresh();
       const keys = revocableKeys(store, 5);
       const prompts = script(inputStep('rotated'), confirmStep(true), warnStep());
@@ -94,8 +93,7 @@ export function faultMatrixConfirmedContext(): void {
       assert.match(prompts.only('warn').message, /Not revoked, because the API token changed after you confirmed/);
 
       // A single revoke confirmed under one token, asked after a sign-out: nothing is sent either.
-      const signedOut = new KeysStore({ client: () => c, auth: () => undefined, includeRevoked: () => false, now: Date.now, log: logger });
-      stores.push(signedOut);
+      const signedOut = keysStore(c, server.tokens.admin, { accounts: new MemoryAccounts() });
       assert.deepEqual(await signedOut.revoke(keys[1] as ApiKey, undefined, auth(server.tokens.admin)), {
         kind: 'notSent',
         reason: 'you signed out after confirming',
@@ -135,7 +133,7 @@ export function faultMatrixConfirmedContext(): void {
         () => undefined,
         () => void organizations.select(server.orgs.secondary as OrgId),
       );
-      const store = keysStore(c, server.tokens.staff, { organization: () => organizations.current });
+      const store = keysStore(c, server.tokens.staff, { organizations });
       await store.refresh();
       const [key] = revocableKeys(store, 1);
       server.addFault({ fault: { kind: 'rateLimit', retryAfter: '1' }, method: 'DELETE', times: 1 });

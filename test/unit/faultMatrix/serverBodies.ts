@@ -272,7 +272,7 @@ export function faultMatrixServerBodies(): void {
     test('F16 403 under an organization override (staff only; offers Switch Back)', async () => {
       const c = client(server.url);
       const organizations = new MemoryOrganizations();
-      const store = keysStore(c, server.tokens.member, { organization: () => organizations.current });
+      const store = keysStore(c, server.tokens.member, { organizations });
       const prompts = script(warnStep('Switch Back'));
       await runFlow(prompts, () => applyOrganization(context(store, c, prompts, { organizations }), asOrgId(server.orgs.secondary)));
       prompts.assertDone();

@@ -1,6 +1,6 @@
 /**
  * The fault matrix's harness: the local Factify server with its fault modes, a loopback "decoy" origin where a
- * leaked token could go, proxies, clients and stores built per case, and the evidence every case adds to: every
+ * leaked token could go, proxies, clients and the app (src/app.ts) built per case, and the evidence every case adds to: every
  * message, log line and prompt, searched for tokens by F99 in `faultMatrix.test.ts` once all the themes ran.
  */
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { type ApiToken, type OrgId } from '../../../src/core/ids';
 import { KeysStore, type KeysSnapshot } from '../../../src/core/keysStore';
 import { type ProxySettings } from '../../../src/core/proxy';
 import { Redactor } from '../../../src/core/redact';
+import { createApp, type App } from '../../../src/app';
 import { type AppContext } from '../../../src/flows/context';
 import { startConnectProxy, type ConnectProxy, type ConnectProxyOptions } from '../../server/connectProxy';
 import { startDecoyServer, type DecoyServer } from '../../server/decoy';
@@ -107,7 +108,9 @@ export let decoy: DecoyServer;
 export const proxies: ConnectProxy[] = [];
 const extraServers: FactifyServer[] = [];
 export const clients: FactifyClient[] = [];
-export const stores: KeysStore[] = [];
+const apps: App[] = [];
+/** The app each store belongs to: a flow's context is that app's. */
+const appOfStore = new WeakMap<KeysStore, App>();
 
 export function client(origin: string, options: Partial<ConnectionOptions> = {}): FactifyClient {
   const created = new FactifyClient({
@@ -129,19 +132,30 @@ export function auth(token: string, organizationId?: string) {
 
 interface StoreOptions {
   includeRevoked?: () => boolean;
-  organization?: () => OrgId | undefined;
+  /** The organization choice (the override) requests go out under. */
+  organizations?: MemoryOrganizations;
+  /** The signed-in accounts; by default one, whose token is `token`. */
+  accounts?: MemoryAccounts;
 }
 
+/** The app as src/app.ts builds it, over this client and token, and the evidence logger: its key store. */
 export function keysStore(source: FactifyClient | (() => FactifyClient), token: string, options: StoreOptions = {}): KeysStore {
-  const created = new KeysStore({
+  const accounts = options.accounts ?? new MemoryAccounts(token);
+  const created = createApp({
+    prompts: new ScriptedPrompts([]),
+    secrets: accounts.secrets,
+    state: accounts.memento,
+    organizations: options.organizations ?? new MemoryOrganizations(),
+    accounts,
     client: typeof source === 'function' ? source : () => source,
-    auth: () => auth(token, options.organization?.()),
     includeRevoked: options.includeRevoked ?? (() => false),
-    now: Date.now,
+    confirmRevoke: () => true,
     log: logger,
+    redactor: shellRedactor,
   });
-  stores.push(created);
-  return created;
+  apps.push(created);
+  appOfStore.set(created.store, created);
+  return created.store;
 }
 
 /** Every snapshot the store publishes, with its notices and errors added to the evidence. */
@@ -156,6 +170,7 @@ export function watch(store: KeysStore): KeysSnapshot[] {
   return seen;
 }
 
+/** The context of the store's app, with these prompts (and, for a sign-in, these accounts to store the token in). */
 export function context(
   store: KeysStore,
   source: FactifyClient,
@@ -166,13 +181,14 @@ export function context(
     confirmRevoke?: boolean;
   } = {},
 ): AppContext {
+  const app = appOfStore.get(store);
+  assert.ok(app, 'a store made by keysStore()');
   storeOfFlow.set(prompts, store);
   return {
+    ...app.ctx,
     prompts,
-    accounts: extra.tokens ?? new MemoryAccounts(),
-    organizations: extra.organizations ?? new MemoryOrganizations(),
-    store,
-    log: logger,
+    accounts: extra.tokens ?? app.ctx.accounts,
+    organizations: extra.organizations ?? app.ctx.organizations,
     client: () => source,
     confirmRevoke: () => extra.confirmRevoke ?? true,
   };
@@ -284,9 +300,9 @@ export function resetMatrix(): void {
   server.reset();
 }
 
-/** Disposes every store and closes every client, server and proxy the cases made. */
+/** Disposes every app and closes every client, server and proxy the cases made. */
 export async function stopMatrix(): Promise<void> {
-  for (const store of stores) store.dispose();
+  for (const app of apps) app.dispose();
   await Promise.all(clients.map((created) => created.close()));
   await Promise.all([server.close(), decoy.close(), ...proxies.map((p) => p.close()), ...extraServers.map((s) => s.close())]);
 }

@@ -1,5 +1,6 @@
 /** The app as the shell builds it (src/app.ts), over scripted prompts, in-memory storage and the local Factify server (test/server). */
 import { FactifyClient, type RetryPolicy } from '../../../src/core/client';
+import { type KeyDirectory } from '../../../src/core/keyDirectory';
 import { KeysStore } from '../../../src/core/keysStore';
 import { Redactor } from '../../../src/core/redact';
 import { createApp } from '../../../src/app';
@@ -31,6 +32,7 @@ export interface TestApp {
   readonly tokens: MemoryAccounts;
   readonly organizations: MemoryOrganizations;
   readonly store: KeysStore;
+  readonly directory: KeyDirectory;
   readonly client: FactifyClient;
   readonly log: MemoryLog;
   /** Settings the test may change while it runs. */
@@ -68,13 +70,14 @@ export function createTestApp(options: TestContextOptions & { readonly accounts?
     log,
     redactor: new Redactor(),
   });
-  const { ctx, store } = app;
+  const { ctx, store, directory } = app;
   return {
     ctx,
     prompts,
     tokens,
     organizations,
     store,
+    directory,
     client,
     log,
     settings,
