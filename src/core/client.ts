@@ -7,6 +7,7 @@ import { parseKeyListInSlices, isPlainObject, UNREVOCABLE_KEY_MESSAGE, yieldToEv
 import { EarlyConnection } from './earlyConnection';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
+import { requireWithCodeCache } from './codeCache';
 import { chooseProxy, type ProxySettings } from './proxy';
 import { redactSecrets } from './redact';
 import { displayText } from './text';
@@ -20,11 +21,42 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 type HttpStack = typeof import('./httpStack');
 let httpStack: HttpStack | undefined;
+/** Writes the HTTP stack's compiled code for the next start, when it was loaded through a code cache. */
+let unsavedHttpStackCode: (() => void) | undefined;
+let httpStackCodeSaveScheduled = false;
+/** By this long after the first answer, the code that answers need has been compiled too. */
+const SAVE_CODE_AFTER_MS = 2_000;
 
-/** undici costs tens of milliseconds to load, so it loads on the first request, never during activation. */
-function loadHttpStack(): HttpStack {
+/**
+ * undici costs tens of milliseconds to load, so it loads on the first request, never during activation; with
+ * `codeCacheDir`, through V8's code cache kept there (see codeCache.ts), which saves most of that.
+ */
+function loadHttpStack(codeCacheDir: string | undefined): HttpStack {
+  if (httpStack) return httpStack;
+  if (codeCacheDir !== undefined) {
+    try {
+      const cached = requireWithCodeCache(__dirname, 'httpStack.js', codeCacheDir);
+      unsavedHttpStackCode = cached.save;
+      return (httpStack = cached.exports as HttpStack);
+    } catch {
+      // Loaded as usual.
+    }
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
-  return (httpStack ??= require('./httpStack') as HttpStack);
+  return (httpStack = require('./httpStack') as HttpStack);
+}
+
+function saveHttpStackCode(): void {
+  const save = unsavedHttpStackCode;
+  unsavedHttpStackCode = undefined;
+  save?.();
+}
+
+/** After the first answer, in a quiet moment (or when a client closes first). */
+function saveHttpStackCodeLater(): void {
+  if (httpStackCodeSaveScheduled || !unsavedHttpStackCode) return;
+  httpStackCodeSaveScheduled = true;
+  setTimeout(saveHttpStackCode, SAVE_CODE_AFTER_MS).unref();
 }
 
 export function isHttpStackLoaded(): boolean {
@@ -56,6 +88,11 @@ export interface ConnectionOptions {
    * own list; unset in the product (people add theirs with NODE_EXTRA_CA_CERTS), set by tests of a proxy.
    */
   readonly originCa?: string;
+  /**
+   * A directory of the extension's own (its global storage) where the HTTP stack's compiled code is kept
+   * between starts; unset, it is compiled on every start.
+   */
+  readonly codeCacheDir?: string;
   /** How a rate-limit wait is waited out (rejects with `cancelled` on abort); a seam for tests, default a timer. */
   readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
@@ -205,7 +242,7 @@ export class FactifyClient {
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(() => {
         try {
-          loadHttpStack();
+          loadHttpStack(this.options.codeCacheDir);
         } catch {
           // The request's own load throws again, where the failure is reported.
         }
@@ -215,6 +252,7 @@ export class FactifyClient {
 
   /** Closes pooled connections; in-flight requests are aborted. */
   async close(): Promise<void> {
+    saveHttpStackCode();
     this.early?.close();
     this.early = undefined;
     const dispatcher = this.dispatcher;
@@ -273,7 +311,9 @@ export class FactifyClient {
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
-      return await this.readResponse(response, request);
+      const answer = await this.readResponse(response, request);
+      saveHttpStackCodeLater();
+      return answer;
     } catch (error) {
       throw this.describeFailure(error, request, deadline);
     }
@@ -281,7 +321,7 @@ export class FactifyClient {
 
   private getDispatcher(): Undici.Dispatcher {
     if (this.dispatcher) return this.dispatcher;
-    const { Agent, ProxyAgent } = loadHttpStack();
+    const { Agent, ProxyAgent } = loadHttpStack(this.options.codeCacheDir);
     let choice;
     try {
       choice = chooseProxy(this.options.origin, this.options.proxy, this.options.env ?? process.env);
@@ -306,7 +346,7 @@ export class FactifyClient {
 
   /** undici's own connector, except that the first connection is the early one when it is ready and fits. */
   private connector(options: { timeout: number }): Undici.buildConnector.connector {
-    const connect = loadHttpStack().buildConnector(options);
+    const connect = loadHttpStack(this.options.codeCacheDir).buildConnector(options);
     return (target, callback) => {
       const early = this.early;
       this.early = undefined;
