@@ -3,8 +3,9 @@
  * bodies are checked and turned into typed errors with a message a person can act on.
  */
 import type * as Undici from 'undici';
-import { parseKeyListInSlices, isPlainObject, UNREVOCABLE_KEY_MESSAGE, yieldToEventLoop, type KeyList } from './apiKey';
+import { parseKeyListInSlices, parseKeyListSlices, isPlainObject, UNREVOCABLE_KEY_MESSAGE, yieldToEventLoop, type KeyList } from './apiKey';
 import { EarlyConnection } from './earlyConnection';
+import { keyListSlices } from './keyListSlices';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
 import { requireWithCodeCache } from './codeCache';
@@ -130,7 +131,8 @@ type Operation = 'list' | 'revoke';
 
 interface SuccessfulAnswer {
   readonly status: number;
-  readonly text: string;
+  /** The body as text; a long list's as its bytes (see readWhole), turned into text only if it must be parsed whole. */
+  readonly text: string | Buffer;
 }
 
 interface PreparedRequest {
@@ -146,7 +148,8 @@ interface PreparedRequest {
 
 export class FactifyClient {
   private dispatcher: Undici.Dispatcher | undefined;
-  private lastList: { url: string; organizationId: OrgId | undefined; text: string; list: KeyList } | undefined;
+  /** The last list answer and what it became; its text only when short (a long one would stay tens of MB). */
+  private lastList: { url: string; organizationId: OrgId | undefined; text: string | undefined; list: KeyList } | undefined;
   /** `host:port` of the proxy in use (never its credentials), for messages. */
   private proxyHost: string | undefined;
   /** A connection opened ahead of the first request, handed to the HTTP stack when it connects. */
@@ -167,7 +170,7 @@ export class FactifyClient {
   async listKeys(auth: RequestAuth, options: ListOptions): Promise<KeyList> {
     const url = new URL('/v1/api-keys', this.options.origin);
     url.searchParams.set('include_revoked', String(options.includeRevoked));
-    const { status, text } = await this.send({
+    const { status, text: answer } = await this.send({
       operation: 'list',
       method: 'GET',
       url,
@@ -179,13 +182,23 @@ export class FactifyClient {
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
     const sameQuery = previous !== undefined && previous.url === url.href && previous.organizationId === auth.organizationId;
-    if (sameQuery && previous.text === text) return previous.list;
+    if (sameQuery && previous.text === answer) return previous.list;
     // Records unchanged since the previous answer of this query are not validated twice; its text is no
     // longer needed, and a long one is tens of megabytes that need not stay alive while this one is parsed.
     const previousList = sameQuery ? previous.list : undefined;
     this.lastList = undefined;
     // Decoding and parsing a long list are each one long stretch of work: let the host breathe between them.
-    if (text.length > LONG_BODY_CHARS) await yieldToEventLoop();
+    const long = answer.length > LONG_BODY_CHARS;
+    if (long) await yieldToEventLoop();
+    // A long list is parsed a run of records at a time (see keyListSlices); one that cannot be, whole.
+    const slices = long ? keyListSlices(answer) : undefined;
+    const sliced = slices && (await parseKeyListSlices(slices, previousList).catch(undefinedIfSyntaxError));
+    if (sliced) {
+      // The text is not kept: an answer the same as this one gives back this very list all the same.
+      this.lastList = { url: url.href, organizationId: auth.organizationId, text: undefined, list: sliced };
+      return sliced;
+    }
+    const text = typeof answer === 'string' ? answer : utf8Text(answer);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -197,7 +210,7 @@ export class FactifyClient {
       );
     }
     const list = await parseKeyListInSlices(body, previousList);
-    this.lastList = { url: url.href, organizationId: auth.organizationId, text, list };
+    this.lastList = { url: url.href, organizationId: auth.organizationId, text: text.length > LONG_BODY_CHARS ? undefined : text, list };
     return list;
   }
 
@@ -367,7 +380,9 @@ export class FactifyClient {
         body.destroy();
         throw tooLargeError(this.maxBodyBytes);
       }
-      const text = await body.text();
+      // A long list is read into one buffer of its declared size, never into chunks, a copy and a text.
+      const declared = Number(headerValue(headers, 'content-length'));
+      const text = request.operation === 'list' && declared > LONG_BODY_CHARS ? await readWhole(body, declared) : await body.text();
       if (!isJsonContentType(contentType)) {
         throw new FactifyError(
           'invalidResponse',
@@ -480,6 +495,12 @@ export class FactifyClient {
         return new FactifyError('network', `Could not reach ${host}. Check your network and “factify.apiBaseUrl”.`, { logDetail });
     }
   }
+}
+
+/** A run of records that is not valid JSON: the whole answer is parsed instead, which says what is wrong. */
+function undefinedIfSyntaxError(error: unknown): undefined {
+  if (error instanceof SyntaxError) return undefined;
+  throw error;
 }
 
 function throwIfContextChanged(request: PreparedRequest): void {
@@ -669,6 +690,26 @@ function tooLargeError(limit: number): FactifyError {
     'invalidResponse',
     `The server's answer is larger than ${Math.round(limit / 1024 / 1024)} MiB, so it was not read. Check “factify.apiBaseUrl”.`,
   );
+}
+
+/** A body of `length` declared bytes, copied into one buffer as it arrives. */
+async function readWhole(body: BodyStream, length: number): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let size = 0;
+  const beyond: Buffer[] = []; // undici holds a body to its declared length: never used, unless that changes
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    const fits = Math.min(chunk.length, length - size);
+    chunk.copy(bytes, size, 0, fits);
+    size += fits;
+    if (fits < chunk.length) beyond.push(chunk.subarray(fits));
+  }
+  return beyond.length ? Buffer.concat([bytes, ...beyond]) : bytes.subarray(0, size);
+}
+
+/** UTF-8 bytes as text, without a byte order mark (as undici's text() reads a body). */
+function utf8Text(bytes: Buffer): string {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', bom ? 3 : 0);
 }
 
 /** The first `limit` bytes of a body as text; the rest is never read. */
