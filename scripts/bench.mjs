@@ -18,6 +18,8 @@
 //   memory       peak RSS of the extension process; the longest event-loop stall during its refreshes
 //   VS Code      code-server + Chromium (npm run setup:vscode): Factify: Refresh → first key row visible
 //                (10 000 keys); with 100 000 keys, the first page, a filter and clearing it
+// The extension's processes of one measurement share a global storage directory, as VS Code's restarts do: the
+// first writes the HTTP stack's code cache there, the later ones start from it.
 // Every kind of process runs once per round and the rounds interleave the kinds, so that other load on the
 // machine hits them alike; the server changes one key's name every 2 ms, so each refresh gets a new list.
 // Prints a table, budget verdicts and one machine-readable `bench: …` line; writes .test-artifacts/bench.json.
@@ -172,6 +174,14 @@ async function startServer(keys, { network = false } = {}) {
 
 // ------------------------------------------------------------------------------------------------ the phases
 
+/**
+ * The extension's global storage for one measurement: its processes share it, as VS Code's restarts do, so the
+ * first one writes the HTTP stack's code cache there and the later ones start from it.
+ */
+function freshGlobalStorage() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'factify-bench-storage-'));
+}
+
 async function measureActivation() {
   const runs = [];
   for (let i = 0; i < ACTIVATION_RUNS; i++) {
@@ -193,6 +203,7 @@ async function measureActivation() {
 async function measureNetwork(n) {
   const server = await startServer(n, { network: true });
   const common = { url: server.url, token: server.tokens.admin };
+  const globalStorage = freshGlobalStorage();
   // Both trust the server's self-signed certificate the way users add a company CA.
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: server.caFile };
   const ext = [];
@@ -200,12 +211,17 @@ async function measureNetwork(n) {
   try {
     for (let i = 0; i < COLD_RUNS; i++) {
       ext.push(
-        await runWorker('extension-worker.cjs', { ...common, bundle, mode: 'refresh', warmRuns: 0 }, { label: `net-ext-${n}`, env }),
+        await runWorker(
+          'extension-worker.cjs',
+          { ...common, bundle, globalStorage, mode: 'refresh', warmRuns: 0 },
+          { label: `net-ext-${n}`, env },
+        ),
       );
       raw.push(await runWorker('raw-worker.cjs', { ...common, mode: 'cold' }, { label: `net-raw-${n}`, env }));
     }
   } finally {
     await server.stop();
+    fs.rmSync(globalStorage, { recursive: true, force: true });
   }
   const cold = summary(ext.map((run) => run.firstLoad.ms));
   const rawCold = summary(raw.map((run) => run.totalMs));
@@ -215,6 +231,7 @@ async function measureNetwork(n) {
 async function measureSize(n) {
   const server = await startServer(n);
   const common = { url: server.url, token: server.tokens.admin };
+  const globalStorage = freshGlobalStorage();
   const perProcessWarm = Math.max(1, Math.ceil(WARM_RUNS / COLD_RUNS));
   const warmup = n >= 100_000 ? 2 : 3;
   const ext = [];
@@ -229,7 +246,7 @@ async function measureSize(n) {
       ext.push(
         await runWorker(
           'extension-worker.cjs',
-          { ...common, bundle, mode: 'refresh', warmRuns: perProcessWarm + 1 },
+          { ...common, bundle, globalStorage, mode: 'refresh', warmRuns: perProcessWarm + 1 },
           { label: `ext-${n}` },
         ),
       );
@@ -284,6 +301,7 @@ async function measureSize(n) {
     return result;
   } finally {
     await server.stop();
+    fs.rmSync(globalStorage, { recursive: true, force: true });
   }
 }
 

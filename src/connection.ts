@@ -11,7 +11,11 @@ import { settings } from './settings';
 export class Connection implements vscode.Disposable {
   private client: FactifyClient | undefined;
 
-  constructor(private readonly userAgent: string) {}
+  /** `codeCacheDir`: where the HTTP stack's compiled code is kept between starts (see codeCache.ts). */
+  constructor(
+    private readonly userAgent: string,
+    private readonly codeCacheDir: string | undefined,
+  ) {}
 
   /** Throws a FactifyError when `factify.apiBaseUrl` is not a place the token may be sent. */
   readonly current = (): FactifyClient => {
@@ -23,6 +27,7 @@ export class Connection implements vscode.Disposable {
       timeoutMs: settings.requestTimeoutMs(),
       proxy: settings.proxy(),
       userAgent: this.userAgent,
+      codeCacheDir: this.codeCacheDir,
     });
     return this.client;
   };

@@ -23,7 +23,11 @@ export function activate(context: vscode.ExtensionContext): { view: KeysView; le
   const redactor = new Redactor();
   const log = createLog(redactor);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
-  const connection = new Connection(`factify-vscode/${version} vscode/${vscode.version}`);
+  const storage = context.globalStorageUri;
+  const connection = new Connection(
+    `factify-vscode/${version} vscode/${vscode.version}`,
+    storage.scheme === 'file' ? storage.fsPath : undefined,
+  );
   const organizations = new MementoOrganizations(context.globalState, () => statusBar.update());
   const app = createApp({
     prompts: createPrompts(redactor),

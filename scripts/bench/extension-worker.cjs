@@ -67,6 +67,7 @@ runWorker(async () => {
     settings: options.url ? { 'factify.apiBaseUrl': options.url } : {},
     token: options.token,
     packageJSON: { version: options.version ?? '0.0.0' },
+    globalStorage: options.globalStorage,
     log: (level, message) => {
       logs.push(`${level}: ${message}`);
       if (level === 'error' && /^Listing keys/.test(message) && failCurrentWait) failCurrentWait(message);

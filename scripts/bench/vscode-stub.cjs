@@ -243,8 +243,9 @@ function createMemento() {
 
 /**
  * Registers the stand-in as `vscode`. `options.settings`: flat `section.key` values (e.g.
- * `factify.apiBaseUrl`); `options.token`: what SecretStorage holds for the extension; `options.log`: a
- * function receiving the extension's log lines (default: dropped).
+ * `factify.apiBaseUrl`); `options.token`: what SecretStorage holds for the extension; `options.globalStorage`:
+ * the directory context.globalStorageUri names; `options.log`: a function receiving the extension's log lines
+ * (default: dropped).
  */
 function install(options = {}) {
   const missing = new Set();
@@ -426,6 +427,10 @@ function install(options = {}) {
     },
     globalState: createMemento(),
     workspaceState: createMemento(),
+    // VS Code's per-extension directory, kept between starts (the HTTP stack's compiled code goes there).
+    globalStorageUri: options.globalStorage
+      ? { scheme: 'file', fsPath: options.globalStorage, path: options.globalStorage }
+      : { scheme: 'memory', fsPath: '', path: '/' },
   };
 
   return {

@@ -71,6 +71,8 @@ export function safeKeyPrefix(prefix: string): string {
 export function findTokenKey(keys: readonly ApiKey[], token: string): TokenKey | undefined {
   let best: { key: ApiKey; stem: string } | undefined;
   for (const key of keys) {
+    // Most prefixes part from the token within a few characters: that is checked before the pattern.
+    if (!token.startsWith(withoutEllipsis(key.prefix))) continue;
     const stem = keyPrefixStem(key.prefix);
     if (stem === undefined || !token.startsWith(stem)) continue;
     if (!best || stem.length > best.stem.length) best = { key, stem };
@@ -81,10 +83,16 @@ export function findTokenKey(keys: readonly ApiKey[], token: string): TokenKey |
   return { id: best.key.id, prefix: `${best.stem}${ellipsis}`, name: best.key.name };
 }
 
+function withoutEllipsis(prefix: string): string {
+  if (prefix.endsWith('...')) return prefix.slice(0, -3);
+  return prefix.endsWith('…') ? prefix.slice(0, -1) : prefix;
+}
+
 /** The organization a list answer belongs to: only a valid org id counts, and every record must agree. */
 export function organizationOfList(keys: readonly ApiKey[]): OrgId | undefined {
   let found: OrgId | undefined;
   for (const key of keys) {
+    if (found !== undefined && key.orgId === found) continue; // most records repeat the one already checked
     const orgId = asOrgId(key.orgId);
     if (!orgId) continue;
     if (found && found !== orgId) return undefined;

@@ -68,7 +68,7 @@ export const RESERVED_ID_PREFIX = 'factify.';
  */
 export function parseKeyList(body: unknown, previous?: KeyList): KeyList {
   const records = apiKeyRecords(body);
-  const list = new KeyListBuilder(records.length, previous?.answer);
+  const list = new KeyListBuilder(records.length, previous);
   list.add(records, 0, records.length);
   return list.result();
 }
@@ -79,7 +79,7 @@ export const RECORDS_PER_SLICE = 20_000;
 /** `parseKeyList`, yielding to the event loop between slices of a long list. */
 export async function parseKeyListInSlices(body: unknown, previous?: KeyList): Promise<KeyList> {
   const records = apiKeyRecords(body);
-  const list = new KeyListBuilder(records.length, previous?.answer);
+  const list = new KeyListBuilder(records.length, previous);
   const long = records.length > RECORDS_PER_SLICE;
   for (let start = 0; start < records.length; start += RECORDS_PER_SLICE) {
     if (long) await yieldToEventLoop();
@@ -87,6 +87,25 @@ export async function parseKeyListInSlices(body: unknown, previous?: KeyList): P
   }
   return list.result();
 }
+
+/**
+ * `parseKeyList` of an answer given as the texts of consecutive runs of its records (see `keyListSlices`),
+ * parsed and validated a few runs per turn of the event loop. Throws the SyntaxError of the first run
+ * that is not valid JSON (the caller then parses the whole text instead).
+ */
+export async function parseKeyListSlices(slices: Iterable<string>, previous?: KeyList): Promise<KeyList> {
+  const list = new KeyListBuilder(0, previous);
+  let count = 0;
+  for (const slice of slices) {
+    if (++count % SLICES_PER_TURN === 0) await yieldToEventLoop();
+    const records = JSON.parse(slice) as unknown[];
+    list.add(records, 0, records.length);
+  }
+  return list.result();
+}
+
+/** Runs of records parsed and validated per turn of the event loop (about a megabyte of text). */
+const SLICES_PER_TURN = 16;
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -122,19 +141,31 @@ class KeyListBuilder {
   private readonly rejected: RejectedRecord[] = [];
   private readonly seen = new Set<string>();
   private readonly answer: { keys: Array<ApiKey | undefined>; expiresAt: unknown[]; revokedAt: unknown[] };
+  /** The position in the answer of the next record added. */
+  private next = 0;
+  /** Records that gave the previous answer's key at the same position. */
+  private reused = 0;
+  private readonly previous: ValidatedAnswer | undefined;
 
+  /** `records`: how many the answer holds, when known (the arrays are sized once). */
   constructor(
     records: number,
-    private readonly previous: ValidatedAnswer | undefined,
+    private readonly previousList: KeyList | undefined,
   ) {
+    this.previous = previousList?.answer;
     this.answer = { keys: new Array(records), expiresAt: new Array(records), revokedAt: new Array(records) };
   }
 
+  /** Adds `records[start..end)`, the next records of the answer. */
   add(records: readonly unknown[], start: number, end: number): void {
     const answer = this.answer;
-    for (let index = start; index < end; index++) {
-      const record: unknown = records[index];
-      const parsed = this.unchanged(record, index) ?? parseKey(record);
+    for (let at = start; at < end; at++) {
+      const index = this.next++;
+      const record: unknown = records[at];
+      const same = this.unchanged(record, index);
+      if (same !== undefined) this.reused++;
+      const parsed = same ?? parseKey(record);
+      let kept: ApiKey | undefined;
       if (typeof parsed === 'string') {
         // Shown in the log: one line of plain text, so a hostile id cannot forge log lines.
         const id = isPlainObject(record) && typeof record['id'] === 'string' ? displayText(record['id'], MAX_ID_LENGTH) : undefined;
@@ -144,10 +175,12 @@ class KeyListBuilder {
       } else {
         this.seen.add(parsed.id);
         this.keys.push(parsed);
-        answer.keys[index] = parsed;
-        answer.expiresAt[index] = (record as Record<string, unknown>)['expires_at'];
-        answer.revokedAt[index] = (record as Record<string, unknown>)['revoked_at'];
+        kept = parsed;
       }
+      // Every position is written in order, so arrays not sized up front grow without holes.
+      answer.keys[index] = kept;
+      answer.expiresAt[index] = kept === undefined ? undefined : (record as Record<string, unknown>)['expires_at'];
+      answer.revokedAt[index] = kept === undefined ? undefined : (record as Record<string, unknown>)['revoked_at'];
     }
   }
 
@@ -171,7 +204,18 @@ class KeyListBuilder {
       : undefined;
   }
 
+  /** The previous list itself when every record gave back its key, in place, and none was refused. */
   result(): KeyList {
+    const previous = this.previousList;
+    if (
+      previous?.answer !== undefined &&
+      this.rejected.length === 0 &&
+      previous.rejected.length === 0 &&
+      this.reused === this.keys.length &&
+      this.keys.length === previous.keys.length &&
+      this.next === previous.answer.keys.length
+    )
+      return previous;
     return { keys: this.keys, rejected: this.rejected, answer: this.answer };
   }
 }

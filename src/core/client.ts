@@ -3,10 +3,12 @@
  * bodies are checked and turned into typed errors with a message a person can act on.
  */
 import type * as Undici from 'undici';
-import { parseKeyListInSlices, isPlainObject, unrevocableKeyMessage, yieldToEventLoop, type KeyList } from './apiKey';
+import { parseKeyListInSlices, parseKeyListSlices, isPlainObject, unrevocableKeyMessage, yieldToEventLoop, type KeyList } from './apiKey';
 import { EarlyConnection } from './earlyConnection';
+import { keyListSlices } from './keyListSlices';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
+import { requireWithCodeCache } from './codeCache';
 import { t } from './l10n';
 import { chooseProxy, type ProxySettings } from './proxy';
 import { redactSecrets } from './redact';
@@ -21,11 +23,42 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 type HttpStack = typeof import('./httpStack');
 let httpStack: HttpStack | undefined;
+/** Writes the HTTP stack's compiled code for the next start, when it was loaded through a code cache. */
+let unsavedHttpStackCode: (() => void) | undefined;
+let httpStackCodeSaveScheduled = false;
+/** By this long after the first answer, the code that answers need has been compiled too. */
+const SAVE_CODE_AFTER_MS = 2_000;
 
-/** undici costs tens of milliseconds to load, so it loads on the first request, never during activation. */
-function loadHttpStack(): HttpStack {
+/**
+ * undici costs tens of milliseconds to load, so it loads on the first request, never during activation; with
+ * `codeCacheDir`, through V8's code cache kept there (see codeCache.ts), which saves most of that.
+ */
+function loadHttpStack(codeCacheDir: string | undefined): HttpStack {
+  if (httpStack) return httpStack;
+  if (codeCacheDir !== undefined) {
+    try {
+      const cached = requireWithCodeCache(__dirname, 'httpStack.js', codeCacheDir);
+      unsavedHttpStackCode = cached.save;
+      return (httpStack = cached.exports as HttpStack);
+    } catch {
+      // Loaded as usual.
+    }
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
-  return (httpStack ??= require('./httpStack') as HttpStack);
+  return (httpStack = require('./httpStack') as HttpStack);
+}
+
+function saveHttpStackCode(): void {
+  const save = unsavedHttpStackCode;
+  unsavedHttpStackCode = undefined;
+  save?.();
+}
+
+/** After the first answer, in a quiet moment (or when a client closes first). */
+function saveHttpStackCodeLater(): void {
+  if (httpStackCodeSaveScheduled || !unsavedHttpStackCode) return;
+  httpStackCodeSaveScheduled = true;
+  setTimeout(saveHttpStackCode, SAVE_CODE_AFTER_MS).unref();
 }
 
 export interface RetryPolicy {
@@ -53,6 +86,11 @@ export interface ConnectionOptions {
    * own list; unset in the product (people add theirs with NODE_EXTRA_CA_CERTS), set by tests of a proxy.
    */
   readonly originCa?: string;
+  /**
+   * A directory of the extension's own (its global storage) where the HTTP stack's compiled code is kept
+   * between starts; unset, it is compiled on every start.
+   */
+  readonly codeCacheDir?: string;
   /** How a rate-limit wait is waited out (rejects with `cancelled` on abort); a seam for tests, default a timer. */
   readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
@@ -90,7 +128,8 @@ type Operation = 'list' | 'revoke';
 
 interface SuccessfulAnswer {
   readonly status: number;
-  readonly text: string;
+  /** The body as text; a long list's as its bytes (see readWhole), turned into text only if it must be parsed whole. */
+  readonly text: string | Buffer;
 }
 
 interface PreparedRequest {
@@ -106,7 +145,8 @@ interface PreparedRequest {
 
 export class FactifyClient {
   private dispatcher: Undici.Dispatcher | undefined;
-  private lastList: { url: string; organizationId: OrgId | undefined; text: string; list: KeyList } | undefined;
+  /** The last list answer and what it became; its text only when short (a long one would stay tens of MB). */
+  private lastList: { url: string; organizationId: OrgId | undefined; text: string | undefined; list: KeyList } | undefined;
   /** `host:port` of the proxy in use (never its credentials), for messages. */
   private proxyHost: string | undefined;
   /** A connection opened ahead of the first request, handed to the HTTP stack when it connects. */
@@ -127,7 +167,7 @@ export class FactifyClient {
   async listKeys(auth: RequestAuth, options: ListOptions): Promise<KeyList> {
     const url = new URL('/v1/api-keys', this.options.origin);
     url.searchParams.set('include_revoked', String(options.includeRevoked));
-    const { status, text } = await this.send({
+    const { status, text: answer } = await this.send({
       operation: 'list',
       method: 'GET',
       url,
@@ -139,13 +179,23 @@ export class FactifyClient {
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
     const sameQuery = previous !== undefined && previous.url === url.href && previous.organizationId === auth.organizationId;
-    if (sameQuery && previous.text === text) return previous.list;
+    if (sameQuery && previous.text === answer) return previous.list;
     // Records unchanged since the previous answer of this query are not validated twice; its text is no
     // longer needed, and a long one is tens of megabytes that need not stay alive while this one is parsed.
     const previousList = sameQuery ? previous.list : undefined;
     this.lastList = undefined;
     // Decoding and parsing a long list are each one long stretch of work: let the host breathe between them.
-    if (text.length > LONG_BODY_CHARS) await yieldToEventLoop();
+    const long = answer.length > LONG_BODY_CHARS;
+    if (long) await yieldToEventLoop();
+    // A long list is parsed a run of records at a time (see keyListSlices); one that cannot be, whole.
+    const slices = long ? keyListSlices(answer) : undefined;
+    const sliced = slices && (await parseKeyListSlices(slices, previousList).catch(undefinedIfSyntaxError));
+    if (sliced) {
+      // The text is not kept: an answer the same as this one gives back this very list all the same.
+      this.lastList = { url: url.href, organizationId: auth.organizationId, text: undefined, list: sliced };
+      return sliced;
+    }
+    const text = typeof answer === 'string' ? answer : utf8Text(answer);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -157,7 +207,7 @@ export class FactifyClient {
       );
     }
     const list = await parseKeyListInSlices(body, previousList);
-    this.lastList = { url: url.href, organizationId: auth.organizationId, text, list };
+    this.lastList = { url: url.href, organizationId: auth.organizationId, text: text.length > LONG_BODY_CHARS ? undefined : text, list };
     return list;
   }
 
@@ -202,7 +252,7 @@ export class FactifyClient {
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(() => {
         try {
-          loadHttpStack();
+          loadHttpStack(this.options.codeCacheDir);
         } catch {
           // The request's own load throws again, where the failure is reported.
         }
@@ -212,6 +262,7 @@ export class FactifyClient {
 
   /** Closes pooled connections; in-flight requests are aborted. */
   async close(): Promise<void> {
+    saveHttpStackCode();
     this.early?.close();
     this.early = undefined;
     const dispatcher = this.dispatcher;
@@ -270,7 +321,9 @@ export class FactifyClient {
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
-      return await this.readResponse(response, request);
+      const answer = await this.readResponse(response, request);
+      saveHttpStackCodeLater();
+      return answer;
     } catch (error) {
       throw this.describeFailure(error, request, deadline);
     }
@@ -278,7 +331,7 @@ export class FactifyClient {
 
   private getDispatcher(): Undici.Dispatcher {
     if (this.dispatcher) return this.dispatcher;
-    const { Agent, ProxyAgent } = loadHttpStack();
+    const { Agent, ProxyAgent } = loadHttpStack(this.options.codeCacheDir);
     let choice;
     try {
       choice = chooseProxy(this.options.origin, this.options.proxy, this.options.env ?? process.env);
@@ -303,7 +356,7 @@ export class FactifyClient {
 
   /** undici's own connector, except that the first connection is the early one when it is ready and fits. */
   private connector(options: { timeout: number }): Undici.buildConnector.connector {
-    const connect = loadHttpStack().buildConnector(options);
+    const connect = loadHttpStack(this.options.codeCacheDir).buildConnector(options);
     return (target, callback) => {
       const early = this.early;
       this.early = undefined;
@@ -324,7 +377,9 @@ export class FactifyClient {
         body.destroy();
         throw tooLargeError(this.maxBodyBytes);
       }
-      const text = await body.text();
+      // A long list is read into one buffer of its declared size, never into chunks, a copy and a text.
+      const declared = Number(headerValue(headers, 'content-length'));
+      const text = request.operation === 'list' && declared > LONG_BODY_CHARS ? await readWhole(body, declared) : await body.text();
       if (!isJsonContentType(contentType)) {
         throw new FactifyError(
           'invalidResponse',
@@ -461,6 +516,12 @@ export class FactifyClient {
         return new FactifyError('network', t('Could not reach {0}. Check your network and “factify.apiBaseUrl”.', host), { logDetail });
     }
   }
+}
+
+/** A run of records that is not valid JSON: the whole answer is parsed instead, which says what is wrong. */
+function undefinedIfSyntaxError(error: unknown): undefined {
+  if (error instanceof SyntaxError) return undefined;
+  throw error;
 }
 
 function throwIfContextChanged(request: PreparedRequest): void {
@@ -672,6 +733,26 @@ function tooLargeError(limit: number): FactifyError {
     'invalidResponse',
     t("The server's answer is larger than {0} MiB, so it was not read. Check “factify.apiBaseUrl”.", Math.round(limit / 1024 / 1024)),
   );
+}
+
+/** A body of `length` declared bytes, copied into one buffer as it arrives. */
+async function readWhole(body: BodyStream, length: number): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let size = 0;
+  const beyond: Buffer[] = []; // undici holds a body to its declared length: never used, unless that changes
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    const fits = Math.min(chunk.length, length - size);
+    chunk.copy(bytes, size, 0, fits);
+    size += fits;
+    if (fits < chunk.length) beyond.push(chunk.subarray(fits));
+  }
+  return beyond.length ? Buffer.concat([bytes, ...beyond]) : bytes.subarray(0, size);
+}
+
+/** UTF-8 bytes as text, without a byte order mark (as undici's text() reads a body). */
+function utf8Text(bytes: Buffer): string {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', bom ? 3 : 0);
 }
 
 /** The first `limit` bytes of a body as text; the rest is never read. */

@@ -16,16 +16,35 @@ const REDACTED = '[redacted]';
 /** A run this long of a known secret's secret part is masked even when the rest of the secret is not there. */
 const MIN_SECRET_PART = 12;
 
+/** Texts redacted lately, with what they became; forgotten wholesale when it grows past this. */
+const REMEMBERED_TEXTS = 20_000;
+/** Only short texts (rows, labels) are remembered; log lines and messages are checked each time. */
+const REMEMBERED_TEXT_LENGTH = 1_000;
+
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /**
+   * The view shows the same rows again on every refresh (thousands of them with a long list), and checking a
+   * text against every secret costs far more than looking it up. Valid until the next new secret.
+   */
+  private readonly redacted = new Map<string, string>();
 
   /** Remembers a secret so that it is masked even if it does not look like a token. */
   addSecret(secret: string | undefined): void {
-    if (secret && secret.length >= 8) this.secrets.add(secret);
+    if (!secret || secret.length < 8 || this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    this.redacted.clear();
   }
 
   redact(text: string): string {
-    return redactSecrets(text, this.secrets);
+    if (text.length > REMEMBERED_TEXT_LENGTH) return redactSecrets(text, this.secrets);
+    let result = this.redacted.get(text);
+    if (result === undefined) {
+      if (this.redacted.size >= REMEMBERED_TEXTS) this.redacted.clear();
+      result = redactSecrets(text, this.secrets);
+      this.redacted.set(text, result);
+    }
+    return result;
   }
 }
 

@@ -16,6 +16,17 @@ describe('redaction', () => {
     assert.equal(out, 'a [redacted] b "[redacted]"');
   });
 
+  test('a text shown before a secret became known is masked once it is known (nothing stale is remembered)', () => {
+    const redactor = new Redactor();
+    const row = 'named correct-horse-battery';
+    assert.equal(redactor.redact(row), row);
+    redactor.addSecret('correct-horse-battery');
+    assert.equal(redactor.redact(row), 'named [redacted]');
+    assert.equal(redactor.redact(row), 'named [redacted]', 'asked again');
+    const long = `${'x'.repeat(2_000)} correct-horse-battery`;
+    assert.ok(!redactor.redact(long).includes('correct-horse-battery'), 'a long text too');
+  });
+
   test('token-shaped strings, Bearer values and URL credentials are masked', () => {
     const other = `ffy_test_${BODY}AbCdEfGhIjKlMnOp`;
     const text = [

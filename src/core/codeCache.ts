@@ -1,0 +1,116 @@
+/**
+ * Loads one of the extension's own CommonJS files with V8's code cache: the compiled code of the file (its
+ * functions too, once they have run) is kept in a directory of the extension's, so that the next start does
+ * not compile it again. For the HTTP stack that is most of its loading time, and the first list waits for it.
+ *
+ * The cache is only a head start. Whatever goes wrong (no directory, a cache V8 refuses, a failed write), the
+ * file is loaded as usual and nothing is reported. A cache entry is named after a hash of the file's content
+ * and V8's version, so a changed file or a changed VS Code never gets an old entry, and V8 checks it again.
+ */
+import type * as Fs from 'node:fs';
+import type * as Path from 'node:path';
+
+/** A file loaded through the cache, whose compiled code can be written back for the next start. */
+export interface CachedModule {
+  readonly exports: unknown;
+  /** Whether V8 took the compiled code from the cache (false on a first start, or when it refused the entry). */
+  readonly fromCache: boolean;
+  /** Writes the compiled code, functions compiled since loading included, unless the cache already had it. Never throws. */
+  save(): void;
+}
+
+const EXTENSION = '.v8cache';
+
+/** `directory`/`name`: the file to load; `cacheDir`: where its compiled code is kept. */
+export function requireWithCodeCache(directory: string, name: string, cacheDir: string): CachedModule {
+  // Required here, not at the top: activation must not pay for loading them.
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily on purpose */
+  const fs = require('node:fs') as typeof Fs;
+  const path = require('node:path') as typeof Path;
+  const Module = require('node:module') as typeof import('node:module') & ModuleInternals;
+  const vm = require('node:vm') as typeof import('node:vm');
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const file = path.join(directory, name);
+  const loaded = Module._cache[file];
+  if (loaded) return { exports: loaded.exports, fromCache: false, save: () => undefined };
+
+  const source = fs.readFileSync(file, 'utf8');
+  const hash = createHash('sha256').update(source).update(process.versions.v8).update(process.arch).digest('hex').slice(0, 32);
+  const stem = path.basename(file, '.js');
+  const cacheFile = path.join(cacheDir, `${stem}-${hash}${EXTENSION}`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined; // the first start, or the cache was cleared
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const module = new Module(file) as unknown as LoadingModule;
+  module.filename = file;
+  module.paths = Module._nodeModulePaths(path.dirname(file));
+  // Registered first, like require() does, so that a require() of the same file gets this very module.
+  Module._cache[file] = module;
+  try {
+    const wrapper = script.runInThisContext() as ModuleWrapper;
+    wrapper.call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
+  } catch (error) {
+    delete Module._cache[file];
+    throw error;
+  }
+  module.loaded = true;
+  const fromCache = cachedData !== undefined && !script.cachedDataRejected;
+  let saved = fromCache;
+  return {
+    exports: module.exports,
+    fromCache,
+    save() {
+      if (saved) return;
+      saved = true;
+      try {
+        writeCache(fs, path, cacheFile, stem, script.createCachedData());
+      } catch {
+        // No cache this time: the next start compiles again.
+      }
+    },
+  };
+}
+
+/**
+ * Writes the entry whole (a temporary file renamed, in case two windows write at once) and drops older ones.
+ * Synchronous: it may run while the extension host shuts down, and it is a few hundred kilobytes.
+ */
+function writeCache(fs: typeof Fs, path: typeof Path, cacheFile: string, stem: string, data: Buffer): void {
+  const cacheDir = path.dirname(cacheFile);
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const temporary = `${cacheFile}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, data);
+  fs.renameSync(temporary, cacheFile);
+  for (const name of fs.readdirSync(cacheDir)) {
+    if (name !== path.basename(cacheFile) && name.startsWith(`${stem}-`) && name.endsWith(EXTENSION)) {
+      fs.rmSync(path.join(cacheDir, name), { force: true });
+    }
+  }
+}
+
+/** Members of Node's module system that it has had since its beginning and that @types/node leaves out. */
+interface ModuleInternals {
+  _cache: Record<string, { exports: unknown } | undefined>;
+  _nodeModulePaths(directory: string): string[];
+}
+
+interface LoadingModule {
+  exports: unknown;
+  filename: string;
+  paths: string[];
+  loaded: boolean;
+}
+
+type ModuleWrapper = (
+  this: unknown,
+  exports: unknown,
+  require: NodeJS.Require,
+  module: LoadingModule,
+  filename: string,
+  dirname: string,
+) => void;
