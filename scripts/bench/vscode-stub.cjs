@@ -357,6 +357,8 @@ function install(options = {}) {
       missing,
     ),
     lm: tolerant('lm', { registerTool: () => noopDisposable() }, missing),
+    // English: no bundle, as VS Code gives an extension in its default language.
+    l10n: tolerant('l10n', { bundle: undefined, uri: undefined }, missing),
     languages: tolerant(
       'languages',
       {
