@@ -1,4 +1,4 @@
-/** SPEC section 4: defaults and scopes, and a workspace that tries to redirect the token. */
+/** Settings: defaults and scopes, and a workspace that tries to redirect the token. */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,4 +1,4 @@
-/** SPEC section 2: the tree the provider gives VS Code, its tooltips, and Show/Hide Revoked Keys. */
+/** The tree the provider gives VS Code, its tooltips, and Show/Hide Revoked Keys. */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {

@@ -1,4 +1,4 @@
-/** SPEC section 3, Revoke: reason, modal confirmation, DELETE, the result in the tree. */
+/** Revoke: reason, modal confirmation, DELETE, the result in the tree. */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {

@@ -1,4 +1,4 @@
-/** SPEC section 3, Switch Organization: the staff override header, and the 403 path for everyone else. */
+/** Switch Organization: the staff override header, and the 403 path for everyone else. */
 import assert from 'node:assert/strict';
 import {
   bearer,

@@ -219,7 +219,7 @@ export function describeTree(groups: readonly Group[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// What the tree should show, from the server's records and SPEC section 2's state rules
+// What the tree should show, from the server's records and the key-state rules (revoked, expired, inactive, active)
 
 export type State = 'active' | 'expired' | 'inactive' | 'revoked';
 export const GROUP_LABELS: Readonly<Record<State, string>> = {
@@ -241,7 +241,7 @@ export interface ExpectedGroup {
   names: string[];
 }
 
-/** Groups in SPEC order, only non-empty ones, names sorted for comparison. */
+/** Groups in the view's order (Active, Expired, Inactive, Revoked), only non-empty ones, names sorted for comparison. */
 export function expectedGroups(keys: readonly ServerApiKey[], includeRevoked: boolean): ExpectedGroup[] {
   const order: State[] = ['active', 'expired', 'inactive', 'revoked'];
   return order

@@ -1,4 +1,4 @@
-/** SPEC section 3: every command id and its exact title. Shared by the manifest test and the in-host suites. */
+/** Every command id and its exact title, as the product contract names them. Shared by the manifest test and the in-host suites. */
 export const SPEC_COMMANDS: ReadonlyArray<readonly [id: string, title: string]> = [
   ['factify.signIn', 'Set API Token…'],
   ['factify.signOut', 'Sign Out'],

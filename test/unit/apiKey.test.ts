@@ -190,7 +190,7 @@ describe('parseKeyList', () => {
   });
 });
 
-describe('key state (SPEC section 2)', () => {
+describe('key state: revoked, expired, inactive, active', () => {
   test('revoked wins, even with is_active true and a past expiry', () => {
     assert.equal(keyState(makeKey({ revokedAt: NOW - DAY, isActive: true }), NOW), 'revoked');
     assert.equal(keyState(makeKey({ revokedAt: NOW - DAY, expiresAt: NOW - 2 * DAY }), NOW), 'revoked');

@@ -48,7 +48,7 @@ describe('views', () => {
   });
 });
 
-describe('settings (SPEC section 4)', () => {
+describe('settings: defaults, types and scopes', () => {
   const SETTINGS: ReadonlyArray<readonly [string, string, unknown]> = [
     ['factify.apiBaseUrl', 'string', 'https://api.factify.com'],
     ['factify.showRevokedKeys', 'boolean', false],
