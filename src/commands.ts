@@ -64,7 +64,7 @@ export function registerGuarded(
       // through the prompts (redacted there) without awaiting it.
       try {
         const error = toFactifyError(thrown);
-        // The log stays English, like VS Code's own; the message shown is the error's, localized where it was made.
+        // The log's own words stay English, like VS Code's; the error's message is quoted as the user saw it.
         deps.log.error(`Command ${id} failed: ${describeForLog(error)}`);
         const showLog = REMEDY_LABELS.showLog;
         deps.ctx.prompts

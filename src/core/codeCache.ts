@@ -5,7 +5,11 @@
  *
  * The cache is only a head start. Whatever goes wrong (no directory, a cache V8 refuses, a failed write), the
  * file is loaded as usual and nothing is reported. A cache entry is named after a hash of the file's content
- * and V8's version, so a changed file or a changed VS Code never gets an old entry, and V8 checks it again.
+ * and V8's version, so a changed file or a changed VS Code never gets an old entry.
+ *
+ * V8 checks an entry's header but not its body: a body damaged on disk can abort the whole extension host, or
+ * run altered bytecode. So an entry carries a SHA-256 digest of its body, checked before V8 sees a byte; an
+ * entry that fails the check is deleted and the file compiled as usual.
  */
 import type * as Fs from 'node:fs';
 import type * as Path from 'node:path';
@@ -20,6 +24,11 @@ export interface CachedModule {
 }
 
 const EXTENSION = '.v8cache';
+/** An entry: MAGIC, the SHA-256 digest of the body, the body (V8's cached data). */
+const MAGIC = Buffer.from('FFYV8C01', 'latin1');
+const DIGEST_BYTES = 32;
+/** A temporary file older than this was left by a write that failed, not one still going on. */
+const STALE_TEMPORARY_MS = 10 * 60_000;
 
 /** `directory`/`name`: the file to load; `cacheDir`: where its compiled code is kept. */
 export function requireWithCodeCache(directory: string, name: string, cacheDir: string): CachedModule {
@@ -41,7 +50,8 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
   const cacheFile = path.join(cacheDir, `${stem}-${hash}${EXTENSION}`);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    cachedData = verifiedBody(fs.readFileSync(cacheFile), createHash);
+    if (cachedData === undefined) fs.rmSync(cacheFile, { force: true });
   } catch {
     cachedData = undefined; // the first start, or the cache was cleared
   }
@@ -68,7 +78,8 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
       if (saved) return;
       saved = true;
       try {
-        writeCache(fs, path, cacheFile, stem, script.createCachedData());
+        const body = script.createCachedData();
+        writeCache(fs, path, cacheFile, stem, Buffer.concat([MAGIC, createHash('sha256').update(body).digest(), body]));
       } catch {
         // No cache this time: the next start compiles again.
       }
@@ -84,13 +95,34 @@ function writeCache(fs: typeof Fs, path: typeof Path, cacheFile: string, stem: s
   const cacheDir = path.dirname(cacheFile);
   fs.mkdirSync(cacheDir, { recursive: true });
   const temporary = `${cacheFile}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, data);
-  fs.renameSync(temporary, cacheFile);
+  try {
+    const descriptor = fs.openSync(temporary, 'w');
+    try {
+      fs.writeFileSync(descriptor, data);
+      fs.fsyncSync(descriptor);
+    } finally {
+      fs.closeSync(descriptor);
+    }
+    fs.renameSync(temporary, cacheFile);
+  } finally {
+    fs.rmSync(temporary, { force: true });
+  }
+  const now = Date.now();
   for (const name of fs.readdirSync(cacheDir)) {
-    if (name !== path.basename(cacheFile) && name.startsWith(`${stem}-`) && name.endsWith(EXTENSION)) {
-      fs.rmSync(path.join(cacheDir, name), { force: true });
+    if (name === path.basename(cacheFile) || !name.startsWith(`${stem}-`)) continue;
+    const entry = path.join(cacheDir, name);
+    if (name.endsWith(EXTENSION) || (name.endsWith('.tmp') && now - fs.statSync(entry).mtimeMs > STALE_TEMPORARY_MS)) {
+      fs.rmSync(entry, { force: true });
     }
   }
+}
+
+/** The body of an entry whose digest matches it; undefined for anything else (damaged, cut, another format). */
+function verifiedBody(entry: Buffer, createHash: typeof import('node:crypto').createHash): Buffer | undefined {
+  const header = MAGIC.length + DIGEST_BYTES;
+  if (entry.length <= header || !entry.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const body = entry.subarray(header);
+  return createHash('sha256').update(body).digest().equals(entry.subarray(MAGIC.length, header)) ? body : undefined;
 }
 
 /** Members of Node's module system that it has had since its beginning and that @types/node leaves out. */

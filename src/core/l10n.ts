@@ -40,7 +40,7 @@ export function inEnglish<T>(task: () => T): T {
 export function t(message: string, ...args: Argument[]): string;
 export function t(message: string, args: Readonly<Record<string, Argument>>): string;
 export function t(message: string, ...rest: Array<Argument | Readonly<Record<string, Argument>>>): string {
-  const entry = active.bundle?.[message];
+  const entry = active.bundle && Object.hasOwn(active.bundle, message) ? active.bundle[message] : undefined;
   const template = entry === undefined ? message : typeof entry === 'string' ? entry : entry.message;
   const first = rest[0];
   const named = rest.length === 1 && typeof first === 'object' ? first : undefined;

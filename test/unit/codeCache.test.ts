@@ -96,6 +96,45 @@ test('a corrupt entry is refused and rewritten; the file loads all the same', ()
   assert.deepEqual(loadFresh(dir, 'stack.js', cacheDir), { fromCache: true, answer: 42 });
 });
 
+test('an entry whose body was damaged on disk never reaches V8: it is deleted, the file compiles, the next start is cached', () => {
+  const dir = tempDir();
+  const cacheDir = path.join(dir, 'cache');
+  fs.writeFileSync(path.join(dir, 'stack.js'), SOURCE);
+  loadFresh(dir, 'stack.js', cacheDir);
+  const [entry] = entries(cacheDir);
+  const file = path.join(cacheDir, entry!);
+  const original = fs.readFileSync(file);
+  // V8 itself checks only the header of its data: flipped bits in the body can abort the process. Each
+  // position is tried in a fresh process, so a crash fails this test rather than the test runner.
+  for (const offset of [60, Math.floor(original.length / 2), original.length - 1]) {
+    const damaged = Buffer.from(original);
+    damaged[offset] = (damaged[offset] ?? 0) ^ 0xff;
+    fs.writeFileSync(file, damaged);
+    assert.deepEqual(loadFresh(dir, 'stack.js', cacheDir), { fromCache: false, answer: 42 }, `a flipped byte at ${offset}`);
+    assert.deepEqual(loadFresh(dir, 'stack.js', cacheDir), { fromCache: true, answer: 42 }, 'the entry was written again');
+  }
+});
+
+test('a write that fails leaves no temporary file; old temporary files are cleared by the next write', () => {
+  const dir = tempDir();
+  const cacheDir = path.join(dir, 'cache');
+  fs.writeFileSync(path.join(dir, 'stack.js'), SOURCE);
+  loadFresh(dir, 'stack.js', cacheDir);
+  const [entry] = entries(cacheDir);
+  const stale = path.join(cacheDir, `${entry!}.4242.tmp`);
+  fs.writeFileSync(stale, 'left by a crash');
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  fs.utimesSync(stale, anHourAgo, anHourAgo);
+  // The entry's name taken by a directory: the rename fails, and the temporary file must not stay behind.
+  fs.rmSync(path.join(cacheDir, entry!));
+  fs.mkdirSync(path.join(cacheDir, entry!, 'blocker'), { recursive: true });
+  assert.deepEqual(loadFresh(dir, 'stack.js', cacheDir), { fromCache: false, answer: 42 });
+  assert.deepEqual(entries(cacheDir), [entry!, `${entry!}.4242.tmp`], 'the failed write left nothing; the stale file waits');
+  fs.rmSync(path.join(cacheDir, entry!), { recursive: true });
+  assert.deepEqual(loadFresh(dir, 'stack.js', cacheDir), { fromCache: false, answer: 42 });
+  assert.deepEqual(entries(cacheDir), [entry!], 'a successful write clears the stale temporary file');
+});
+
 test('a cache directory that cannot be written costs nothing but the head start', () => {
   const dir = tempDir();
   const blocker = path.join(dir, 'a-file');

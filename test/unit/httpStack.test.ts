@@ -40,6 +40,10 @@ test('a client given a code cache directory lists through the cached HTTP stack 
   const written = fs.readdirSync(cacheDir);
   assert.equal(written.length, 1);
   assert.match(written[0]!, /^httpStack-[0-9a-f]{32}\.v8cache$/);
+  const entry = path.join(cacheDir, written[0]!);
+  const before = { bytes: fs.readFileSync(entry), mtimeMs: fs.statSync(entry).mtimeMs };
   assert.deepEqual(await run(), first);
   assert.deepEqual(fs.readdirSync(cacheDir), written);
+  // Taken from the cache, the entry is not written again (a refused one would be).
+  assert.deepEqual({ bytes: fs.readFileSync(entry), mtimeMs: fs.statSync(entry).mtimeMs }, before);
 });

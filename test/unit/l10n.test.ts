@@ -50,6 +50,13 @@ describe('t()', () => {
     assert.equal(t('Revoke “{0}”…', '{0}{1}'), '„{0}{1}“ widerrufen…', 'braces in an argument are not expanded');
     assert.equal(displayLanguage(), 'de');
   });
+
+  test("a message named like an object's own member is looked up in the bundle only", () => {
+    useL10nBundle({ Refresh: 'Aktualisieren' }, 'de');
+    assert.equal(t('toString'), 'toString');
+    assert.equal(t('constructor'), 'constructor');
+    assert.equal(t('__proto__'), '__proto__');
+  });
 });
 
 describe('the bundles against the code', () => {
