@@ -279,26 +279,38 @@ export class RipgrepOutput {
   }
 }
 
-/** Runs ripgrep and streams its output into `output`. Resolves when it ends or is killed; rejects when it cannot run. */
+/**
+ * Runs ripgrep and streams its output into `output`. Resolves when it ends or is killed; rejects when it
+ * cannot run, or when reading its output failed (ripgrep is then stopped).
+ */
 function runRipgrep(rgPath: string, args: readonly string[], signal: AbortSignal | undefined, output: RipgrepOutput): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return resolve();
     const child = childProcess().spawn(rgPath, args, { stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
-    const abort = () => child.kill();
-    signal?.addEventListener('abort', abort, { once: true });
+    let failure: Error | undefined;
+    const stop = () => child.kill();
+    const read = (take: () => void) => {
+      if (signal?.aborted || failure !== undefined) return;
+      try {
+        take();
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        stop();
+      }
+    };
+    signal?.addEventListener('abort', stop, { once: true });
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      if (!signal?.aborted) output.push(chunk);
-    });
+    child.stdout.on('data', (chunk: string) => read(() => output.push(chunk)));
     child.once('error', (error) => {
-      signal?.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', stop);
       reject(error);
     });
     child.once('close', (code) => {
-      signal?.removeEventListener('abort', abort);
-      if (!signal?.aborted) output.end();
+      signal?.removeEventListener('abort', stop);
+      read(() => output.end());
+      if (failure !== undefined) reject(failure);
       // 0: matches, 1: none, 2: some files could not be read (the others were still searched).
-      if (code === 0 || code === 1 || code === 2 || signal?.aborted) resolve();
+      else if (code === 0 || code === 1 || code === 2 || signal?.aborted) resolve();
       else reject(new Error(`ripgrep exited with code ${String(code)}`));
     });
   });

@@ -363,32 +363,53 @@ describe('ripgrep output', () => {
     },
   );
 
-  test('cancelling kills ripgrep, even while it is still searching', async (t) => {
-    if (process.platform === 'win32') return t.skip('uses a shell script as a stand-in for ripgrep');
+  /** A stand-in for ripgrep that prints one file's events, then searches "forever" in the same process. */
+  function slowRipgrep(): { fakeRg: string; pid: () => number; remove: () => void } {
     const bin = mkdtempSync(join(tmpdir(), 'factify-fakerg-'));
     const pidFile = join(bin, 'pid');
     const outputFile = join(bin, 'output.json');
     const fakeRg = join(bin, 'rg');
     writeFileSync(outputFile, ripgrepFile('/w/a.ts', [{ line: 1, lines: { text: `${LIVE}\n` } }], { bytesSearched: 60 }));
-    // Prints one file's events, then searches "forever" in the same process.
     writeFileSync(fakeRg, `#!/bin/sh\necho $$ > '${pidFile}'\ncat '${outputFile}'\nexec sleep 600\n`, { mode: 0o755 });
+    return { fakeRg, pid: () => Number(readFileSync(pidFile, 'utf8')), remove: () => rmSync(bin, { recursive: true, force: true }) };
+  }
+  const options = { folders: ['/w'], excludes: [], maxFileBytes: 2048, index, nowMs: 0 };
+
+  test('cancelling kills ripgrep, even while it is still searching', async (t) => {
+    if (process.platform === 'win32') return t.skip('uses a shell script as a stand-in for ripgrep');
+    const rg = slowRipgrep();
     try {
       const controller = new AbortController();
       const result = await scanWorkspaceWithRipgrep({
-        rgPath: fakeRg,
-        folders: [bin],
-        excludes: [],
-        maxFileBytes: 2048,
-        index,
-        nowMs: Date.now(),
+        ...options,
+        rgPath: rg.fakeRg,
         signal: controller.signal,
         onFile: () => controller.abort(),
       });
       assert.equal(result.cancelled, true);
-      const pid = Number(readFileSync(pidFile, 'utf8'));
-      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'ripgrep is no longer running');
+      assert.throws(() => process.kill(rg.pid(), 0), { code: 'ESRCH' }, 'ripgrep is no longer running');
     } finally {
-      rmSync(bin, { recursive: true, force: true });
+      rg.remove();
+    }
+  });
+
+  test('a failure while reading the output stops ripgrep and rejects (the caller falls back), never an uncaught error', async (t) => {
+    if (process.platform === 'win32') return t.skip('uses a shell script as a stand-in for ripgrep');
+    const rg = slowRipgrep();
+    try {
+      await assert.rejects(
+        scanWorkspaceWithRipgrep({
+          ...options,
+          rgPath: rg.fakeRg,
+          onFile: () => {
+            throw new Error('the receiver failed');
+          },
+        }),
+        /the receiver failed/,
+      );
+      assert.throws(() => process.kill(rg.pid(), 0), { code: 'ESRCH' }, 'ripgrep is no longer running');
+    } finally {
+      rg.remove();
     }
   });
 });
