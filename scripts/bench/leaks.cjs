@@ -1,8 +1,8 @@
 'use strict';
 /**
  * Leak detection benchmark (a worker process, run by scripts/bench.mjs through `measureLeaks`):
- *   scan_ratio     Find API Keys in Workspace's scan (out/src/core/workspaceScan.js: ripgrep lists, the core
- *                  reads and checks) vs `rg -l` with the same pattern over the same tree, same run, medians
+ *   scan_ratio     Find API Keys in Workspace's scan (out/src/core/workspaceScan.js: ripgrep reports the
+ *                  matching lines, the core checks them) vs `rg -l` with the same pattern over the same tree, same run, medians
  *   scan_stall_ms  the longest event-loop stall during the scans (timer-gap sampler)
  *   doc_check_ms   checking a 5 MB open document after an edit (find, classify, place every token), median
  * over a generated workspace: 10 000 text files (~100 MB), a few hundred tokens of live, revoked and

@@ -1,8 +1,8 @@
 /**
- * Find API Keys in Workspace, without `vscode`: ripgrep lists the files that hold something shaped like a
- * token (honouring .gitignore and the excludes, skipping files over the size limit), then each listed file is
- * read here and checked exactly. Everything stays on this machine: the only processes started are ripgrep
- * and git, both reading local files.
+ * Find API Keys in Workspace, without `vscode`: ripgrep searches the workspace (honouring .gitignore and the
+ * excludes) and reports each line that holds something shaped like a token; the exact check and the
+ * classification run here on those lines, so no file is read twice. Everything stays on this machine: the
+ * only processes started are ripgrep and git, both reading local files.
  */
 import type * as ChildProcess from 'node:child_process';
 import type * as Fs from 'node:fs';
@@ -17,6 +17,10 @@ const fs = (): typeof Fs.promises => (require('node:fs') as typeof Fs).promises;
 const path = (): typeof Path => require('node:path') as typeof Path;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/**
+ * A finding in a file. Its place is `line` and `column` (UTF-16, as an editor counts); `start` and `end` are
+ * offsets in the text that was checked, which with ripgrep is the line, not the whole file.
+ */
 export interface PlacedFinding extends Finding {
   /** 0-based. */
   readonly line: number;
@@ -51,17 +55,30 @@ export interface WorkspaceScanResult {
   readonly skipped: SkippedCounts;
   readonly skippedPaths: readonly string[];
   readonly cancelled: boolean;
-  /** Files ripgrep listed as holding something token-shaped. */
+  /** Files ripgrep reported as holding something token-shaped (without ripgrep: the files listed). */
   readonly candidates: number;
 }
 
 /**
- * ripgrep arguments: every file, hidden ones too (`.env`), .gitignore honoured, the excludes. Binary files
- * and files over the size limit are listed too when they hold something token-shaped, so that the summary can
- * say how many files that may hold a key were left unchecked; they are never read here.
+ * ripgrep arguments: every file, hidden ones too (`.env`), .gitignore honoured, the excludes; each line that
+ * holds something token-shaped is reported as JSON, with its file. Binary files that hold something
+ * token-shaped are reported too (with where the binary data starts), and so are files over the size limit,
+ * so that the summary can say how many files that may hold a key were left unchecked; nothing of theirs is
+ * checked. No transcoding: bytes are taken as UTF-8, as the check without ripgrep takes them.
  */
 export function ripgrepArgs(options: Pick<WorkspaceScanOptions, 'folders' | 'excludes'>): string[] {
-  const args = ['--no-config', '--hidden', '--no-messages', '--null', '--files-with-matches', '--binary', '--glob', '!**/.git'];
+  const args = [
+    '--no-config',
+    '--hidden',
+    '--no-messages',
+    '--json',
+    '--line-number',
+    '--binary',
+    '--encoding',
+    'none',
+    '--glob',
+    '!**/.git',
+  ];
   for (const glob of options.excludes) args.push('--glob', `!${toRipgrepGlob(glob)}`);
   args.push('--regexp', TOKEN_SEARCH_PATTERN, '--', ...options.folders);
   return args;
@@ -72,40 +89,228 @@ function toRipgrepGlob(glob: string): string {
   return glob.replace(/^\.\//, '').replace(/\/$/, '');
 }
 
-/** Runs ripgrep and streams the NUL-separated paths it prints. Resolves with the count; rejects when it cannot run. */
-function ripgrepPaths(
-  rgPath: string,
-  args: readonly string[],
-  signal: AbortSignal | undefined,
-  onPath: (fsPath: string) => void,
-): Promise<number> {
+/** A path or a line in ripgrep's JSON: `text` when it is valid UTF-8, else its bytes in base64. */
+interface RipgrepData {
+  readonly text?: string;
+  readonly bytes?: string;
+}
+
+interface RipgrepEvent {
+  readonly type?: string;
+  readonly data?: {
+    readonly path?: RipgrepData;
+    readonly lines?: RipgrepData;
+    // ripgrep's field names.
+    readonly line_number?: number;
+    readonly binary_offset?: number | null;
+    readonly stats?: { readonly bytes_searched?: number };
+  };
+}
+
+/** The text of a path or line; bytes that are not UTF-8 are decoded as a file read here is (U+FFFD each). */
+export function ripgrepText(data: RipgrepData | undefined): string {
+  if (typeof data?.text === 'string') return data.text;
+  return typeof data?.bytes === 'string' ? Buffer.from(data.bytes, 'base64').toString('utf8') : '';
+}
+
+/**
+ * The longest line of ripgrep's output that is parsed. A line a file holds is at most the file's size, and
+ * a file over the limit is skipped anyway, so this only drops lines of such files (a minified bundle) or of
+ * a file whose line JSON escaping made much longer; that file is then read here instead.
+ */
+function maxOutputLineChars(maxFileBytes: number): number {
+  return Math.min(2 * maxFileBytes + 64 * 1024, 32 * 1024 * 1024);
+}
+
+/** Splits streamed text into lines, never holding more than `maxChars` of one: a longer line is dropped. */
+export class LineSplitter {
+  private parts: string[] = [];
+  private length = 0;
+  private dropping = false;
+
+  constructor(
+    private readonly maxChars: number,
+    private readonly onLine: (line: string) => void,
+    private readonly onDropped: () => void,
+  ) {}
+
+  push(chunk: string): void {
+    let start = 0;
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+      this.take(chunk.slice(start, newline), true);
+      start = newline + 1;
+    }
+    if (start < chunk.length) this.take(chunk.slice(start), false);
+  }
+
+  end(): void {
+    if (!this.dropping && this.length > 0) this.take('', true);
+    this.dropping = false;
+  }
+
+  private take(piece: string, lineEnds: boolean): void {
+    if (this.dropping) {
+      if (lineEnds) this.dropping = false;
+      return;
+    }
+    if (this.length + piece.length > this.maxChars) {
+      this.parts = [];
+      this.length = 0;
+      this.dropping = !lineEnds;
+      this.onDropped();
+      return;
+    }
+    if (!lineEnds) {
+      this.parts.push(piece);
+      this.length += piece.length;
+      return;
+    }
+    const line = this.parts.length === 0 ? piece : [...this.parts, piece].join('');
+    this.parts = [];
+    this.length = 0;
+    this.onLine(line);
+  }
+}
+
+type CheckOptions = Omit<WorkspaceScanOptions, 'rgPath' | 'folders' | 'excludes'>;
+
+interface FileInOutput {
+  readonly fsPath: string;
+  findings: PlacedFinding[];
+  /** Characters of the file's lines seen so far (a lower bound of its size in bytes). */
+  lineChars: number;
+  tooLarge: boolean;
+  lineDropped: boolean;
+}
+
+/**
+ * ripgrep's JSON output, streamed: every reported line gets the exact check and the classification as soon
+ * as it arrives, and a file's findings are kept only until its end event says whether they count. Nothing
+ * but the findings is kept; the token itself is never stored.
+ */
+export class RipgrepOutput {
+  readonly files: FileFindings[] = [];
+  readonly skipped = { tooLarge: 0, binary: 0, unreadable: 0 };
+  readonly skippedPaths: string[] = [];
+  /** Files to read and check here: binary ones (whether they are also over the size limit takes a stat) and those with a dropped line. */
+  readonly toCheck: string[] = [];
+  /** Files reported as holding something token-shaped. */
+  candidates = 0;
+  /** Files decided from the output alone. */
+  checked = 0;
+  private current: FileInOutput | undefined;
+  private readonly lines: LineSplitter;
+
+  constructor(private readonly options: CheckOptions) {
+    this.lines = new LineSplitter(
+      maxOutputLineChars(options.maxFileBytes),
+      (line) => this.onLine(line),
+      () => {
+        if (this.current) this.current.lineDropped = true;
+      },
+    );
+  }
+
+  push(chunk: string): void {
+    this.lines.push(chunk);
+  }
+
+  end(): void {
+    this.lines.end();
+  }
+
+  private onLine(line: string): void {
+    let event: RipgrepEvent;
+    try {
+      event = JSON.parse(line) as RipgrepEvent;
+    } catch {
+      return;
+    }
+    const data = event.data;
+    if (data === undefined) return;
+    if (event.type === 'begin') {
+      this.candidates++;
+      this.current = { fsPath: ripgrepText(data.path), findings: [], lineChars: 0, tooLarge: false, lineDropped: false };
+    } else if (event.type === 'match' && this.current) {
+      this.addLine(this.current, ripgrepText(data.lines), (data.line_number ?? 1) - 1);
+    } else if (event.type === 'end' && this.current) {
+      this.close(this.current, data.stats?.bytes_searched ?? 0, data.binary_offset ?? null);
+      this.current = undefined;
+    }
+  }
+
+  /**
+   * The tokens of one line, placed: the line's own text is checked, so columns are UTF-16 offsets in it
+   * whatever the bytes before the token were. `start` and `end` are offsets in the line.
+   */
+  private addLine(file: FileInOutput, text: string, line: number): void {
+    if (file.tooLarge) return;
+    // At most one UTF-16 unit per byte: more characters than the limit means more bytes.
+    file.lineChars += text.length;
+    if (file.lineChars > this.options.maxFileBytes) {
+      file.tooLarge = true;
+      file.findings = [];
+      return;
+    }
+    for (const match of findTokens(text))
+      file.findings.push({
+        ...classify(match, this.options.index, this.options.nowMs),
+        line,
+        column: match.start,
+        endLine: line,
+        endColumn: match.end,
+      });
+  }
+
+  private close(file: FileInOutput, bytesSearched: number, binaryOffset: number | null): void {
+    if (file.tooLarge || bytesSearched > this.options.maxFileBytes) {
+      this.skipped.tooLarge++;
+      this.skippedPaths.push(file.fsPath);
+    } else if (binaryOffset !== null || file.lineDropped) {
+      this.toCheck.push(file.fsPath);
+      return;
+    } else if (file.findings.length > 0) {
+      const found = { fsPath: file.fsPath, findings: file.findings };
+      this.files.push(found);
+      this.options.onFile?.(found);
+    }
+    this.checked++;
+    this.options.onProgress?.(this.checked);
+  }
+}
+
+/**
+ * Runs ripgrep and streams its output into `output`. Resolves when it ends or is killed; rejects when it
+ * cannot run, or when reading its output failed (ripgrep is then stopped).
+ */
+function runRipgrep(rgPath: string, args: readonly string[], signal: AbortSignal | undefined, output: RipgrepOutput): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return resolve();
     const child = childProcess().spawn(rgPath, args, { stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
-    let pending = '';
-    let count = 0;
-    const abort = () => child.kill();
-    signal?.addEventListener('abort', abort, { once: true });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      pending += chunk;
-      let end = pending.indexOf('\0');
-      let start = 0;
-      while (end !== -1) {
-        count++;
-        onPath(pending.slice(start, end));
-        start = end + 1;
-        end = pending.indexOf('\0', start);
+    let failure: Error | undefined;
+    const stop = () => child.kill();
+    const read = (take: () => void) => {
+      if (signal?.aborted || failure !== undefined) return;
+      try {
+        take();
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        stop();
       }
-      pending = pending.slice(start);
-    });
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => read(() => output.push(chunk)));
     child.once('error', (error) => {
-      signal?.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', stop);
       reject(error);
     });
     child.once('close', (code) => {
-      signal?.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', stop);
+      read(() => output.end());
+      if (failure !== undefined) reject(failure);
       // 0: matches, 1: none, 2: some files could not be read (the others were still searched).
-      if (code === 0 || code === 1 || code === 2 || signal?.aborted) resolve(count);
+      else if (code === 0 || code === 1 || code === 2 || signal?.aborted) resolve();
       else reject(new Error(`ripgrep exited with code ${String(code)}`));
     });
   });
@@ -113,10 +318,26 @@ function ripgrepPaths(
 
 /** Scans with ripgrep. Rejects only when ripgrep cannot be started (the caller then falls back). */
 export async function scanWorkspaceWithRipgrep(options: WorkspaceScanOptions): Promise<WorkspaceScanResult> {
-  const checker = new FileChecker(options);
-  const candidates = await ripgrepPaths(options.rgPath, ripgrepArgs(options), options.signal, (fsPath) => checker.add(fsPath));
+  const output = new RipgrepOutput(options);
+  await runRipgrep(options.rgPath, ripgrepArgs(options), options.signal, output);
+  // The few files the output could not decide are read the way files are without ripgrep.
+  const checker = new FileChecker({ ...options, onProgress: (checked) => options.onProgress?.(output.checked + checked) });
+  for (const fsPath of output.toCheck) checker.add(fsPath);
   await checker.done();
-  return { ...checker.result(), candidates };
+  const checked = checker.result();
+  const files = [...output.files, ...checked.files].sort((a, b) => (a.fsPath < b.fsPath ? -1 : a.fsPath > b.fsPath ? 1 : 0));
+  const skipped = {
+    tooLarge: output.skipped.tooLarge + checked.skipped.tooLarge,
+    binary: output.skipped.binary + checked.skipped.binary,
+    unreadable: output.skipped.unreadable + checked.skipped.unreadable,
+  };
+  return {
+    files,
+    skipped,
+    skippedPaths: [...output.skippedPaths, ...checked.skippedPaths],
+    cancelled: checked.cancelled,
+    candidates: output.candidates,
+  };
 }
 
 /** Checks files listed by some other means (no ripgrep): the size limit and binary check happen here. */

@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseKeyList } from '../../src/core/apiKey';
 import { KeyIndex } from '../../src/core/tokenScan';
-import { GitIgnore, placeFindings, ripgrepArgs, scanFiles, scanWorkspaceWithRipgrep } from '../../src/core/workspaceScan';
+import {
+  GitIgnore,
+  LineSplitter,
+  placeFindings,
+  ripgrepArgs,
+  RipgrepOutput,
+  scanFiles,
+  scanWorkspaceWithRipgrep,
+  type FileFindings,
+} from '../../src/core/workspaceScan';
 
 const RANDOM = 'Zq9XyW3vU7tS5rQ1pO2n';
 const LIVE = `ffy_prod_01kdx2z2${'a'.repeat(18)}${RANDOM}`;
@@ -61,7 +70,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
 describe('workspace scan', () => {
   test('ripgrep arguments: hidden files, the excludes, the pattern, never a config file', () => {
     const args = ripgrepArgs({ folders: ['/w'], excludes: ['**/node_modules', 'dist/'] });
-    assert.ok(args.includes('--no-config') && args.includes('--hidden') && args.includes('--files-with-matches'));
+    assert.ok(args.includes('--no-config') && args.includes('--hidden') && args.includes('--json') && args.includes('--binary'));
+    assert.ok(!args.includes('--max-filesize'), 'files over the limit are reported, so that they can be counted');
     assert.deepEqual(args.slice(args.indexOf('!**/node_modules') - 1, args.indexOf('!**/node_modules') + 3), [
       '--glob',
       '!**/node_modules',
@@ -160,6 +170,247 @@ describe('workspace scan', () => {
   test('placeFindings gives 0-based lines and columns of start and end', () => {
     const [finding] = placeFindings(`a\r\nb = ${LIVE}\n`, index, Date.now());
     assert.deepEqual([finding?.line, finding?.column, finding?.endLine, finding?.endColumn], [1, 4, 1, 4 + LIVE.length]);
+  });
+});
+
+/** What ripgrep prints for one file with matching lines: begin, a match event per line, end with its stats. */
+function ripgrepFile(
+  fsPath: string,
+  lines: ReadonlyArray<{ line: number; lines: { text: string } | { bytes: string } }>,
+  end: { bytesSearched: number; binaryOffset?: number },
+): string {
+  const path = { text: fsPath };
+  const events = [
+    { type: 'begin', data: { path } },
+    ...lines.map((match) => ({
+      type: 'match',
+      data: { path, lines: match.lines, line_number: match.line, absolute_offset: 0, submatches: [] },
+    })),
+    {
+      type: 'end',
+      data: { path, binary_offset: end.binaryOffset ?? null, stats: { bytes_searched: end.bytesSearched, matches: lines.length } },
+    },
+  ];
+  return events.map((event) => `${JSON.stringify(event)}\n`).join('');
+}
+
+function readOutput(chunks: readonly string[], maxFileBytes = 2048): { output: RipgrepOutput; seen: FileFindings[] } {
+  const seen: FileFindings[] = [];
+  const output = new RipgrepOutput({ maxFileBytes, index, nowMs: Date.now(), onFile: (file) => seen.push(file) });
+  for (const chunk of chunks) output.push(chunk);
+  output.end();
+  return { output, seen };
+}
+
+const places = (file: FileFindings | undefined) =>
+  file?.findings.map((finding) => [finding.kind, finding.line, finding.column, finding.endLine, finding.endColumn]);
+
+describe('ripgrep output', () => {
+  test('columns count UTF-16 units of the line, whatever the bytes before the token; several tokens on one line', () => {
+    // 'é' is 2 bytes and 1 unit, '中' 3 bytes and 1 unit, '🔑' 4 bytes and 2 units: byte offsets would be wrong.
+    const before = 'é中🔑 x="';
+    const line = `${before}${LIVE}", y=${UNKNOWN} "${REVOKED}"\r\n`;
+    const { output, seen } = readOutput([ripgrepFile('/w/a.ts', [{ line: 3, lines: { text: line } }], { bytesSearched: 200 })]);
+    const secondAt = `${before}${LIVE}", y=`.length;
+    const thirdAt = `${before}${LIVE}", y=${UNKNOWN} "`.length;
+    assert.deepEqual(places(output.files[0]), [
+      ['live', 2, before.length, 2, before.length + LIVE.length],
+      ['unknown', 2, secondAt, 2, secondAt + UNKNOWN.length],
+      ['revoked', 2, thirdAt, 2, thirdAt + REVOKED.length],
+    ]);
+    assert.equal(before.length, 8);
+    assert.deepEqual(seen, output.files);
+    assert.equal(output.candidates, 1);
+    assert.deepEqual(output.skipped, { tooLarge: 0, binary: 0, unreadable: 0 });
+    // The same places as checking the whole file without ripgrep.
+    const whole = placeFindings(`a\nb\n${line}`, index, Date.now());
+    assert.deepEqual(
+      output.files[0]?.findings.map((finding) => [finding.line, finding.column, finding.endColumn]),
+      whole.map((finding) => [finding.line, finding.column, finding.endColumn]),
+    );
+  });
+
+  test('a line that is not UTF-8 (bytes in base64) is decoded as a file read without ripgrep is', () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(` bad ${LIVE}\n`)]);
+    const { output } = readOutput([
+      ripgrepFile('/w/latin1.txt', [{ line: 1, lines: { bytes: bytes.toString('base64') } }], { bytesSearched: bytes.length }),
+    ]);
+    const [expected] = placeFindings(bytes.toString('utf8'), index, Date.now());
+    assert.equal(expected?.column, 3 + ' bad '.length);
+    assert.deepEqual(places(output.files[0]), [['live', 0, expected?.column, 0, expected?.endColumn]]);
+  });
+
+  test('events split across output chunks anywhere, even one character at a time, read the same', () => {
+    const text =
+      ripgrepFile('/w/é.ts', [{ line: 1, lines: { text: `é "${LIVE}"\n` } }], { bytesSearched: 100 }) +
+      ripgrepFile(
+        '/w/b.md',
+        [
+          { line: 5, lines: { text: `${REVOKED}\n` } },
+          { line: 9, lines: { text: `中${UNKNOWN}` } },
+        ],
+        { bytesSearched: 900 },
+      ) +
+      '{"type":"summary","data":{"stats":{"matches":3}}}\n';
+    const whole = readOutput([text]).output;
+    assert.deepEqual(
+      whole.files.map((file) => [file.fsPath, places(file)]),
+      [
+        ['/w/é.ts', [['live', 0, 3, 0, 3 + LIVE.length]]],
+        [
+          '/w/b.md',
+          [
+            ['revoked', 4, 0, 4, REVOKED.length],
+            ['unknown', 8, 1, 8, 1 + UNKNOWN.length],
+          ],
+        ],
+      ],
+    );
+    for (const size of [1, 7, 64, text.indexOf(LIVE) + 10]) {
+      const chunks: string[] = [];
+      for (let at = 0; at < text.length; at += size) chunks.push(text.slice(at, at + size));
+      assert.deepEqual(readOutput(chunks).output.files, whole.files, `chunks of ${size}`);
+    }
+    // The last line without its newline (ripgrep ended): still read.
+    assert.deepEqual(readOutput([text.slice(0, -1)]).output.files, whole.files);
+  });
+
+  test('files over the size limit are counted and none of their findings kept; binary ones are left to a closer look', () => {
+    const { output, seen } = readOutput([
+      ripgrepFile('/w/big.log', [{ line: 4000, lines: { text: `${LIVE}\n` } }], { bytesSearched: 2049 }),
+      ripgrepFile('/w/blob.bin', [{ line: 2, lines: { text: `${LIVE}\n` } }], { bytesSearched: 60, binaryOffset: 0 }),
+      ripgrepFile(
+        '/w/long.min.js',
+        [
+          { line: 1, lines: { text: `${'x'.repeat(2000)} ${LIVE} ` } },
+          { line: 2, lines: { text: `${UNKNOWN}\n` } },
+        ],
+        {
+          bytesSearched: 100,
+        },
+      ),
+      ripgrepFile('/w/ok.ts', [{ line: 1, lines: { text: `${LIVE}\n` } }], { bytesSearched: 60 }),
+    ]);
+    assert.deepEqual(
+      seen.map((file) => file.fsPath),
+      ['/w/ok.ts'],
+    );
+    assert.deepEqual(output.skipped, { tooLarge: 2, binary: 0, unreadable: 0 });
+    assert.deepEqual(output.skippedPaths, ['/w/big.log', '/w/long.min.js']);
+    assert.deepEqual(output.toCheck, ['/w/blob.bin']);
+    assert.equal(output.candidates, 4);
+    assert.equal(output.checked, 3);
+  });
+
+  test('a line too long to hold is dropped, its file is left to a closer look, and the next events still read', () => {
+    const small = 1024;
+    const huge = ripgrepFile('/w/escaped.txt', [{ line: 1, lines: { text: `${'\u0001'.repeat(200_000)}${LIVE}\n` } }], {
+      bytesSearched: 1000,
+    });
+    const after = ripgrepFile('/w/ok.ts', [{ line: 1, lines: { text: `${LIVE}\n` } }], { bytesSearched: 60 });
+    const chunks: string[] = [];
+    for (let at = 0; at < huge.length; at += 65_536) chunks.push(huge.slice(at, at + 65_536));
+    const { output } = readOutput([...chunks, after], small);
+    assert.deepEqual(output.toCheck, ['/w/escaped.txt']);
+    assert.deepEqual(
+      output.files.map((file) => file.fsPath),
+      ['/w/ok.ts'],
+    );
+  });
+
+  test('LineSplitter never hands on a line longer than its limit and never holds one', () => {
+    const lines: string[] = [];
+    let dropped = 0;
+    const splitter = new LineSplitter(
+      100_000,
+      (line) => lines.push(line),
+      () => dropped++,
+    );
+    const chunk = 'y'.repeat(65_536);
+    splitter.push('first\nsecond-');
+    for (let i = 0; i < 80; i++) splitter.push(chunk); // a 5 MB line
+    splitter.push('end of the long line\nthird\n');
+    splitter.end();
+    assert.deepEqual(lines, ['first', 'third']);
+    assert.equal(dropped, 1);
+  });
+
+  test(
+    'the same findings as checking each file without ripgrep, on non-ASCII, CRLF and non-UTF-8 text',
+    { skip: !hasRg ? 'needs rg' : false },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'factify-scan-text-'));
+      try {
+        const files = {
+          'utf8.ts': Buffer.from(`// ünïcödé 🔑\r\nconst a = "é中${LIVE}", b = '${UNKNOWN}';\r\n\r\n  ${REVOKED}\r\n`),
+          'latin1.txt': Buffer.concat([Buffer.from('caf\xe9 ', 'latin1'), Buffer.from(`${LIVE} and ${UNKNOWN}\n`)]),
+          'end.env': Buffer.from(`X=${LIVE}`),
+        };
+        for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+        const options = { maxFileBytes: 2048, index, nowMs: Date.now() };
+        const withRg = await scanWorkspaceWithRipgrep({ ...options, rgPath: 'rg', folders: [dir], excludes: [] });
+        const without = await scanFiles(
+          Object.keys(files).map((name) => join(dir, name)),
+          options,
+        );
+        const placed = (result: typeof withRg) => result.files.map((file) => [file.fsPath, places(file)]);
+        assert.equal(withRg.files.length, 3);
+        assert.deepEqual(placed(withRg), placed(without));
+        assert.equal(withRg.candidates, 3);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  /** A stand-in for ripgrep that prints one file's events, then searches "forever" in the same process. */
+  function slowRipgrep(): { fakeRg: string; pid: () => number; remove: () => void } {
+    const bin = mkdtempSync(join(tmpdir(), 'factify-fakerg-'));
+    const pidFile = join(bin, 'pid');
+    const outputFile = join(bin, 'output.json');
+    const fakeRg = join(bin, 'rg');
+    writeFileSync(outputFile, ripgrepFile('/w/a.ts', [{ line: 1, lines: { text: `${LIVE}\n` } }], { bytesSearched: 60 }));
+    writeFileSync(fakeRg, `#!/bin/sh\necho $$ > '${pidFile}'\ncat '${outputFile}'\nexec sleep 600\n`, { mode: 0o755 });
+    return { fakeRg, pid: () => Number(readFileSync(pidFile, 'utf8')), remove: () => rmSync(bin, { recursive: true, force: true }) };
+  }
+  const options = { folders: ['/w'], excludes: [], maxFileBytes: 2048, index, nowMs: 0 };
+
+  test('cancelling kills ripgrep, even while it is still searching', async (t) => {
+    if (process.platform === 'win32') return t.skip('uses a shell script as a stand-in for ripgrep');
+    const rg = slowRipgrep();
+    try {
+      const controller = new AbortController();
+      const result = await scanWorkspaceWithRipgrep({
+        ...options,
+        rgPath: rg.fakeRg,
+        signal: controller.signal,
+        onFile: () => controller.abort(),
+      });
+      assert.equal(result.cancelled, true);
+      assert.throws(() => process.kill(rg.pid(), 0), { code: 'ESRCH' }, 'ripgrep is no longer running');
+    } finally {
+      rg.remove();
+    }
+  });
+
+  test('a failure while reading the output stops ripgrep and rejects (the caller falls back), never an uncaught error', async (t) => {
+    if (process.platform === 'win32') return t.skip('uses a shell script as a stand-in for ripgrep');
+    const rg = slowRipgrep();
+    try {
+      await assert.rejects(
+        scanWorkspaceWithRipgrep({
+          ...options,
+          rgPath: rg.fakeRg,
+          onFile: () => {
+            throw new Error('the receiver failed');
+          },
+        }),
+        /the receiver failed/,
+      );
+      assert.throws(() => process.kill(rg.pid(), 0), { code: 'ESRCH' }, 'ripgrep is no longer running');
+    } finally {
+      rg.remove();
+    }
   });
 });
 
