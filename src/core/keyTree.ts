@@ -139,7 +139,33 @@ export function nameSortKey(name: string): string {
   let key = name.toLowerCase();
   // eslint-disable-next-line no-control-regex
   if (/[^\u0000-\u007f]/.test(key)) key = key.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-  return /\d/.test(key) ? key.replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, '').padStart(16, '0')) : key;
+  return padNumbers(key);
+}
+
+const ZERO = 48;
+const NINE = 57;
+const NUMBER_WIDTH = 16;
+const isDigit = (code: number) => code >= ZERO && code <= NINE;
+
+/**
+ * Every run of digits without its leading zeros, padded with zeros to 16 digits (longer runs as they are), so
+ * that plain comparison orders numbers by value. A scan, not a regular expression with a replacer: a first
+ * refresh computes this for every key.
+ */
+function padNumbers(key: string): string {
+  let padded = '';
+  let copied = 0;
+  for (let at = 0; at < key.length; at++) {
+    if (!isDigit(key.charCodeAt(at))) continue;
+    let end = at + 1;
+    while (end < key.length && isDigit(key.charCodeAt(end))) end++;
+    let significant = at;
+    while (significant < end - 1 && key.charCodeAt(significant) === ZERO) significant++;
+    padded += key.slice(copied, at) + '0'.repeat(Math.max(0, NUMBER_WIDTH - (end - significant))) + key.slice(significant, end);
+    copied = end;
+    at = end - 1;
+  }
+  return copied === 0 ? key : padded + key.slice(copied);
 }
 
 /**

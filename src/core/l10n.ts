@@ -42,6 +42,8 @@ export function t(message: string, args: Readonly<Record<string, Argument>>): st
 export function t(message: string, ...rest: Array<Argument | Readonly<Record<string, Argument>>>): string {
   const entry = active.bundle?.[message];
   const template = entry === undefined ? message : typeof entry === 'string' ? entry : entry.message;
+  // Most messages have no placeholder, and a long list's rows ask for them thousands of times.
+  if (!template.includes('{')) return template;
   const first = rest[0];
   const named = rest.length === 1 && typeof first === 'object' ? first : undefined;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
