@@ -367,7 +367,8 @@ async function main() {
   }
   // What activation loads: the entry VS Code requires and the extension it loads (dist/shell.js).
   const entryBytes = fs.statSync(bundle).size;
-  const bundleBytes = entryBytes + fs.statSync(path.join(path.dirname(bundle), 'shell.js')).size;
+  const shellFile = path.join(path.dirname(bundle), 'shell.js');
+  const bundleBytes = entryBytes + (fs.existsSync(shellFile) ? fs.statSync(shellFile).size : 0);
 
   let activation;
   if (PARTS.has('activation')) {
