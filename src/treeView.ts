@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { type ApiKey, type KeyState } from './core/apiKey';
 import {
   keyRow,
+  KeyRowCache,
   keyTooltipMarkdown,
   ownTreeItemId,
   PAGE_SIZE,
@@ -151,6 +152,8 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private readonly disposables: vscode.Disposable[] = [];
   private filterText: string | undefined;
   private readonly grouping = new KeyGrouping();
+  /** The rows of keys a refresh gave back unchanged, for as long as they say the same. */
+  private readonly rowCache = new KeyRowCache();
   /** One node per group the grouping gave: the same group keeps its node, so its rows keep their identity. */
   private groupNodes = new WeakMap<KeyGroup, GroupNode>();
   private started: Promise<void> | undefined;
@@ -251,7 +254,9 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       // One clock and one settings read per page, not per row.
       const nowMs = Date.now();
       const warningDays = settings.expiryWarningDays();
-      const rows: Node[] = keys.slice(0, limit).map((key) => new KeyNode(key, node, keyRow(key, nowMs, warningDays, this.foundIn(key.id))));
+      const rows: Node[] = keys
+        .slice(0, limit)
+        .map((key) => new KeyNode(key, node, this.rowCache.row(key, nowMs, warningDays, this.foundIn(key.id))));
       if (keys.length > limit) rows.push(new MoreNode(node.group.state, keys.length - limit, node));
       return rows;
     }

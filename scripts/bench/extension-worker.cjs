@@ -2,12 +2,16 @@
 /**
  * The production bundle (dist/extension.js) in a fresh process, over the `vscode` stand-in.
  *
- * Activation: time to require the bundle and to run `activate()`, and whether the HTTP stack (undici, built
- * into its own file dist/httpStack.js next to the bundle) was loaded by then. How that is known, two ways:
- *  1. Every `require()` the bundle module makes is recorded (a Module.prototype.require hook that keeps the
- *     calls whose caller is the bundle). The extension requires nothing but `vscode` until its first request,
- *     which requires `./httpStack.js`.
+ * Activation: time to require the bundle and to run `activate()` (which loads the extension, dist/shell.js,
+ * through its code cache in `globalStorage` when there is one), and whether the HTTP stack (undici, built into
+ * its own file dist/httpStack.js next to the bundle) was loaded by then. How that is known, two ways:
+ *  1. Every `require()` the bundle's files make is recorded (a Module.prototype.require hook that keeps the
+ *     calls whose caller is a file in dist/). Until its first request the extension requires nothing but
+ *     `vscode` and Node's own modules (node:fs, node:vm… to read the code cache); the first request requires
+ *     `./httpStack.js`.
  *  2. Node's module cache: dist/httpStack.js appears in `require.cache` once anything has loaded it.
+ * Each process ends with `deactivate()`, as VS Code's shutdown does: that writes the code cache when the start
+ * had none, so the next process of the same measurement starts from it.
  * In mode "refresh" both are read again after the first load, as a control that they do turn true.
  *
  * Refresh ("refresh" mode): what the extension host does for a view that becomes visible and then for
@@ -22,7 +26,7 @@ const { runWorker, workerArgs, peakRssMb, startStallMonitor } = require('./commo
 const { install } = require('./vscode-stub.cjs');
 
 function undiciProbe(requiredByBundle, bundle) {
-  const required = [...new Set(requiredByBundle.filter((id) => id !== 'vscode'))];
+  const required = [...new Set(requiredByBundle.filter((id) => id !== 'vscode' && !id.startsWith('node:')))];
   const httpStackFile = path.join(path.dirname(bundle), 'httpStack.js');
   const inModuleCache = Object.keys(require.cache).filter((file) => file === httpStackFile);
   return {
@@ -76,8 +80,9 @@ runWorker(async () => {
 
   const requiredByBundle = [];
   const originalRequire = Module.prototype.require;
+  const bundleDir = path.dirname(bundle);
   Module.prototype.require = function (id) {
-    if (this.filename === bundle) requiredByBundle.push(id);
+    if (this.filename && path.dirname(this.filename) === bundleDir) requiredByBundle.push(id);
     return originalRequire.apply(this, arguments);
   };
 
@@ -96,7 +101,10 @@ runWorker(async () => {
     standInMissing: [...stand.missing],
   };
 
-  if (options.mode !== 'refresh') return result;
+  if (options.mode !== 'refresh') {
+    extension.deactivate?.();
+    return result;
+  }
 
   const tree = stand.trees[0];
   if (!tree) throw new Error('activate() created no tree view');
@@ -136,6 +144,7 @@ runWorker(async () => {
   result.peakRssMb = peakRssMb();
   result.heapUsedMb = process.memoryUsage().heapUsed / 1024 / 1024;
   result.errors = stand.messages.filter((message) => message.level === 'error');
+  extension.deactivate?.();
   for (const disposable of stand.context.subscriptions) disposable.dispose();
   return result;
 });

@@ -72,7 +72,7 @@ export function findTokenKey(keys: readonly ApiKey[], token: string): TokenKey |
   let best: { key: ApiKey; stem: string } | undefined;
   for (const key of keys) {
     // Most prefixes part from the token within a few characters: that is checked before the pattern.
-    if (!token.startsWith(withoutEllipsis(key.prefix))) continue;
+    if (!startsWithStem(token, key.prefix)) continue;
     const stem = keyPrefixStem(key.prefix);
     if (stem === undefined || !token.startsWith(stem)) continue;
     if (!best || stem.length > best.stem.length) best = { key, stem };
@@ -83,9 +83,12 @@ export function findTokenKey(keys: readonly ApiKey[], token: string): TokenKey |
   return { id: best.key.id, prefix: `${best.stem}${ellipsis}`, name: best.key.name };
 }
 
-function withoutEllipsis(prefix: string): string {
-  if (prefix.endsWith('...')) return prefix.slice(0, -3);
-  return prefix.endsWith('…') ? prefix.slice(0, -1) : prefix;
+/** Whether `token` starts with `prefix` less a trailing `...`/`…`: compared in place, since it runs for every key. */
+function startsWithStem(token: string, prefix: string): boolean {
+  const length = prefix.endsWith('...') ? prefix.length - 3 : prefix.endsWith('…') ? prefix.length - 1 : prefix.length;
+  if (length > token.length) return false;
+  for (let at = 0; at < length; at++) if (prefix.charCodeAt(at) !== token.charCodeAt(at)) return false;
+  return true;
 }
 
 /** The organization a list answer belongs to: only a valid org id counts, and every record must agree. */

@@ -30,24 +30,26 @@ const DIGEST_BYTES = 32;
 /** A temporary file older than this was left by a write that failed, not one still going on. */
 const STALE_TEMPORARY_MS = 10 * 60_000;
 
-/** `directory`/`name`: the file to load; `cacheDir`: where its compiled code is kept. */
-export function requireWithCodeCache(directory: string, name: string, cacheDir: string): CachedModule {
+/**
+ * `directory`/`name`: the file to load; `cacheDir`: where its compiled code is kept. `contentHash`: a hash of
+ * the file's content when the build already knows it (the extension's own bundle), which spares hashing it at
+ * every start; without it, the content is hashed here.
+ */
+export function requireWithCodeCache(directory: string, name: string, cacheDir: string, contentHash?: string): CachedModule {
   // Required here, not at the top: activation must not pay for loading them.
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily on purpose */
   const fs = require('node:fs') as typeof Fs;
   const path = require('node:path') as typeof Path;
   const Module = require('node:module') as typeof import('node:module') & ModuleInternals;
   const vm = require('node:vm') as typeof import('node:vm');
-  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const file = path.join(directory, name);
   const loaded = Module._cache[file];
   if (loaded) return { exports: loaded.exports, fromCache: false, save: () => undefined };
 
   const source = fs.readFileSync(file, 'utf8');
-  const hash = createHash('sha256').update(source).update(process.versions.v8).update(process.arch).digest('hex').slice(0, 32);
   const stem = path.basename(file, '.js');
-  const cacheFile = path.join(cacheDir, `${stem}-${hash}${EXTENSION}`);
+  const cacheFile = path.join(cacheDir, `${stem}-${cacheKey(source, contentHash)}${EXTENSION}`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = verifiedBody(fs.readFileSync(cacheFile), createHash);
@@ -85,6 +87,14 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
       }
     },
   };
+}
+
+/** Names the entry after the content, V8's version and the architecture: a changed one never gets an old entry. */
+function cacheKey(source: string, contentHash: string | undefined): string {
+  if (contentHash !== undefined) return `${contentHash}-${process.versions.v8.replace(/[^\w.]/g, '_')}-${process.arch}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(source).update(process.versions.v8).update(process.arch).digest('hex').slice(0, 32);
 }
 
 /**

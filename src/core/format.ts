@@ -29,6 +29,28 @@ export function formatRelative(targetMs: number, nowMs: number): string {
   return t('now');
 }
 
+/**
+ * Until when (exclusive, from `nowMs` on) `formatRelative(targetMs, t)` says the same as at `nowMs`: the words
+ * change only when the count of their unit does, or the unit itself.
+ */
+export function relativeTextStableUntil(targetMs: number, nowMs: number): number {
+  const delta = targetMs - nowMs;
+  if (Math.abs(delta) < MINUTE_MS) return targetMs + MINUTE_MS;
+  for (let index = 0; index < UNITS.length; index++) {
+    const size = UNITS[index]![1];
+    if (Math.abs(delta) < size) continue;
+    const count = Math.trunc(Math.abs(delta) / size);
+    // Ahead: the time left shrinks to `count` units, then fewer (or a smaller unit) show.
+    if (delta > 0) return targetMs - count * size;
+    // Ago: the time passed grows to `count + 1` units, or to the next bigger unit, whichever comes first.
+    const bigger = index > 0 ? UNITS[index - 1]![1] : Infinity;
+    return targetMs + Math.min((count + 1) * size, bigger);
+  }
+  return targetMs + MINUTE_MS;
+}
+
+const MINUTE_MS = 60_000;
+
 function ago(unit: Unit, count: number): string {
   const one = count === 1;
   switch (unit) {

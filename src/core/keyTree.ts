@@ -1,8 +1,8 @@
 /** What the tree shows, as plain data: groups by state, rows, tooltips. The VS Code shell only maps it. */
 import { KEY_STATES, RESERVED_ID_PREFIX, isExpiringSoon, keyState, type ApiKey, type KeyState } from './apiKey';
-import { describeExpiry, describeKeyTiming, formatRelative, formatTimestamp } from './format';
+import { describeExpiry, describeKeyTiming, formatRelative, formatTimestamp, relativeTextStableUntil } from './format';
 import { asOrgId } from './ids';
-import { t } from './l10n';
+import { displayLanguage, t } from './l10n';
 import { displayText, escapeMarkdown } from './text';
 
 /** Rows shown per group before a "Show more…" row: VS Code slows down badly with ~100 000 siblings. */
@@ -139,7 +139,33 @@ export function nameSortKey(name: string): string {
   let key = name.toLowerCase();
   // eslint-disable-next-line no-control-regex
   if (/[^\u0000-\u007f]/.test(key)) key = key.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-  return /\d/.test(key) ? key.replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, '').padStart(16, '0')) : key;
+  return padNumbers(key);
+}
+
+const ZERO = 48;
+const NINE = 57;
+const NUMBER_WIDTH = 16;
+const isDigit = (code: number) => code >= ZERO && code <= NINE;
+
+/**
+ * Every run of digits without its leading zeros, padded with zeros to 16 digits (longer runs as they are), so
+ * that plain comparison orders numbers by value. A scan, not a regular expression with a replacer: a first
+ * refresh computes this for every key.
+ */
+function padNumbers(key: string): string {
+  let padded = '';
+  let copied = 0;
+  for (let at = 0; at < key.length; at++) {
+    if (!isDigit(key.charCodeAt(at))) continue;
+    let end = at + 1;
+    while (end < key.length && isDigit(key.charCodeAt(end))) end++;
+    let significant = at;
+    while (significant < end - 1 && key.charCodeAt(significant) === ZERO) significant++;
+    padded += key.slice(copied, at) + '0'.repeat(Math.max(0, NUMBER_WIDTH - (end - significant))) + key.slice(significant, end);
+    copied = end;
+    at = end - 1;
+  }
+  return copied === 0 ? key : padded + key.slice(copied);
 }
 
 /**
@@ -211,6 +237,73 @@ export function keyRow(key: ApiKey, nowMs: number, warningDays: number, foundIn:
       .filter(Boolean)
       .join(', '),
   };
+}
+
+/**
+ * Until when (exclusive, from `nowMs` on) `keyRow(key, t, warningDays, …)` gives the same row as at `nowMs`:
+ * the next moment the key's state, its "expires soon", or the relative time of its expiry or revocation may
+ * change. Past it, the row is built again.
+ */
+export function keyRowStableUntil(key: ApiKey, nowMs: number, warningDays: number): number {
+  let until = Infinity;
+  const upTo = (moment: number) => {
+    if (moment > nowMs && moment < until) until = moment;
+  };
+  if (key.expiresAt !== undefined) {
+    upTo(key.expiresAt);
+    upTo(key.expiresAt - warningDays * DAY_MS);
+    until = Math.min(until, relativeTextStableUntil(key.expiresAt, nowMs));
+  }
+  if (key.revokedAt !== undefined) until = Math.min(until, relativeTextStableUntil(key.revokedAt, nowMs));
+  return until;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The rows of the keys a refresh gives back unchanged (the same objects) are the rows already built, for as
+ * long as they say the same (see keyRowStableUntil): a refresh of a long list then builds only the rows of keys
+ * that changed, and the texts stay the same strings, which the redactor has already seen.
+ */
+export class KeyRowCache {
+  private readonly rows = new WeakMap<ApiKey, CachedRow>();
+
+  row(key: ApiKey, nowMs: number, warningDays: number, foundIn: readonly string[] = []): KeyRow {
+    const cached = this.rows.get(key);
+    const language = displayLanguage();
+    if (
+      cached !== undefined &&
+      nowMs >= cached.fromMs &&
+      nowMs < cached.untilMs &&
+      cached.warningDays === warningDays &&
+      cached.language === language &&
+      sameStrings(cached.foundIn, foundIn)
+    )
+      return cached.row;
+    const row = keyRow(key, nowMs, warningDays, foundIn);
+    this.rows.set(key, {
+      row,
+      fromMs: nowMs,
+      untilMs: keyRowStableUntil(key, nowMs, warningDays),
+      warningDays,
+      language,
+      foundIn: [...foundIn],
+    });
+    return row;
+  }
+}
+
+interface CachedRow {
+  readonly row: KeyRow;
+  readonly fromMs: number;
+  readonly untilMs: number;
+  readonly warningDays: number;
+  readonly language: string;
+  readonly foundIn: readonly string[];
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, index) => value === b[index]);
 }
 
 /** Every field, each value escaped: names and comments are user data, never trusted Markdown. */

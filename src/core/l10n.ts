@@ -42,10 +42,40 @@ export function t(message: string, args: Readonly<Record<string, Argument>>): st
 export function t(message: string, ...rest: Array<Argument | Readonly<Record<string, Argument>>>): string {
   const entry = active.bundle && Object.hasOwn(active.bundle, message) ? active.bundle[message] : undefined;
   const template = entry === undefined ? message : typeof entry === 'string' ? entry : entry.message;
+  // Most messages have no placeholder, and a long list's rows ask for them thousands of times.
+  if (!template.includes('{')) return template;
   const first = rest[0];
   const named = rest.length === 1 && typeof first === 'object' ? first : undefined;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = named ? (Object.hasOwn(named, name) ? named[name] : undefined) : /^\d+$/.test(name) ? rest[Number(name)] : undefined;
-    return value === undefined || typeof value === 'object' ? whole : String(value);
-  });
+  const valueOf = (name: string) =>
+    named ? (Object.hasOwn(named, name) ? named[name] : undefined) : isNumber(name) ? rest[Number(name)] : undefined;
+  // `{name}` (letters, digits, `_`) replaced in one scan, left as it is when there is no such argument.
+  let result = '';
+  let copied = 0;
+  let open = template.indexOf('{');
+  while (open !== -1) {
+    let end = open + 1;
+    while (end < template.length && isWordCharacter(template.charCodeAt(end))) end++;
+    if (end === open + 1 || template.charCodeAt(end) !== CLOSING_BRACE) {
+      open = template.indexOf('{', open + 1);
+      continue;
+    }
+    const value = valueOf(template.slice(open + 1, end));
+    if (value !== undefined && typeof value !== 'object') {
+      result += template.slice(copied, open) + String(value);
+      copied = end + 1;
+    }
+    open = template.indexOf('{', end + 1);
+  }
+  return copied === 0 ? template : result + template.slice(copied);
+}
+
+const CLOSING_BRACE = 0x7d;
+
+function isWordCharacter(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
+}
+
+function isNumber(name: string): boolean {
+  for (let at = 0; at < name.length; at++) if (name.charCodeAt(at) < 0x30 || name.charCodeAt(at) > 0x39) return false;
+  return true;
 }
