@@ -42,6 +42,7 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
   const path = require('node:path') as typeof Path;
   const Module = require('node:module') as typeof import('node:module') & ModuleInternals;
   const vm = require('node:vm') as typeof import('node:vm');
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const file = path.join(directory, name);
   const loaded = Module._cache[file];
@@ -49,7 +50,7 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
 
   const source = fs.readFileSync(file, 'utf8');
   const stem = path.basename(file, '.js');
-  const cacheFile = path.join(cacheDir, `${stem}-${cacheKey(source, contentHash)}${EXTENSION}`);
+  const cacheFile = path.join(cacheDir, `${stem}-${cacheKey(source, contentHash, createHash)}${EXTENSION}`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = verifiedBody(fs.readFileSync(cacheFile), createHash);
@@ -90,10 +91,8 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
 }
 
 /** Names the entry after the content, V8's version and the architecture: a changed one never gets an old entry. */
-function cacheKey(source: string, contentHash: string | undefined): string {
+function cacheKey(source: string, contentHash: string | undefined, createHash: typeof import('node:crypto').createHash): string {
   if (contentHash !== undefined) return `${contentHash}-${process.versions.v8.replace(/[^\w.]/g, '_')}-${process.arch}`;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
-  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(source).update(process.versions.v8).update(process.arch).digest('hex').slice(0, 32);
 }
 
