@@ -8,8 +8,8 @@
  * and V8's version, so a changed file or a changed VS Code never gets an old entry.
  *
  * V8 checks an entry's header but not its body: a body damaged on disk can abort the whole extension host, or
- * run altered bytecode. So an entry carries a SHA-256 digest of its body, checked before V8 sees a byte; an
- * entry that fails the check is deleted and the file compiled as usual.
+ * run altered bytecode. So an entry is checked before V8 sees a byte (see entryOf); an entry that fails the
+ * check is deleted and the file compiled as usual.
  */
 import type * as Fs from 'node:fs';
 import type * as Path from 'node:path';
@@ -24,9 +24,9 @@ export interface CachedModule {
 }
 
 const EXTENSION = '.v8cache';
-/** An entry: MAGIC, the SHA-256 digest of the body, the body (V8's cached data). */
-const MAGIC = Buffer.from('FFYV8C01', 'latin1');
-const DIGEST_BYTES = 32;
+/** An entry: MAGIC, the body's length (4 bytes), the body (V8's cached data) twice; see entryOf. */
+const MAGIC = Buffer.from('FFYV8C02', 'latin1');
+const HEADER_BYTES = MAGIC.length + 4;
 /** A temporary file older than this was left by a write that failed, not one still going on. */
 const STALE_TEMPORARY_MS = 10 * 60_000;
 
@@ -42,7 +42,6 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
   const path = require('node:path') as typeof Path;
   const Module = require('node:module') as typeof import('node:module') & ModuleInternals;
   const vm = require('node:vm') as typeof import('node:vm');
-  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const file = path.join(directory, name);
   const loaded = Module._cache[file];
@@ -50,10 +49,10 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
 
   const source = fs.readFileSync(file, 'utf8');
   const stem = path.basename(file, '.js');
-  const cacheFile = path.join(cacheDir, `${stem}-${cacheKey(source, contentHash, createHash)}${EXTENSION}`);
+  const cacheFile = path.join(cacheDir, `${stem}-${cacheKey(source, contentHash)}${EXTENSION}`);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = verifiedBody(fs.readFileSync(cacheFile), createHash);
+    cachedData = verifiedBody(fs.readFileSync(cacheFile));
     if (cachedData === undefined) fs.rmSync(cacheFile, { force: true });
   } catch {
     cachedData = undefined; // the first start, or the cache was cleared
@@ -82,7 +81,7 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
       saved = true;
       try {
         const body = script.createCachedData();
-        writeCache(fs, path, cacheFile, stem, Buffer.concat([MAGIC, createHash('sha256').update(body).digest(), body]));
+        writeCache(fs, path, cacheFile, stem, entryOf(body));
       } catch {
         // No cache this time: the next start compiles again.
       }
@@ -91,8 +90,10 @@ export function requireWithCodeCache(directory: string, name: string, cacheDir: 
 }
 
 /** Names the entry after the content, V8's version and the architecture: a changed one never gets an old entry. */
-function cacheKey(source: string, contentHash: string | undefined, createHash: typeof import('node:crypto').createHash): string {
+function cacheKey(source: string, contentHash: string | undefined): string {
   if (contentHash !== undefined) return `${contentHash}-${process.versions.v8.replace(/[^\w.]/g, '_')}-${process.arch}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(source).update(process.versions.v8).update(process.arch).digest('hex').slice(0, 32);
 }
 
@@ -126,14 +127,26 @@ function writeCache(fs: typeof Fs, path: typeof Path, cacheFile: string, stem: s
   }
 }
 
-/** The body of an entry whose digest matches it; undefined for anything else (damaged, cut, another format). */
-function verifiedBody(entry: Buffer, createHash: typeof import('node:crypto').createHash): Buffer | undefined {
-  const header = MAGIC.length + DIGEST_BYTES;
-  if (entry.length <= header || !entry.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const body = entry.subarray(header);
-  return createHash('sha256').update(body).digest().equals(entry.subarray(MAGIC.length, header)) ? body : undefined;
+/** The body of an entry whose two copies agree; undefined for anything else (damaged, cut, another format). */
+function verifiedBody(entry: Buffer): Buffer | undefined {
+  if (entry.length <= HEADER_BYTES || !entry.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const length = entry.readUInt32LE(MAGIC.length);
+  if (entry.length !== HEADER_BYTES + 2 * length) return undefined;
+  const body = entry.subarray(HEADER_BYTES, HEADER_BYTES + length);
+  return body.equals(entry.subarray(HEADER_BYTES + length)) ? body : undefined;
 }
 
+/**
+ * An entry holds its body twice, compared byte for byte (a native memcmp) before V8 sees it: damage on disk
+ * never hits both copies alike. A hash would need node:crypto or node:zlib, whose loading alone costs
+ * activation more than the cache saves, and a checksum in JavaScript runs uncompiled at that point (~5 ms for
+ * 100 KB). It guards against damage, not an attacker, who could as well change the extension's own files.
+ */
+function entryOf(body: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(body.length, 0);
+  return Buffer.concat([MAGIC, length, body, body]);
+}
 /** Members of Node's module system that it has had since its beginning and that @types/node leaves out. */
 interface ModuleInternals {
   _cache: Record<string, { exports: unknown } | undefined>;
