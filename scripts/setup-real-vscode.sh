@@ -69,9 +69,9 @@ init_npm_folder() {
 mkdir -p "$CACHE_DIR" "$LOG_DIR"
 
 # 1. Debian packages: chromium (Playwright's browser), libkrb5-dev (headers for code-server's kerberos module)
-#    and zip (packs the German journey's language pack).
+#    zip (packs the German journey's language pack) and ripgrep (the scan's tests and the bench's raw limit).
 missing_debs=()
-for deb in chromium libkrb5-dev zip; do
+for deb in chromium libkrb5-dev zip ripgrep; do
   deb_installed "$deb" || missing_debs+=("$deb")
 done
 if ((${#missing_debs[@]})); then

@@ -64,21 +64,12 @@ export interface WorkspaceScanResult {
  * holds something token-shaped is reported as JSON, with its file. Binary files that hold something
  * token-shaped are reported too (with where the binary data starts), and so are files over the size limit,
  * so that the summary can say how many files that may hold a key were left unchecked; nothing of theirs is
- * checked. No transcoding: bytes are taken as UTF-8, as the check without ripgrep takes them.
+ * checked. Text is taken as UTF-8, except that ripgrep decodes a file that starts with a byte-order mark (a
+ * UTF-16 file, as Windows tools often write them; VS Code decodes those too, so columns match the editor).
+ * For such a file the size ripgrep reports is that of the decoded text, so the size limit is looser there.
  */
 export function ripgrepArgs(options: Pick<WorkspaceScanOptions, 'folders' | 'excludes'>): string[] {
-  const args = [
-    '--no-config',
-    '--hidden',
-    '--no-messages',
-    '--json',
-    '--line-number',
-    '--binary',
-    '--encoding',
-    'none',
-    '--glob',
-    '!**/.git',
-  ];
+  const args = ['--no-config', '--hidden', '--no-messages', '--json', '--line-number', '--binary', '--glob', '!**/.git'];
   for (const glob of options.excludes) args.push('--glob', `!${toRipgrepGlob(glob)}`);
   args.push('--regexp', TOKEN_SEARCH_PATTERN, '--', ...options.folders);
   return args;
@@ -298,13 +289,15 @@ function runRipgrep(rgPath: string, args: readonly string[], signal: AbortSignal
         stop();
       }
     };
-    signal?.addEventListener('abort', stop, { once: true });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => read(() => output.push(chunk)));
+    // First, so that a spawn that fails at once (EMFILE: no stdout then) is a rejection, not an uncaught error.
     child.once('error', (error) => {
       signal?.removeEventListener('abort', stop);
       reject(error);
     });
+    if (!child.stdout) return;
+    signal?.addEventListener('abort', stop, { once: true });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => read(() => output.push(chunk)));
     child.once('close', (code) => {
       signal?.removeEventListener('abort', stop);
       read(() => output.end());

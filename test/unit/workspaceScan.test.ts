@@ -336,6 +336,33 @@ describe('ripgrep output', () => {
   });
 
   test(
+    'a UTF-16 file (byte-order mark) holding a key is found, at the column the editor shows',
+    { skip: !hasRg ? 'needs rg' : false },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'factify-scan-utf16-'));
+      try {
+        const text = `# deploy\r\n$env:FACTIFY = "${LIVE}"\r\n`;
+        writeFileSync(join(dir, 'deploy.ps1'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+        const result = await scanWorkspaceWithRipgrep({
+          rgPath: 'rg',
+          folders: [dir],
+          excludes: [],
+          maxFileBytes: 2048,
+          index,
+          nowMs: Date.now(),
+        });
+        assert.deepEqual(
+          result.files.map((file) => [file.fsPath, places(file)]),
+          [[join(dir, 'deploy.ps1'), places({ fsPath: '', findings: placeFindings(text, index, Date.now()) })]],
+        );
+        assert.deepEqual(result.skipped, { tooLarge: 0, binary: 0, unreadable: 0 });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  test(
     'the same findings as checking each file without ripgrep, on non-ASCII, CRLF and non-UTF-8 text',
     { skip: !hasRg ? 'needs rg' : false },
     async () => {
