@@ -73,7 +73,9 @@ exports.activate = (context) => {
     } catch (error) {
       outcome = { error: String(error && error.name) + ': ' + String(error && error.message) };
     }
-    fs.writeFileSync(path.join(dir, 'result-' + request.id + '.json'), JSON.stringify(outcome));
+    const file = path.join(dir, 'result-' + request.id + '.json');
+    fs.writeFileSync(file + '.tmp', JSON.stringify(outcome));
+    fs.renameSync(file + '.tmp', file);
   }));
 };
 `,
@@ -127,10 +129,15 @@ describe('Agent tools: the revoke confirmation in VS Code (code-server)', { time
     fs.writeFileSync(path.join(dir, 'request.json'), JSON.stringify({ id, name, input }));
     await runCommand(session().page, 'Invoke Tool', 'Factify Tool Probe');
     const file = path.join(dir, `result-${id}.json`);
-    return async () => {
-      await waitFor(`the probe's result ${id}`, async () => fs.existsSync(file));
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as { text?: string; error?: string };
-    };
+    // The probe may still be writing the file when it appears: wait until it holds the whole answer.
+    return async () =>
+      waitFor(`the probe's result ${id}`, async () => {
+        try {
+          return JSON.parse(fs.readFileSync(file, 'utf8')) as { text?: string; error?: string };
+        } catch {
+          return undefined;
+        }
+      });
   }
 
   async function renameOnServer(key: ServerApiKey, name: string): Promise<void> {
