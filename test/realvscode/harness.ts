@@ -288,8 +288,17 @@ export async function installLanguagePack(locale: string, extensionsDir: string,
   fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), `${JSON.stringify(languagePacks, null, 2)}\n`);
 }
 
+/** Who a test extension is, for its .vsix manifest. */
+export interface VsixIdentity {
+  readonly publisher: string;
+  readonly name: string;
+  readonly version: string;
+  readonly displayName?: string;
+  readonly description?: string;
+}
+
 /** A .vsix (a zip) of `files` (paths inside the extension folder → contents), packed with `zip` in `dir`. */
-function packVsix(dir: string, identity: { publisher: string; name: string; version: string }, files: Record<string, string>): string {
+export function packVsix(dir: string, identity: VsixIdentity, files: Record<string, string>): string {
   for (const [file, contents] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, 'extension', file)), { recursive: true });
     fs.writeFileSync(path.join(dir, 'extension', file), contents);
@@ -300,8 +309,8 @@ function packVsix(dir: string, identity: { publisher: string; name: string; vers
 <PackageManifest Version="2.0.0" xmlns="http://schemas.microsoft.com/developer/vsx-schema/2011" xmlns:d="http://schemas.microsoft.com/developer/vsx-schema-design/2011">
   <Metadata>
     <Identity Language="en-US" Id="${identity.name}" Version="${identity.version}" Publisher="${identity.publisher}" />
-    <DisplayName>${identity.name}</DisplayName>
-    <Description xml:space="preserve">Test only.</Description>
+    <DisplayName>${identity.displayName ?? identity.name}</DisplayName>
+    <Description xml:space="preserve">${identity.description ?? 'Test only.'}</Description>
     <Properties><Property Id="Microsoft.VisualStudio.Code.Engine" Value="^1.96.0" /></Properties>
   </Metadata>
   <Installation><InstallationTarget Id="Microsoft.VisualStudio.Code" /></Installation>
@@ -313,7 +322,9 @@ function packVsix(dir: string, identity: { publisher: string; name: string; vers
   fs.writeFileSync(
     path.join(dir, '[Content_Types].xml'),
     '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-      '<Default Extension=".json" ContentType="application/json" /><Default Extension=".vsixmanifest" ContentType="text/xml" /></Types>',
+      '<Default Extension=".json" ContentType="application/json" />' +
+      (Object.keys(files).some((file) => file.endsWith('.js')) ? '<Default Extension=".js" ContentType="application/javascript" />' : '') +
+      '<Default Extension=".vsixmanifest" ContentType="text/xml" /></Types>',
   );
   const vsix = path.join(dir, `${identity.name}.vsix`);
   const zip = spawnSync('zip', ['-q', '-r', vsix, '[Content_Types].xml', 'extension.vsixmanifest', 'extension'], {
