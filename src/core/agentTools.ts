@@ -184,16 +184,10 @@ export function describeAgentOrganization(
   listedKeys: readonly ApiKey[] | undefined,
   labelOf: (orgId: OrgId) => string | undefined = () => undefined,
 ): string {
-  const named = (id: OrgId): string => {
-    const label = labelOf(id);
-    return label ? `organization ${id} (named ${quote(label, 80)} in this editor)` : `organization ${id}`;
-  };
-  if (override) return `${named(override)}, an organization override: acting as another organization`;
-  const own = ownOrganization(listedKeys);
-  return own ? `${named(own)}, the token's own organization` : "the token's own organization";
+  return inEnglish(() => describeConfirmedOrganization(override, listedKeys, labelOf));
 }
 
-/** The same, in the display language: for the confirmation the user reads. */
+/** The organization requests go to, in the display language: for the confirmation the user reads. */
 export function describeConfirmedOrganization(
   override: OrgId | undefined,
   listedKeys: readonly ApiKey[] | undefined,
