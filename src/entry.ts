@@ -9,7 +9,7 @@
  * falls back to a plain require, silently.
  */
 import type * as vscode from 'vscode';
-import { requireWithCodeCache } from './core/codeCache';
+import { loadWithCodeCache } from './core/codeCache';
 
 type Shell = typeof import('./extension');
 
@@ -36,17 +36,11 @@ export function deactivate(): void {
 function loadShell(storage: vscode.Uri): Shell {
   if (shell) return shell;
   const contentHash = typeof SHELL_CONTENT_HASH === 'string' ? SHELL_CONTENT_HASH : undefined;
-  if (contentHash !== undefined && storage.scheme === 'file') {
-    try {
-      const cached = requireWithCodeCache(__dirname, SHELL_FILE, storage.fsPath, contentHash);
-      if (!cached.fromCache) unsavedShellCode = cached.save;
-      return (shell = cached.exports as Shell);
-    } catch {
-      // Loaded as usual.
-    }
-  }
+  const cacheDir = contentHash !== undefined && storage.scheme === 'file' ? storage.fsPath : undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build points this at dist/shell.js
-  return (shell = require('./extension') as Shell);
+  const loaded = loadWithCodeCache(__dirname, SHELL_FILE, cacheDir, () => require('./extension') as Shell, contentHash);
+  unsavedShellCode = loaded.save;
+  return (shell = loaded.exports);
 }
 
 function saveShellCode(): void {

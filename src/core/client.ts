@@ -8,7 +8,7 @@ import { EarlyConnection } from './earlyConnection';
 import { keyListSlices } from './keyListSlices';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
-import { requireWithCodeCache } from './codeCache';
+import { loadWithCodeCache } from './codeCache';
 import { t } from './l10n';
 import { chooseProxy, type ProxySettings } from './proxy';
 import { redactSecrets } from './redact';
@@ -35,17 +35,10 @@ const SAVE_CODE_AFTER_MS = 2_000;
  */
 function loadHttpStack(codeCacheDir: string | undefined): HttpStack {
   if (httpStack) return httpStack;
-  if (codeCacheDir !== undefined) {
-    try {
-      const cached = requireWithCodeCache(__dirname, 'httpStack.js', codeCacheDir);
-      unsavedHttpStackCode = cached.save;
-      return (httpStack = cached.exports as HttpStack);
-    } catch {
-      // Loaded as usual.
-    }
-  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
-  return (httpStack = require('./httpStack') as HttpStack);
+  const loaded = loadWithCodeCache(__dirname, 'httpStack.js', codeCacheDir, () => require('./httpStack') as HttpStack);
+  unsavedHttpStackCode = loaded.save;
+  return (httpStack = loaded.exports);
 }
 
 function saveHttpStackCode(): void {

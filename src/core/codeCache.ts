@@ -98,6 +98,28 @@ function cacheKey(source: string, contentHash: string | undefined): string {
 }
 
 /**
+ * `name` loaded through the code cache kept in `cacheDir` when one is given, else (or when that fails) with
+ * `plainRequire`. `save`, when there is compiled code to write for the next start, writes it once.
+ */
+export function loadWithCodeCache<T>(
+  directory: string,
+  name: string,
+  cacheDir: string | undefined,
+  plainRequire: () => T,
+  contentHash?: string,
+): { readonly exports: T; readonly save: (() => void) | undefined } {
+  if (cacheDir !== undefined) {
+    try {
+      const cached = requireWithCodeCache(directory, name, cacheDir, contentHash);
+      return { exports: cached.exports as T, save: cached.fromCache ? undefined : cached.save };
+    } catch {
+      // Loaded as usual.
+    }
+  }
+  return { exports: plainRequire(), save: undefined };
+}
+
+/**
  * Writes the entry whole (a temporary file renamed, in case two windows write at once) and drops older ones.
  * Synchronous: it may run while the extension host shuts down, and it is a few hundred kilobytes.
  */
