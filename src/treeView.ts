@@ -42,7 +42,7 @@ export class GroupNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(STATE_LABELS[this.group.state], vscode.TreeItemCollapsibleState.Expanded);
     item.id = ownTreeItemId('group', this.group.state);
-    item.description = this.filtered ? t('{0} of {1}', this.group.keys.length, this.group.total) : String(this.group.total);
+    item.description = this.filtered ? t('{0} of {1}', this.group.size, this.group.total) : String(this.group.total);
     item.contextValue = `keyGroup.${this.group.state}`;
     item.iconPath = GROUP_ICONS[this.group.state];
     return item;
@@ -250,14 +250,14 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     }
     if (node instanceof GroupNode) {
       const limit = this.grouping.pageLimit(node.group.state);
-      const keys = node.group.keys;
+      const group = node.group;
       // One clock and one settings read per page, not per row.
       const nowMs = Date.now();
       const warningDays = settings.expiryWarningDays();
-      const rows: Node[] = keys
-        .slice(0, limit)
+      const rows: Node[] = group
+        .first(limit)
         .map((key) => new KeyNode(key, node, this.rowCache.row(key, nowMs, warningDays, this.foundIn(key.id))));
-      if (keys.length > limit) rows.push(new MoreNode(node.group.state, keys.length - limit, node));
+      if (group.size > limit) rows.push(new MoreNode(group.state, group.size - limit, node));
       return rows;
     }
     return [];

@@ -46,8 +46,12 @@ export interface KeyGroup {
   readonly state: KeyState;
   /** Keys in this state that match the filter, in display order. */
   readonly keys: readonly ApiKey[];
+  /** How many keys `keys` holds. */
+  readonly size: number;
   /** Keys in this state before filtering. */
   readonly total: number;
+  /** The first `count` of `keys`. While only a page is asked for, the rest of the group is never put in order. */
+  first(count: number): readonly ApiKey[];
 }
 
 export interface GroupOptions {
@@ -56,73 +60,177 @@ export interface GroupOptions {
 }
 
 /**
- * Groups keys by state (Revoked only while revoked keys are shown), each sorted by name. Groups without any
- * key are left out. The sort is the expensive part, so callers do this once per list and filter afterwards.
- * `previous`, the groups of the list this one replaces: keys kept from it at the same position (the same
- * objects, as a refresh gives for unchanged records) start out in their previous order, so that sorting
- * costs little more than one pass.
+ * Groups keys by state (Revoked only while revoked keys are shown), each in name order. Groups without any
+ * key are left out. Putting a group in order is the expensive part, so it is done as late as possible: a view
+ * that shows the first page of each group only finds the keys of those pages (`first`), and the whole order
+ * is made the first time `keys` is read (a filter, "Show more", a reveal).
+ * `previous`, the groups of the list this one replaces: the sort keys of keys kept from it at the same position
+ * (the same objects, as a refresh gives for unchanged records) are reused.
  */
 export function groupByState(keys: readonly ApiKey[], options: GroupOptions, previous?: readonly KeyGroup[]): KeyGroup[] {
-  const before = previous && placements.get(previous);
-  const buckets = KEY_STATES.map((state) => ({
-    state,
-    // Sized up front: filled out of order, a growing array would fall back to a slow dictionary.
-    placed: new Array<number | undefined>(before?.sizes[KEY_STATES.indexOf(state)] ?? 0),
-    others: [] as number[],
-  }));
-  const states = new Uint8Array(keys.length);
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
-    const state = STATE_INDEX[keyState(key, options.nowMs)];
-    states[index] = state;
-    const bucket = buckets[state]!;
-    const rank = before !== undefined && before.keys[index] === key && before.states[index] === state ? before.ranks[index]! : -1;
-    if (rank >= 0 && rank < bucket.placed.length) bucket.placed[rank] = index;
-    else bucket.others.push(index);
-  }
-  const sortKeys = new Array<string>(keys.length);
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
-    sortKeys[index] = before !== undefined && before.keys[index] === key ? before.sortKeys[index]! : cachedSortKey(key.name);
-  }
-  const placement: Placement = { keys, states, sortKeys, ranks: new Uint32Array(keys.length), sizes: [] };
+  const before = previous && sortKeysOf.get(previous);
+  const order = new NameOrder(keys, before);
+  const members: number[][] = [[], [], [], []];
+  for (let index = 0; index < keys.length; index++) members[STATE_INDEX[keyState(keys[index]!, options.nowMs)]]!.push(index);
   const groups: KeyGroup[] = [];
-  for (const { state, placed, others } of buckets) {
-    // Holes are keys gone since the previous list; the others go after the placed ones, for the sort to place.
-    if (state === 'revoked' && !options.includeRevoked) {
-      placement.sizes.push(0);
-      continue;
-    }
-    const indexes = placed.length === 0 ? others : placed.filter((index) => index !== undefined).concat(others);
-    const sorted = sortByName(keys, sortKeys, indexes);
-    for (let rank = 0; rank < sorted.length; rank++) placement.ranks[sorted[rank]!] = rank;
-    placement.sizes.push(sorted.length);
-    if (sorted.length === 0) continue;
-    groups.push({ state, keys: sorted.map((index) => keys[index]!), total: sorted.length });
-  }
-  placements.set(groups, placement);
+  KEY_STATES.forEach((state, at) => {
+    const indexes = members[at]!;
+    if (indexes.length === 0 || (state === 'revoked' && !options.includeRevoked)) return;
+    groups.push(new StateGroup(state, order, indexes));
+  });
+  sortKeysOf.set(groups, order);
   return groups;
 }
 
 const STATE_INDEX: Readonly<Record<KeyState, number>> = { active: 0, expired: 1, inactive: 2, revoked: 3 };
 
-/** Where each key of a grouping went, by its index in the keys grouped: what the next grouping starts from. */
-interface Placement {
-  readonly keys: readonly ApiKey[];
-  readonly states: Uint8Array;
-  readonly sortKeys: readonly string[];
-  readonly ranks: Uint32Array;
-  /** Keys per state, in KEY_STATES order. */
-  readonly sizes: number[];
+/** The name order of a grouping's keys, each key's sort key made the first time a comparison needs it. */
+const sortKeysOf = new WeakMap<readonly KeyGroup[], NameOrder>();
+
+class NameOrder {
+  /** By index in `keys`; filled out of order, so sized up front (a growing array would turn into a slow dictionary). */
+  private readonly sortKeys: Array<string | undefined>;
+
+  /** `previous`: the order of the list this one replaces; the sort keys it made for the same keys are kept. */
+  constructor(
+    readonly keys: readonly ApiKey[],
+    previous: NameOrder | undefined,
+  ) {
+    this.sortKeys = new Array<string | undefined>(keys.length);
+    if (previous === undefined) return;
+    const known = previous.sortKeys;
+    for (let index = 0; index < keys.length && index < known.length; index++)
+      if (previous.keys[index] === keys[index]) this.sortKeys[index] = known[index];
+  }
+
+  sortKey(index: number): string {
+    let sortKey = this.sortKeys[index];
+    if (sortKey === undefined) this.sortKeys[index] = sortKey = nameSortKey(this.keys[index]!.name);
+    return sortKey;
+  }
+
+  /**
+   * `indexes` in name order: by sort key, then id (ids are unique in a list, so the order is total). The sort
+   * keys are gathered first, so that the comparison the sort calls many times stays small.
+   */
+  sort(indexes: number[]): number[] {
+    const keys = this.keys;
+    const sortKeys = this.sortKeys;
+    for (const index of indexes) this.sortKey(index);
+    return indexes.sort((a, b) => {
+      const keyA = sortKeys[a]!;
+      const keyB = sortKeys[b]!;
+      if (keyA !== keyB) return keyA < keyB ? -1 : 1;
+      const idA = keys[a]!.id;
+      const idB = keys[b]!.id;
+      return idA < idB ? -1 : idA > idB ? 1 : 0;
+    });
+  }
+
+  /** Whether the key at `index` sorts before (or is) the key at `other`. */
+  sortsBefore(index: number, other: number): boolean {
+    const key = this.sortKey(index);
+    const otherKey = this.sortKey(other);
+    return key < otherKey || (key === otherKey && this.keys[index]!.id <= this.keys[other]!.id);
+  }
 }
 
-const placements = new WeakMap<readonly KeyGroup[], Placement>();
+class StateGroup implements KeyGroup {
+  private ordered: ApiKey[] | undefined;
+  /** The first keys in order, when only those were asked for. */
+  private head: ApiKey[] = [];
+
+  constructor(
+    readonly state: KeyState,
+    private readonly order: NameOrder,
+    private readonly indexes: number[],
+  ) {}
+
+  get size(): number {
+    return this.indexes.length;
+  }
+
+  get total(): number {
+    return this.indexes.length;
+  }
+
+  get keys(): readonly ApiKey[] {
+    if (this.ordered === undefined) {
+      const keys = this.order.keys;
+      this.ordered = this.order.sort([...this.indexes]).map((index) => keys[index]!);
+      this.head = [];
+    }
+    return this.ordered;
+  }
+
+  first(count: number): readonly ApiKey[] {
+    if (this.ordered !== undefined || count * 3 >= this.indexes.length) return this.keys.slice(0, count);
+    if (count > this.head.length) {
+      const head = firstInOrder(this.order, this.indexes, count);
+      if (head === undefined) return this.keys.slice(0, count);
+      this.head = head.map((index) => this.order.keys[index]!);
+    }
+    return this.head.slice(0, count);
+  }
+}
+
+/** Sample size for the cut-off below: enough to place it near where it is aimed, cheap to sort. */
+const SAMPLE = 64;
+
+/**
+ * The first `count` of `indexes` in `order`, found without ordering the rest: a sample places a cut-off that
+ * about twice `count` keys fall before, only those are put in order. Undefined when fewer than `count` fell
+ * before it (the caller then orders them all). Every key before the cut-off is compared in full, and every key
+ * after it sorts after all of those, so the result is exactly the start of the whole order.
+ */
+function firstInOrder(order: NameOrder, indexes: readonly number[], count: number): number[] | undefined {
+  const step = indexes.length / SAMPLE;
+  const sample: number[] = [];
+  for (let at = 0; at < SAMPLE; at++) sample.push(indexes[Math.floor(at * step)]!);
+  const cutOff = order.sort(sample)[Math.min(SAMPLE - 1, Math.ceil(((2 * count) / indexes.length) * SAMPLE))]!;
+  // A name whose first character is an ASCII letter after the cut-off's first one sorts after it: its sort key
+  // starts with that letter in lower case (only digits and what accents fold are rewritten). Most keys are
+  // told apart by that alone, without making their sort keys.
+  const cutOffStart = order.sortKey(cutOff).charCodeAt(0);
+  const keys = order.keys;
+  const before: number[] = [];
+  for (const index of indexes) {
+    const start = keys[index]!.name.charCodeAt(0) | 0x20;
+    if (start > cutOffStart && start >= 0x61 && start <= 0x7a) continue;
+    if (order.sortsBefore(index, cutOff)) before.push(index);
+  }
+  if (before.length < count) return undefined;
+  return order.sort(before).slice(0, count);
+}
 
 /** The groups with only the keys matching `filter` (order kept; `total` still counts every key). */
 export function filterGroups(groups: readonly KeyGroup[], filter: string | undefined): KeyGroup[] {
   const needle = filter?.trim().toLowerCase() || undefined;
   if (needle === undefined) return [...groups];
-  return groups.map((group) => ({ ...group, keys: group.keys.filter((key) => matchesFilter(key, needle)) }));
+  return groups.map(
+    (group) =>
+      new FilteredGroup(
+        group.state,
+        group.keys.filter((key) => matchesFilter(key, needle)),
+        group.total,
+      ),
+  );
+}
+
+class FilteredGroup implements KeyGroup {
+  constructor(
+    readonly state: KeyState,
+    readonly keys: readonly ApiKey[],
+    readonly total: number,
+  ) {}
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  first(count: number): readonly ApiKey[] {
+    return this.keys.slice(0, count);
+  }
 }
 
 /** Case-insensitive substring match on name, prefix and id; `needle` is already lower-case. */
@@ -166,32 +274,6 @@ function padNumbers(key: string): string {
     at = end - 1;
   }
   return copied === 0 ? key : padded + key.slice(copied);
-}
-
-/**
- * Sort keys of names seen recently: a refresh mostly brings back the same names, and computing a key costs
- * more than sorting by it. Forgotten wholesale when it outgrows what the lists need.
- */
-const sortKeyCache = new Map<string, string>();
-const SORT_KEY_CACHE_LIMIT = 250_000;
-
-function cachedSortKey(name: string): string {
-  let sortKey = sortKeyCache.get(name);
-  if (sortKey === undefined) {
-    if (sortKeyCache.size >= SORT_KEY_CACHE_LIMIT) sortKeyCache.clear();
-    sortKey = nameSortKey(name);
-    sortKeyCache.set(name, sortKey);
-  }
-  return sortKey;
-}
-
-/** `indexes` of `keys`, sorted by the keys' names (then ids). Input that is nearly in order sorts in about one pass. */
-function sortByName(keys: readonly ApiKey[], sortKeys: readonly string[], indexes: number[]): number[] {
-  return indexes.sort((a, b) => compareStrings(sortKeys[a]!, sortKeys[b]!) || compareStrings(keys[a]!.id, keys[b]!.id));
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export type KeyIcon = KeyState | 'expiringSoon' | 'unrevocable';

@@ -17,9 +17,9 @@ export type ViewState = 'signedOut' | 'loading' | 'error' | 'empty' | 'filteredE
 export const REGROUP_AFTER_MS = 60_000;
 
 /**
- * The groups the view shows, and how far each is paged. Grouping sorts every key, so it runs once per list
- * (a refresh that brings back the same answer keeps the same list), and again only when a minute has passed,
- * since keys expire with time. A filter only narrows the sorted groups; the same filter over the same grouping
+ * The groups the view shows, and how far each is paged. Grouping runs once per list (a refresh that brings
+ * back the same answer keeps the same list), and again only when a minute has passed, since keys expire with
+ * time; each group is put in order only as far as the rows shown need. A filter only narrows the sorted groups; the same filter over the same grouping
  * gives back the same groups, so the rows keep their identity.
  */
 export class KeyGrouping {
@@ -42,7 +42,7 @@ export class KeyGrouping {
       this.filtered = undefined;
     }
     if (!this.filtered || this.filtered.filter !== filter) {
-      this.filtered = { filter, groups: filterGroups(sorted.groups, filter).filter((group) => group.keys.length > 0) };
+      this.filtered = { filter, groups: filterGroups(sorted.groups, filter).filter((group) => group.size > 0) };
     }
     return this.filtered.groups;
   }

@@ -47,6 +47,81 @@ describe('key tree', () => {
     }
   });
 
+  test('the first keys of a group are the start of its whole order, for any names and page sizes', () => {
+    // A seeded generator, so a failure reproduces.
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const starts = [
+      'a',
+      'A',
+      'b',
+      'Z',
+      'z',
+      'é',
+      'É',
+      'Ä',
+      '0',
+      '9',
+      '007',
+      ' ',
+      '-',
+      '_',
+      '~',
+      '[',
+      '',
+      'ａ',
+      'ß',
+      '\u0130',
+      'key 1',
+      'Key 01',
+    ];
+    // Names that all start with a letter, as most do: the first page is then told apart by first letters.
+    const letters = ['a', 'A', 'b', 'B', 'c', 'm', 'M', 'x', 'z', 'Z'];
+    const rests = ['', 'lpha', ' 2', ' 10', ' 010', 'x', 'X', 'éclair', ' 99999999999999999999', ...hostileNames.slice(0, 3)];
+    for (let round = 0; round < 40; round++) {
+      const size = 1 + Math.floor(random() * 3000);
+      const keys = Array.from({ length: size }, (_, i) =>
+        makeKey({
+          id: keyIdFor(Math.floor(random() * 1_000_000) * 10_000 + i),
+          name:
+            round % 5 === 0
+              ? `Same name ${i % 3}`
+              : `${pick(round % 2 === 0 ? letters : starts)}${pick(rests)}${random() < 0.5 ? ` ${Math.floor(random() * 50)}` : ''}`,
+          expiresAt: random() < 0.1 ? NOW - DAY : undefined,
+        }),
+      );
+      const reference = [...keys]
+        .filter((key) => key.expiresAt === undefined)
+        .sort((a, b) => {
+          const [keyA, keyB] = [nameSortKey(a.name), nameSortKey(b.name)];
+          return keyA < keyB ? -1 : keyA > keyB ? 1 : a.id < b.id ? -1 : 1;
+        })
+        .map((key) => key.id);
+      for (const count of [0, 1, 7, 100, 500, size]) {
+        const active = groupByState(keys, { nowMs: NOW, includeRevoked: false }).find((group) => group.state === 'active');
+        if (!active) continue;
+        assert.equal(active.size, reference.length);
+        const first = active.first(count).map((key) => key.id);
+        assert.deepEqual(first, reference.slice(0, count), `round ${round}, ${size} keys, first ${count}`);
+        assert.deepEqual(
+          active.first(Math.floor(count / 2)).map((key) => key.id),
+          reference.slice(0, Math.floor(count / 2)),
+        );
+        assert.deepEqual(
+          active.keys.map((key) => key.id),
+          reference,
+          'the whole order after a first page',
+        );
+        assert.deepEqual(
+          active.first(count).map((key) => key.id),
+          reference.slice(0, count),
+          'a first page after the whole order',
+        );
+      }
+    }
+  });
+
   test('filterGroups narrows the sorted groups without re-sorting and keeps the totals', () => {
     const groups = groupByState(keys, { nowMs: NOW, includeRevoked: true });
     const filtered = filterGroups(groups, '  BETA ');
