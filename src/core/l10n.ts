@@ -46,8 +46,6 @@ export function t(message: string, ...rest: Array<Argument | Readonly<Record<str
   if (!template.includes('{')) return template;
   const first = rest[0];
   const named = rest.length === 1 && typeof first === 'object' ? first : undefined;
-  const valueOf = (name: string) =>
-    named ? (Object.hasOwn(named, name) ? named[name] : undefined) : isNumber(name) ? rest[Number(name)] : undefined;
   // `{name}` (letters, digits, `_`) replaced in one scan, left as it is when there is no such argument.
   let result = '';
   let copied = 0;
@@ -59,7 +57,8 @@ export function t(message: string, ...rest: Array<Argument | Readonly<Record<str
       open = template.indexOf('{', open + 1);
       continue;
     }
-    const value = valueOf(template.slice(open + 1, end));
+    const name = template.slice(open + 1, end);
+    const value = named ? (Object.hasOwn(named, name) ? named[name] : undefined) : isNumber(name) ? rest[Number(name)] : undefined;
     if (value !== undefined && typeof value !== 'object') {
       result += template.slice(copied, open) + String(value);
       copied = end + 1;
