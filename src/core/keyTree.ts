@@ -302,22 +302,15 @@ export function keyRow(key: ApiKey, nowMs: number, warningDays: number, foundIn:
   const timing = soon ? t('expires soon, {0}', formatRelative(key.expiresAt ?? nowMs, nowMs)) : describeKeyTiming(key, state, nowMs);
   const unrevocable = key.keyId === undefined ? t('cannot be revoked here') : undefined;
   const found = foundIn.length === 0 ? undefined : foundIn.length === 1 ? t('found in a file') : t('found in {0} places', foundIn.length);
+  // Joined by hand: a first list builds a row for every key of its first pages.
+  const organization = key.orgId === undefined ? t('organization unknown') : t('organization {0}', displayText(key.orgId, 80));
+  const spokenTiming = state === 'inactive' ? describeExpiry(key, nowMs) : timing;
   return {
     label,
-    description: [`${prefix} · ${timing}`, unrevocable, found && `⚠ ${found}`].filter(Boolean).join(' · '),
+    description: `${prefix} · ${timing}${unrevocable ? ` · ${unrevocable}` : ''}${found ? ` · ⚠ ${found}` : ''}`,
     icon: key.keyId === undefined ? 'unrevocable' : soon ? 'expiringSoon' : state,
     contextValue: `apiKey.${state}${revocable ? '.revocable' : ''}${foundIn.length > 0 ? '.found' : ''}`,
-    accessibilityLabel: [
-      label,
-      spokenKind(state),
-      state === 'inactive' ? describeExpiry(key, nowMs) : timing,
-      t('prefix {0}', prefix),
-      key.orgId === undefined ? t('organization unknown') : t('organization {0}', displayText(key.orgId, 80)),
-      unrevocable,
-      found,
-    ]
-      .filter(Boolean)
-      .join(', '),
+    accessibilityLabel: `${label}, ${spokenKind(state)}, ${spokenTiming}, ${t('prefix {0}', prefix)}, ${organization}${unrevocable ? `, ${unrevocable}` : ''}${found ? `, ${found}` : ''}`,
   };
 }
 
@@ -369,11 +362,13 @@ export class KeyRowCache {
       untilMs: keyRowStableUntil(key, nowMs, warningDays),
       warningDays,
       language,
-      foundIn: [...foundIn],
+      foundIn: foundIn.length === 0 ? NOWHERE : [...foundIn],
     });
     return row;
   }
 }
+
+const NOWHERE: readonly string[] = [];
 
 interface CachedRow {
   readonly row: KeyRow;
