@@ -212,6 +212,11 @@ describe('redaction is what the straightforward search gives', () => {
       const texts = function* (): Generator<string> {
         for (const secret of secrets) yield* runsOf(secret, secrets, random);
         for (let i = 0; i < 3_000; i++) yield randomText(random, secrets, 1 + Math.floor(random() * 30));
+        for (let i = 0; i < 30; i++) {
+          let long = '';
+          while (long.length <= 1_000) long += randomText(random, secrets, 20);
+          yield long; // longer than the Redactor remembers
+        }
       };
       const direct = firstDifference(texts(), secrets, (text) => redactSecrets(text, secrets));
       assert.equal(direct.text, undefined, `redactSecrets differs on ${JSON.stringify(direct.text)}: ${JSON.stringify(direct)}`);
