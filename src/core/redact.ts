@@ -24,6 +24,8 @@ const REMEMBERED_TEXT_LENGTH = 1_000;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** The secrets in the order they were added, each with what masking it needs worked out once. */
+  private readonly known: KnownSecret[] = [];
   /**
    * The view shows the same rows again on every refresh (thousands of them with a long list), and checking a
    * text against every secret costs far more than looking it up. Valid until the next new secret.
@@ -34,15 +36,16 @@ export class Redactor {
   addSecret(secret: string | undefined): void {
     if (!secret || secret.length < 8 || this.secrets.has(secret)) return;
     this.secrets.add(secret);
+    this.known.push(knownSecret(secret));
     this.redacted.clear();
   }
 
   redact(text: string): string {
-    if (text.length > REMEMBERED_TEXT_LENGTH) return redactSecrets(text, this.secrets);
+    if (text.length > REMEMBERED_TEXT_LENGTH) return redactKnown(text, this.known);
     let result = this.redacted.get(text);
     if (result === undefined) {
       if (this.redacted.size >= REMEMBERED_TEXTS) this.redacted.clear();
-      result = redactSecrets(text, this.secrets);
+      result = redactKnown(text, this.known);
       this.redacted.set(text, result);
     }
     return result;
@@ -55,6 +58,12 @@ export class Redactor {
  * (`\u005f`, `%5F`) are decoded first, so an escaped token is masked like a plain one.
  */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  const known: KnownSecret[] = [];
+  for (const secret of secrets) if (secret) known.push(knownSecret(secret));
+  return redactKnown(text, known);
+}
+
+function redactKnown(text: string, secrets: readonly KnownSecret[]): string {
   // Each pattern is only run over a text with the character it starts with (or needs): most texts, the rows of
   // a long list among them, have none of them, and a plain search costs a fraction of a regular expression's.
   let result =
@@ -63,11 +72,42 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
           String.fromCharCode(parseInt(unicode ?? percent ?? '', 16)),
         )
       : text;
-  for (const secret of secrets) result = maskSecret(result, secret);
+  for (let index = 0; index < secrets.length; index++) result = maskSecret(result, secrets[index]!);
   if (result.includes('ffy')) result = result.replace(TOKEN_LIKE, `ffy_${REDACTED}`);
   if (BEARER_WORD.test(result)) result = result.replace(BEARER, `$1 ${REDACTED}`);
   if (result.includes('@')) result = result.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
   return result;
+}
+
+/** A secret with the searches that mask it, worked out once rather than for every text. */
+interface KnownSecret {
+  readonly secret: string;
+  /**
+   * The runs of the secret part searched for, with where each starts in the secret: `MIN_SECRET_PART` long, or
+   * the whole part when it is shorter; none when the part is shorter than `CHUNK`.
+   */
+  readonly windows: readonly { readonly start: number; readonly text: string }[];
+  /** Pieces of the secret part, each `CHUNK` long, such that every window contains one of them. */
+  readonly chunks: readonly string[];
+}
+
+/** Length of the chunks; a window shorter than this is never searched for. */
+const CHUNK = 6;
+
+function knownSecret(secret: string): KnownSecret {
+  const part = secretPart(secret);
+  const offset = secret.length - part.length;
+  const size = Math.min(MIN_SECRET_PART, part.length);
+  if (size < CHUNK) return { secret, windows: [], chunks: [] };
+  const windows: { start: number; text: string }[] = [];
+  for (let start = offset; start + size <= secret.length; start++) windows.push({ start, text: secret.slice(start, start + size) });
+  // Chunks start at 0, step, 2 * step, ... in the part. A window starting at p in the part has a chunk starting
+  // at most step - 1 after p, which ends by p + step - 1 + CHUNK = p + size: inside the window (and inside the
+  // part, so it was taken). A part shorter than MIN_SECRET_PART is its one window, and has one chunk, at 0.
+  const step = size - CHUNK + 1;
+  const chunks = new Set<string>();
+  for (let at = 0; at + CHUNK <= part.length; at += step) chunks.add(part.slice(at, at + CHUNK));
+  return { secret, windows, chunks: [...chunks] };
 }
 
 /**
@@ -83,15 +123,13 @@ function secretPart(secret: string): string {
  * Masks every occurrence of `secret`, and every run of at least `MIN_SECRET_PART` characters of its secret
  * part (grown to the whole stretch the text shares with the secret, public start included).
  */
-function maskSecret(text: string, secret: string): string {
-  if (!secret) return text;
+function maskSecret(text: string, { secret, windows, chunks }: KnownSecret): string {
+  if (chunks.length === 0) return text.includes(secret) ? text.split(secret).join(REDACTED) : text;
+  // The secret and every window contain a chunk: a text without any (most texts) has nothing to mask.
+  if (!includesAny(text, chunks)) return text;
   let result = text.includes(secret) ? text.split(secret).join(REDACTED) : text;
-  const part = secretPart(secret);
-  const offset = secret.length - part.length;
-  const size = Math.min(MIN_SECRET_PART, part.length);
-  if (size < 6) return result;
-  for (let start = offset; start + size <= secret.length; start++) {
-    const window = secret.slice(start, start + size);
+  for (const { start, text: window } of windows) {
+    const size = window.length;
     let at = result.indexOf(window);
     while (at !== -1) {
       let end = at + size;
@@ -111,6 +149,11 @@ function maskSecret(text: string, secret: string): string {
     }
   }
   return result;
+}
+
+function includesAny(text: string, pieces: readonly string[]): boolean {
+  for (let index = 0; index < pieces.length; index++) if (text.includes(pieces[index]!)) return true;
+  return false;
 }
 
 /** A cut can leave the start of something token-shaped at the end (`…ffy_prod_01kd`): mask it. */

@@ -51,6 +51,33 @@ describe('redaction', () => {
     assert.equal(redactor.redact(text), text);
   });
 
+  test('any 12 characters of a token’s random tail are masked, with what the text shares of the token around them', () => {
+    const redactor = new Redactor();
+    redactor.addSecret(TOKEN);
+    for (let start = 0; start + 12 <= TOKEN_RANDOM.length; start++) {
+      const run = TOKEN_RANDOM.slice(start, start + 12);
+      assert.equal(redactor.redact(`a ${run} b`), 'a [redacted] b', run);
+      const short = run.slice(0, 11);
+      assert.equal(redactor.redact(`a ${short} b`), `a ${short} b`, 'eleven characters stay');
+    }
+    assert.equal(redactor.redact(`id ${BODY}${TOKEN_RANDOM.slice(0, 12)}, more`), 'id [redacted], more');
+    assert.equal(
+      redactor.redact(`${BODY}${TOKEN_RANDOM.slice(0, 11)}`),
+      `${BODY}${TOKEN_RANDOM.slice(0, 11)}`,
+      'the public start does not count',
+    );
+  });
+
+  test('a token with a tail under 6 characters, and a secret under 12 characters, are masked only whole', () => {
+    const redactor = new Redactor();
+    const shortTail = `ffy_prod_${BODY}Qz7T`;
+    redactor.addSecret(shortTail);
+    assert.equal(redactor.redact(`x ${shortTail} y`), 'x [redacted] y');
+    assert.equal(redactor.redact(`x ${BODY}Qz7T y`), `x ${BODY}Qz7T y`);
+    redactor.addSecret('hunter2hun');
+    assert.equal(redactor.redact('say hunter2hun and hunter2hu'), 'say [redacted] and hunter2hu');
+  });
+
   test('a token escaped for Markdown (tooltips, confirmations) is masked like a plain one', () => {
     const leaked = `ffy_live_${BODY}Zz9Yy8Xx7Ww6Vv5Uu4`;
     assert.ok(!redactSecrets(escapeMarkdown(`leaked: ${leaked}`), []).includes('Zz9Yy8Xx7Ww6Vv5Uu4'));
