@@ -175,7 +175,7 @@ class StateGroup implements KeyGroup {
 }
 
 /** Sample size for the cut-off below: enough to place it near where it is aimed, cheap to sort. */
-const SAMPLE = 64;
+const SAMPLE = 128;
 
 /**
  * The first `count` of `indexes` in `order`, found without ordering the rest: a sample places a cut-off that
@@ -188,19 +188,36 @@ function firstInOrder(order: NameOrder, indexes: readonly number[], count: numbe
   const sample: number[] = [];
   for (let at = 0; at < SAMPLE; at++) sample.push(indexes[Math.floor(at * step)]!);
   const cutOff = order.sort(sample)[Math.min(SAMPLE - 1, Math.ceil(((2 * count) / indexes.length) * SAMPLE))]!;
-  // A name whose first character is an ASCII letter after the cut-off's first one sorts after it: its sort key
-  // starts with that letter in lower case (only digits and what accents fold are rewritten). Most keys are
-  // told apart by that alone, without making their sort keys.
-  const cutOffStart = order.sortKey(cutOff).charCodeAt(0);
+  // A name that starts with ASCII letters spelling something after the cut-off's sort key sorts after it: its
+  // own sort key starts with those letters in lower case (only digits and what accents fold are rewritten).
+  // Most keys are told apart so, without making their sort keys; the first letter is checked inline.
+  const cutOffKey = order.sortKey(cutOff);
+  const cutOffStart = cutOffKey.charCodeAt(0);
   const keys = order.keys;
   const before: number[] = [];
   for (const index of indexes) {
-    const start = keys[index]!.name.charCodeAt(0) | 0x20;
-    if (start > cutOffStart && start >= 0x61 && start <= 0x7a) continue;
+    const name = keys[index]!.name;
+    const start = name.charCodeAt(0) | 0x20;
+    if (start >= cutOffStart && start >= 0x61 && start <= 0x7a && (start > cutOffStart || lettersSortAfter(name, cutOffKey))) continue;
     if (order.sortsBefore(index, cutOff)) before.push(index);
   }
   if (before.length < count) return undefined;
   return order.sort(before).slice(0, count);
+}
+
+/**
+ * Whether `name`, whose first character is the same letter as `sortKey`'s, certainly has a greater sort key:
+ * its next characters, up to the first that differs from `sortKey`, are ASCII but no digits.
+ */
+function lettersSortAfter(name: string, sortKey: string): boolean {
+  for (let at = 1; at < name.length && at < sortKey.length; at++) {
+    let code = name.charCodeAt(at);
+    if (code >= 0x41 && code <= 0x5a) code += 0x20;
+    else if (code >= 0x80 || (code >= ZERO && code <= NINE)) return false;
+    const other = sortKey.charCodeAt(at);
+    if (code !== other) return code > other;
+  }
+  return false;
 }
 
 /** The groups with only the keys matching `filter` (order kept; `total` still counts every key). */
