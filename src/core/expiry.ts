@@ -2,6 +2,7 @@
  * Expiry awareness as plain decisions: the view's badge (active keys expiring within the warning window)
  * and the reminder (at most one a day per organization, only for lists the user has opened).
  */
+import { firstOrganizationOfList } from './accounts';
 import { isExpiringSoon, type ApiKey } from './apiKey';
 import { formatRelative } from './format';
 import { asOrgId, type OrgId } from './ids';
@@ -94,13 +95,7 @@ export function decideReminder(
  * is not an organization id (server data) names nothing; undefined means "the token's own organization".
  */
 export function listOrganization(requested: string | undefined, keys: readonly ApiKey[]): OrgId | undefined {
-  const asked = asOrgId(requested);
-  if (asked) return asked;
-  for (const key of keys) {
-    const named = asOrgId(key.orgId);
-    if (named) return named;
-  }
-  return undefined;
+  return asOrgId(requested) ?? firstOrganizationOfList(keys);
 }
 
 /** The record as it may be stored: only organization ids as keys. */
