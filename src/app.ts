@@ -87,7 +87,6 @@ export function createApp(deps: AppDeps): App {
   // on the view's first page needs it, so it waits until the view has built its rows. By then a newer list may
   // have come (only that one is looked at), or the token may have changed, which the store hears of only once
   // the accounts say so: a list is only ever matched against the token it was listed with.
-  let examined: object | undefined;
   let arrived: { readonly keys: object; readonly token: ApiToken | undefined } | undefined;
   const examination = new DeferredTask();
   const examineList = () => {
@@ -95,8 +94,7 @@ export function createApp(deps: AppDeps): App {
     const account = accounts.current();
     const token = accounts.currentToken();
     if (!loaded || loaded.keys !== arrived?.keys || token !== arrived.token) return;
-    if (!account || !token || loaded.query.organizationId !== undefined || loaded.keys === examined) return;
-    examined = loaded.keys;
+    if (!account || !token || loaded.query.organizationId !== undefined) return;
     const orgId = organizationOfList(loaded.keys);
     if (!orgId) return;
     const key = findTokenKey(loaded.keys, token);
@@ -107,7 +105,7 @@ export function createApp(deps: AppDeps): App {
   };
   const listChanged = store.onDidChange(() => {
     const keys = store.snapshot.loaded?.keys;
-    if (keys === undefined || keys === examined || keys === arrived?.keys) return;
+    if (keys === undefined || keys === arrived?.keys) return; // a change of loading state, or a list already seen
     arrived = { keys, token: accounts.currentToken() };
     examination.schedule(examineList);
   });
