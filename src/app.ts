@@ -6,6 +6,7 @@
  */
 import { AccountStore, findTokenKey, organizationOfList, type SecretBackend, type StateBackend } from './core/accounts';
 import { type FactifyClient } from './core/client';
+import { DeferredTask } from './core/deferredTask';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type ApiToken } from './core/ids';
 import { KeyDirectory } from './core/keyDirectory';
@@ -82,14 +83,18 @@ export function createApp(deps: AppDeps): App {
   });
 
   // The first list under a token shows which organization it belongs to and which key it is. Each list is
-  // looked at once: the store announces every change of loading state, and a list can hold many keys.
-  let examined: object | undefined;
-  const listChanged = store.onDidChange(() => {
+  // looked at once: the store announces every change of loading state, and a list can hold many keys. Nothing
+  // on the view's first page needs it, so it waits until the view has built its rows. By then a newer list may
+  // have come (only that one is looked at), or the token may have changed, which the store hears of only once
+  // the accounts say so: a list is only ever matched against the token it was listed with.
+  let arrived: { readonly keys: object; readonly token: ApiToken | undefined } | undefined;
+  const examination = new DeferredTask();
+  const examineList = () => {
     const loaded = store.snapshot.loaded;
     const account = accounts.current();
     const token = accounts.currentToken();
-    if (!loaded || !account || !token || loaded.query.organizationId !== undefined || loaded.keys === examined) return;
-    examined = loaded.keys;
+    if (!loaded || loaded.keys !== arrived?.keys || token !== arrived.token) return;
+    if (!account || !token || loaded.query.organizationId !== undefined) return;
     const orgId = organizationOfList(loaded.keys);
     if (!orgId) return;
     const key = findTokenKey(loaded.keys, token);
@@ -97,6 +102,12 @@ export function createApp(deps: AppDeps): App {
     accounts.learn(account.id, orgId, key).then(undefined, (thrown: unknown) => {
       log.warn(`Recording the token's organization failed: ${describeForLog(toFactifyError(thrown))}`);
     });
+  };
+  const listChanged = store.onDidChange(() => {
+    const keys = store.snapshot.loaded?.keys;
+    if (keys === undefined || keys === arrived?.keys) return; // a change of loading state, or a list already seen
+    arrived = { keys, token: accounts.currentToken() };
+    examination.schedule(examineList);
   });
 
   // Leak detection matches found tokens against the keys of every signed-in account, revoked ones included.
@@ -138,6 +149,7 @@ export function createApp(deps: AppDeps): App {
     dispose: () => {
       accountsChanged.dispose();
       listChanged.dispose();
+      examination.dispose();
       directoryFollowsStore.dispose();
       directoryFollowsAccounts.dispose();
       directory.dispose();

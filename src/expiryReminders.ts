@@ -8,6 +8,7 @@ import {
   reminderMessage,
   storableReminderRecord,
 } from './core/expiry';
+import { DeferredTask } from './core/deferredTask';
 import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { t } from './core/l10n';
 import { type KeysStore, type LoadedKeys } from './core/keysStore';
@@ -36,9 +37,14 @@ export class ExpiryReminders implements vscode.Disposable {
   private showing = false;
   private checked: LoadedKeys | undefined;
   private readonly subscription: { dispose(): void };
+  /** A notification shows nothing on the view's first page: the check waits until the view has built its rows. */
+  private readonly later = new DeferredTask();
 
   constructor(private readonly deps: ExpiryRemindersDeps) {
-    this.subscription = deps.store.onDidChange(() => void this.check());
+    this.subscription = deps.store.onDidChange(() => {
+      const loaded = deps.store.snapshot.loaded;
+      if (loaded !== undefined && loaded !== this.checked) this.later.schedule(() => void this.check());
+    });
   }
 
   private async check(): Promise<void> {
@@ -78,5 +84,6 @@ export class ExpiryReminders implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.later.dispose();
   }
 }

@@ -11,7 +11,7 @@ import {
   type KeyIcon,
   type KeyRow,
 } from './core/keyTree';
-import { expiryBadge } from './core/expiry';
+import { cachedExpiryBadge } from './core/expiry';
 import { t } from './core/l10n';
 import {
   contextKeys,
@@ -322,7 +322,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const redact = (text: string) => this.redactor.redact(text);
     const message = viewMessage(input, state, redact);
     this.treeView.message = message === undefined ? undefined : redact(message);
-    this.treeView.badge = snapshot.loaded && expiryBadge(snapshot.loaded.keys, Date.now(), settings.expiryWarningDays());
+    this.treeView.badge = snapshot.loaded && cachedExpiryBadge(snapshot.loaded.keys, Date.now(), settings.expiryWarningDays());
     const override = this.ctx.organizations.current;
     const description = viewDescription(override, shownOrganization(override, snapshot, this.ctx.accounts));
     this.treeView.description = description === undefined ? undefined : redact(description);

@@ -2,6 +2,7 @@
  * Expiry awareness as plain decisions: the view's badge (active keys expiring within the warning window)
  * and the reminder (at most one a day per organization, only for lists the user has opened).
  */
+import { firstOrganizationOfList } from './accounts';
 import { isExpiringSoon, type ApiKey } from './apiKey';
 import { formatRelative } from './format';
 import { asOrgId, type OrgId } from './ids';
@@ -22,9 +23,55 @@ export function expiringSoon(keys: readonly ApiKey[], nowMs: number, warningDays
 
 /** The badge of the view, or undefined when no active key expires within the window. */
 export function expiryBadge(keys: readonly ApiKey[], nowMs: number, warningDays: number): ExpiryBadge | undefined {
+  return readExpiryBadge(keys, nowMs, warningDays).badge;
+}
+
+/** A badge and the span of time it holds for: no key enters or leaves the window in `[fromMs, untilMs)`. */
+export interface ExpiryBadgeReading {
+  readonly badge: ExpiryBadge | undefined;
+  readonly warningDays: number;
+  readonly fromMs: number;
+  /** The first moment a key crosses into the window or expires; Infinity when none ever will. */
+  readonly untilMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The badge at `nowMs`, and, from the same pass, how long it stays right: an active key counts from
+ * `expiresAt - warningDays` days (inclusive) until `expiresAt` (exclusive), as `isExpiringSoon` says, so the
+ * count can only change at the nearest of those moments still ahead. Revoked and inactive keys never count.
+ */
+export function readExpiryBadge(keys: readonly ApiKey[], nowMs: number, warningDays: number): ExpiryBadgeReading {
+  const windowMs = warningDays * DAY_MS;
   let count = 0;
-  for (const key of keys) if (isExpiringSoon(key, nowMs, warningDays)) count++;
-  if (count === 0) return undefined;
+  let untilMs = Infinity;
+  for (const key of keys) {
+    if (isExpiringSoon(key, nowMs, warningDays)) count++;
+    const expiresAt = key.expiresAt;
+    if (expiresAt === undefined || !key.isActive || key.revokedAt !== undefined || expiresAt <= nowMs) continue;
+    const entersAt = expiresAt - windowMs;
+    const changesAt = entersAt > nowMs ? entersAt : expiresAt;
+    if (changesAt < untilMs) untilMs = changesAt;
+  }
+  return { badge: count === 0 ? undefined : badgeOf(count, warningDays), warningDays, fromMs: nowMs, untilMs };
+}
+
+/**
+ * `expiryBadge`, kept per list and warning window until a key can cross into the window or expire: the view
+ * renders several times per load (loading, loaded, accounts…), and each render would otherwise walk every key.
+ */
+export function cachedExpiryBadge(keys: readonly ApiKey[], nowMs: number, warningDays: number): ExpiryBadge | undefined {
+  const known = BADGE_BY_LIST.get(keys);
+  if (known && known.warningDays === warningDays && known.fromMs <= nowMs && nowMs < known.untilMs) return known.badge;
+  const reading = readExpiryBadge(keys, nowMs, warningDays);
+  BADGE_BY_LIST.set(keys, reading);
+  return reading.badge;
+}
+
+const BADGE_BY_LIST = new WeakMap<readonly ApiKey[], ExpiryBadgeReading>();
+
+function badgeOf(count: number, warningDays: number): ExpiryBadge {
   return {
     value: count,
     tooltip:
@@ -94,13 +141,7 @@ export function decideReminder(
  * is not an organization id (server data) names nothing; undefined means "the token's own organization".
  */
 export function listOrganization(requested: string | undefined, keys: readonly ApiKey[]): OrgId | undefined {
-  const asked = asOrgId(requested);
-  if (asked) return asked;
-  for (const key of keys) {
-    const named = asOrgId(key.orgId);
-    if (named) return named;
-  }
-  return undefined;
+  return asOrgId(requested) ?? firstOrganizationOfList(keys);
 }
 
 /** The record as it may be stored: only organization ids as keys. */

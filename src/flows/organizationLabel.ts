@@ -1,4 +1,3 @@
-import { type ApiKey } from '../core/apiKey';
 import { type KeysSnapshot } from '../core/keysStore';
 import { organizationOfList } from '../core/accounts';
 import { type OrgId } from '../core/ids';
@@ -16,12 +15,8 @@ export function ownOrganizationId(snapshot: KeysSnapshot, accounts?: Pick<Accoun
   if (known) return known;
   const loaded = snapshot.loaded;
   if (!loaded || loaded.query.organizationId !== undefined) return undefined;
-  // Every render asks; a long list is scanned once.
-  if (!OWN_BY_LIST.has(loaded.keys)) OWN_BY_LIST.set(loaded.keys, organizationOfList(loaded.keys));
-  return OWN_BY_LIST.get(loaded.keys);
+  return organizationOfList(loaded.keys); // every render asks; a list is scanned once
 }
-
-const OWN_BY_LIST = new WeakMap<readonly ApiKey[], OrgId | undefined>();
 
 /** How the current organization is named in messages and the status bar (its local name when it has one). */
 export function describeOrganization(

@@ -10,6 +10,7 @@ import {
   addAccount,
   explainInvalidLabel,
   findTokenKey,
+  firstOrganizationOfList,
   isAccountSecretKey,
   learnAccount,
   organizationLabel,
@@ -114,6 +115,27 @@ describe('account rules', () => {
     assert.equal(organizationOfList([key({ prefix: 'x', orgId: 'org_\u202eevil' }), key({ prefix: 'y', orgId: ORG_B })]), ORG_B);
     assert.equal(organizationOfList([key({ prefix: 'x', orgId: 'org_$(alert)' })]), undefined);
     assert.equal(organizationOfList([]), undefined);
+  });
+
+  test('one pass per list answers both "the organization all records agree on" and "the first one named", in either order', () => {
+    const disagreeing = [
+      key({ prefix: 'x', orgId: 'org_$(alert)' }),
+      key({ prefix: 'y', orgId: ORG_B }),
+      key({ prefix: 'z', orgId: ORG_A }),
+    ];
+    assert.equal(firstOrganizationOfList(disagreeing), ORG_B, 'the first valid id, though a later record disagrees');
+    assert.equal(organizationOfList(disagreeing), undefined, 'asked second, of the same list: still no agreement');
+    const agreeing = [
+      key({ prefix: 'x', orgId: ORG_A }),
+      key({ prefix: 'y', orgId: 'org_\u202eevil' }),
+      key({ prefix: 'z', orgId: ORG_A }),
+    ];
+    assert.equal(organizationOfList(agreeing), ORG_A);
+    assert.equal(firstOrganizationOfList(agreeing), ORG_A);
+    assert.equal(firstOrganizationOfList([key({ prefix: 'x', orgId: 'org_nope' })]), undefined);
+    assert.equal(firstOrganizationOfList([]), undefined);
+    // Each list is its own: another array with other records gets its own answer.
+    assert.equal(organizationOfList([key({ prefix: 'x', orgId: ORG_B })]), ORG_B);
   });
 
   test("adding: a new organization is a new account; a token of a known organization replaces that account's; either becomes current", () => {

@@ -3,12 +3,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ApiKey } from '../../src/core/apiKey';
 import {
+  cachedExpiryBadge,
   decideReminder,
   expiringSoon,
   expiryBadge,
   listOrganization,
   localDay,
   parseReminderRecord,
+  readExpiryBadge,
   recordReminder,
   reminderMessage,
   storableReminderRecord,
@@ -60,6 +62,66 @@ describe('expiry badge', () => {
     // Eleven days on, "In twenty days" is within 14 days; the three soonest have expired.
     assert.deepEqual(expiryBadge(keys, NOW + 11 * DAY, 14)?.value, 1);
     assert.equal(expiryBadge(keys, NOW + 21 * DAY, 14), undefined);
+  });
+
+  test('the badge comes with the first moment a key enters the window or expires', () => {
+    // "In three hours" expires first; "In twenty days" enters the 14-day window in six days.
+    assert.equal(readExpiryBadge(keys, NOW, 14).untilMs, NOW + 3 * HOUR);
+    assert.equal(readExpiryBadge(keys, NOW + 3 * HOUR, 14).untilMs, NOW + DAY + HOUR, '"Tomorrow" expires next');
+    assert.equal(readExpiryBadge(keys, NOW + 2 * DAY, 14).untilMs, NOW + 6 * DAY, '"In twenty days" enters the window');
+    assert.equal(readExpiryBadge(keys, NOW + 2 * DAY, 30).untilMs, NOW + 10 * DAY, 'in a 30-day window it already counts');
+    assert.equal(readExpiryBadge(keys, NOW + 20 * DAY, 14).untilMs, Infinity, 'every key has expired: nothing changes any more');
+    assert.equal(readExpiryBadge([keys[0]!, keys[5]!, keys[6]!], NOW, 14).untilMs, Infinity, 'never-expiring, inactive, revoked');
+  });
+
+  test('the cached badge is reused until a key crosses into the window or expires, and changes exactly then', () => {
+    const list = [...keys];
+    let shown = cachedExpiryBadge(list, NOW, 14);
+    assert.deepEqual(shown, { value: 3, tooltip: '3 active keys expire within 14 days' });
+    // Each moment a key's state changes: the millisecond before, the reading of the last change is reused as it
+    // is (no new pass); at the moment itself, the badge is new, and says what a fresh one says.
+    const changes: Array<[number, number | undefined]> = [
+      [NOW + 3 * HOUR, 2], // "In three hours" expires
+      [NOW + DAY + HOUR, 1], // "Tomorrow" expires
+      [NOW + 6 * DAY, 2], // "In twenty days" enters the window
+      [NOW + 10 * DAY, 1], // "In ten days" expires
+      [NOW + 20 * DAY, undefined], // "In twenty days" expires
+    ];
+    for (const [at, value] of changes) {
+      assert.equal(cachedExpiryBadge(list, at - 1, 14), shown, `reused until ${(at - NOW) / HOUR} h`);
+      const next = cachedExpiryBadge(list, at, 14);
+      assert.equal(next?.value, value, `at ${(at - NOW) / HOUR} h`);
+      assert.deepEqual(next, expiryBadge(list, at, 14));
+      shown = next;
+    }
+    assert.equal(cachedExpiryBadge(list, NOW + 5_000 * DAY, 14), undefined);
+  });
+
+  test('a new list, a new warning window or a clock gone back reads the keys again', () => {
+    const list = [...keys];
+    const first = cachedExpiryBadge(list, NOW, 14);
+    const copy = [...list];
+    const again = cachedExpiryBadge(copy, NOW, 14);
+    assert.notEqual(again, first, 'another array is another list');
+    assert.deepEqual(again, first);
+    assert.equal(cachedExpiryBadge([...list, key('Soon too', { expiresAt: NOW + HOUR })], NOW, 14)?.value, 4);
+    assert.deepEqual(cachedExpiryBadge(list, NOW, 30), { value: 4, tooltip: '4 active keys expire within 30 days' });
+    assert.equal(cachedExpiryBadge(list, NOW, 0), undefined);
+    assert.equal(cachedExpiryBadge(list, NOW, 14)?.value, 3, 'back to 14 days');
+    // Six days on, "In twenty days" counts; the clock then set back: the reading was for later, not for now.
+    assert.equal(cachedExpiryBadge(list, NOW + 6 * DAY, 14)?.value, 2);
+    assert.equal(cachedExpiryBadge(list, NOW, 14)?.value, 3);
+  });
+
+  test('the cached badge agrees with a fresh one at any moment, in any order of renders', () => {
+    const list = [...keys, key('Next week', { expiresAt: NOW + 7 * DAY }), key('In two months', { expiresAt: NOW + 60 * DAY })];
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 500; i++) {
+      const at = NOW - DAY + Math.floor(random() * 70 * DAY);
+      const days = [0, 1, 14, 30][Math.floor(random() * 4)]!;
+      assert.deepEqual(cachedExpiryBadge(list, at, days), expiryBadge(list, at, days), `at ${at - NOW} ms, ${days} days`);
+    }
   });
 
   test('expiringSoon orders soonest first', () => {
