@@ -20,7 +20,7 @@ function buildTree(core, keys) {
   let rows = 0;
   let chars = 0;
   for (const group of groups) {
-    const page = group.keys.slice(0, core.PAGE_SIZE);
+    const page = group.first(core.PAGE_SIZE);
     for (const key of page) {
       const row = core.keyRow(key, nowMs, EXPIRY_WARNING_DAYS);
       chars += row.label.length + row.description.length;
