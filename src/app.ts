@@ -85,8 +85,10 @@ export function createApp(deps: AppDeps): App {
   // The first list under a token shows which organization it belongs to and which key it is. Each list is
   // looked at once: the store announces every change of loading state, and a list can hold many keys. Nothing
   // on the view's first page needs it, so it waits until the view has built its rows. By then a newer list may
-  // have come (only that one is looked at), or the token may have changed, which the store hears of only once
-  // the accounts say so: a list is only ever matched against the token it was listed with.
+  // have come (only that one is looked at), or the token may have changed. A list is only ever matched against
+  // the token it was listed with: the store drops an answer that arrives after its token stopped being the
+  // current one, this look gives up when the token changed since, and `learn` records nothing for an account
+  // whose token is no longer that one.
   let arrived: { readonly keys: object; readonly token: ApiToken | undefined } | undefined;
   const examination = new DeferredTask();
   const examineList = () => {
@@ -99,13 +101,18 @@ export function createApp(deps: AppDeps): App {
     if (!orgId) return;
     const key = findTokenKey(loaded.keys, token);
     if (account.orgId === orgId && (key === undefined || account.key?.id === key.id)) return;
-    accounts.learn(account.id, orgId, key).then(undefined, (thrown: unknown) => {
+    accounts.learn(account.id, token, orgId, key).then(undefined, (thrown: unknown) => {
       log.warn(`Recording the token's organization failed: ${describeForLog(toFactifyError(thrown))}`);
     });
   };
   const listChanged = store.onDidChange(() => {
     const keys = store.snapshot.loaded?.keys;
-    if (keys === undefined || keys === arrived?.keys) return; // a change of loading state, or a list already seen
+    if (keys === undefined) {
+      // Reset: the same answer listed again later gives back the same list, which is then looked at afresh.
+      arrived = undefined;
+      return;
+    }
+    if (keys === arrived?.keys) return; // a change of loading state, or a list already seen
     arrived = { keys, token: accounts.currentToken() };
     examination.schedule(examineList);
   });

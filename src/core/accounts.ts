@@ -416,9 +416,13 @@ export class AccountStore {
     return this.change((state) => renameOrganization(state, orgId, label));
   }
 
-  /** Records the organization (and key) a list under the account's token showed. */
-  learn(accountId: string, orgId: OrgId, key: TokenKey | undefined): Promise<void> {
+  /**
+   * Records the organization (and key) a list under `token` showed, for the account `token` belongs to; nothing
+   * when the account has another token by now (it was replaced, or accounts were re-read meanwhile).
+   */
+  learn(accountId: string, token: ApiToken, orgId: OrgId, key: TokenKey | undefined): Promise<void> {
     return this.serialized(async () => {
+      if (this.tokens.get(accountId) !== token) return;
       const latest = this.latest();
       const account = latest.accounts.find((candidate) => candidate.id === accountId);
       if (!account || (account.orgId === orgId && (key === undefined || account.key?.id === key.id))) return;

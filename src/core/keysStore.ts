@@ -122,6 +122,15 @@ export class KeysStore {
         },
       });
       if (generation !== this.generation) return;
+      // The token or organization changed while the list was on its way, before anything said so (another
+      // window switched accounts, and the accounts announce it once they have read everything): this answer
+      // is not the current account's. It is dropped, and the list asked for again under the current one.
+      if (this.contextChange(auth) !== undefined) {
+        this.deps.log.info('A list arrived after the token or organization changed; asking again under the current one.');
+        this.inFlight = undefined;
+        void this.refresh();
+        return;
+      }
       this.deps.log.info(`Listed ${list.keys.length} keys (${describeQuery(query)}) in ${this.deps.now() - started} ms.`);
       for (const rejected of list.rejected) {
         this.deps.log.warn(`Skipped record #${rejected.index}${rejected.id ? ` (${rejected.id})` : ''}: ${rejected.problem}.`);

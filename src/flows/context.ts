@@ -64,7 +64,8 @@ export interface Accounts {
   add(token: ApiToken, learned: { orgId: OrgId | undefined; key: TokenKey | undefined }): Promise<{ account: Account; replaced: boolean }>;
   switchTo(accountId: string): Promise<void>;
   rename(orgId: OrgId, label: string): Promise<void>;
-  learn(accountId: string, orgId: OrgId, key: TokenKey | undefined): Promise<void>;
+  /** Records what a list under `token` showed for the account `token` belongs to; nothing once it has another. */
+  learn(accountId: string, token: ApiToken, orgId: OrgId, key: TokenKey | undefined): Promise<void>;
   /** Throws when the OS keyring refuses. */
   remove(accountIds: readonly string[]): Promise<void>;
   onDidChange(listener: () => void): { dispose(): void };

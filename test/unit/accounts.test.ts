@@ -318,6 +318,30 @@ describe('account store', () => {
     assert.deepEqual(parseAccountsState(state.get(ACCOUNTS_STATE_KEY)).accounts, []);
   });
 
+  test('learn records what a list showed only while the account still has the token it was listed with', async () => {
+    const { store, secrets } = newStore();
+    await store.load();
+    const first = await store.add(TOKEN_A as never, { orgId: undefined, key: undefined });
+    const other = await store.add(TOKEN_B as never, { orgId: ORG_B, key: undefined });
+    // A list listed under another token than the account has now (the accounts were re-read meanwhile):
+    // nothing is recorded, so no account of that organization is dropped on its word.
+    await store.learn(first.account.id, TOKEN_C as never, ORG_B, undefined);
+    assert.deepEqual(
+      store.list().map((account) => [account.id, account.orgId]),
+      [
+        [first.account.id, undefined],
+        [other.account.id, ORG_B],
+      ],
+    );
+    assert.equal(secrets.values.get(tokenSecretKey(other.account.id)), TOKEN_B, "the other account's token is kept");
+    // Under the token the account has, it is recorded, and the other account of that organization gives way.
+    await store.learn(first.account.id, TOKEN_A as never, ORG_B, undefined);
+    assert.deepEqual(
+      store.list().map((account) => [account.id, account.orgId]),
+      [[first.account.id, ORG_B]],
+    );
+  });
+
   test('add, replace, switch, rename and remove: one secret entry per token, metadata in global state', async () => {
     const { store, secrets, state } = newStore();
     await store.load();

@@ -65,3 +65,27 @@ test('a token changed right after its list arrived: the list is not matched agai
   assert.equal(target.ctx.accounts.current()?.key, undefined);
   assert.ok(target.store.snapshot.loaded, 'and nothing reset the list meanwhile');
 });
+
+test('a list reset before it was looked at is looked at when the same answer comes back', { timeout: 10_000 }, async () => {
+  const target = app({ token: server.tokens.admin });
+  const resetOnce = target.store.onDidChange(() => {
+    if (!target.store.snapshot.loaded) return;
+    resetOnce.dispose();
+    // In the turn that announced the list, before the app's look at it: an account or organization switch.
+    target.store.reset();
+  });
+  await target.store.refresh();
+  assert.equal(target.store.snapshot.loaded, undefined);
+  const learnt = new Promise<void>((resolve) => {
+    const subscription = target.ctx.accounts.onDidChange(() => {
+      if (target.ctx.accounts.current()?.orgId === undefined) return;
+      subscription.dispose();
+      resolve();
+    });
+  });
+  // The same answer again: the client gives back the very list it validated before.
+  await target.store.refresh();
+  await learnt;
+  assert.equal(target.ctx.accounts.current()?.orgId, server.orgs.primary);
+  assert.equal(target.ctx.accounts.current()?.key?.name, server.tokenKeys.admin);
+});

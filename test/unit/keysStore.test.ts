@@ -180,6 +180,30 @@ describe('refresh', () => {
     }
   });
 
+  test('a list that arrives after the token changed unannounced is dropped and asked for again', QUICK, async () => {
+    const answer = deferred();
+    const { store, snapshots, setAuth } = harness({ auth: asToken(server.tokens.admin) });
+    server.addFault({ method: 'GET', times: 1, fault: { kind: 'held', until: answer.promise } });
+    const first = store.refresh();
+    await waitFor(() => lists().length === 1, "the admin's list to reach the server");
+    // Another window switched accounts: the token is already the other one, and nothing has said so yet.
+    setAuth(asToken(server.tokens.otherOrgAdmin));
+    answer.resolve();
+    await first;
+    await waitFor(() => store.snapshot.loaded !== undefined && !store.snapshot.loading, 'a list under the current token');
+    assert.ok(
+      snapshots.every(
+        (snapshot) => snapshot.loaded === undefined || snapshot.loaded.keys.every((key) => key.orgId === server.orgs.secondary),
+      ),
+      "the admin's answer was never shown under the other token",
+    );
+    assert.deepEqual(
+      lists().map((request) => request.headers.authorization),
+      [`Bearer ${server.tokens.admin}`, `Bearer ${server.tokens.otherOrgAdmin}`],
+    );
+    assert.ok(loadedKeys(store).length > 0);
+  });
+
   test("reset() while a slow list is in flight: the old organization's answer is never shown", QUICK, async () => {
     // A client that ignores cancellation, so the old answer does arrive after the switch.
     class DeafClient extends FactifyClient {
