@@ -274,27 +274,24 @@ export function nameSortKey(name: string): string {
 const ZERO = 48;
 const NINE = 57;
 const NUMBER_WIDTH = 16;
-const isDigit = (code: number) => code >= ZERO && code <= NINE;
+const ZEROS = '0'.repeat(NUMBER_WIDTH);
+const DIGIT_RUN = /[0-9]+/g;
 
 /**
  * Every run of digits without its leading zeros, padded with zeros to 16 digits (longer runs as they are), so
- * that plain comparison orders numbers by value. A scan, not a regular expression with a replacer: a first
- * refresh computes this for every key.
+ * that plain comparison orders numbers by value. The runs are found by a regular expression: in a fresh
+ * process, where a first list makes the sort keys of its first pages, that costs half what a scan of every
+ * character in script does.
  */
 function padNumbers(key: string): string {
-  let padded = '';
-  let copied = 0;
-  for (let at = 0; at < key.length; at++) {
-    if (!isDigit(key.charCodeAt(at))) continue;
-    let end = at + 1;
-    while (end < key.length && isDigit(key.charCodeAt(end))) end++;
-    let significant = at;
-    while (significant < end - 1 && key.charCodeAt(significant) === ZERO) significant++;
-    padded += key.slice(copied, at) + '0'.repeat(Math.max(0, NUMBER_WIDTH - (end - significant))) + key.slice(significant, end);
-    copied = end;
-    at = end - 1;
-  }
-  return copied === 0 ? key : padded + key.slice(copied);
+  return key.replace(DIGIT_RUN, padNumber);
+}
+
+function padNumber(run: string): string {
+  let significant = 0;
+  while (significant < run.length - 1 && run.charCodeAt(significant) === ZERO) significant++;
+  const digits = run.length - significant;
+  return (digits < NUMBER_WIDTH ? ZEROS.slice(digits) : '') + (significant === 0 ? run : run.slice(significant));
 }
 
 export type KeyIcon = KeyState | 'expiringSoon' | 'unrevocable';

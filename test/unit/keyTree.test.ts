@@ -12,6 +12,53 @@ describe('key tree', () => {
     assert.deepEqual(sorted, ['alpha', 'Ärger', 'éclair', 'Eclair 2', 'Key 9', 'key 9a', 'key 10', 'key 010', 'zulu']);
   });
 
+  test('nameSortKey pads every run of digits to 16 without its leading zeros, and keeps longer runs', () => {
+    // What the sort keys have always been: a plain scan, kept here as the reference.
+    const reference = (name: string) => {
+      let key = name.toLowerCase();
+      // eslint-disable-next-line no-control-regex
+      if (/[^\u0000-\u007f]/.test(key)) key = key.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+      let padded = '';
+      let copied = 0;
+      for (let at = 0; at < key.length; at++) {
+        if (!/[0-9]/.test(key[at]!)) continue;
+        let end = at + 1;
+        while (end < key.length && /[0-9]/.test(key[end]!)) end++;
+        let significant = at;
+        while (significant < end - 1 && key[significant] === '0') significant++;
+        padded += key.slice(copied, at) + '0'.repeat(Math.max(0, 16 - (end - significant))) + key.slice(significant, end);
+        copied = end;
+        at = end - 1;
+      }
+      return copied === 0 ? key : padded + key.slice(copied);
+    };
+    let seed = 11;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const pieces = [
+      '0',
+      '00',
+      '007',
+      '1',
+      '42',
+      '9'.repeat(15),
+      '1'.repeat(16),
+      '0'.repeat(20) + '5',
+      '1'.repeat(25),
+      'a',
+      ' ',
+      'Ä',
+      '٣',
+      '０',
+      'x-',
+      '',
+    ];
+    for (let round = 0; round < 3_000; round++) {
+      const name = Array.from({ length: 1 + Math.floor(random() * 6) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      assert.equal(nameSortKey(name), reference(name), JSON.stringify(name));
+    }
+    assert.equal(nameSortKey('Key 007b10'), 'key 0000000000000007b0000000000000010');
+  });
+
   test('grouping from the previous groups gives the same groups as grouping from scratch', () => {
     const many = Array.from({ length: 300 }, (_, i) =>
       makeKey({
