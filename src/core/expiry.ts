@@ -21,11 +21,6 @@ export function expiringSoon(keys: readonly ApiKey[], nowMs: number, warningDays
     .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.id < b.id ? -1 : 1));
 }
 
-/** The badge of the view, or undefined when no active key expires within the window. */
-export function expiryBadge(keys: readonly ApiKey[], nowMs: number, warningDays: number): ExpiryBadge | undefined {
-  return readExpiryBadge(keys, nowMs, warningDays).badge;
-}
-
 /** A badge and the span of time it holds for: no key enters or leaves the window in `[fromMs, untilMs)`. */
 export interface ExpiryBadgeReading {
   readonly badge: ExpiryBadge | undefined;
@@ -38,7 +33,7 @@ export interface ExpiryBadgeReading {
 const DAY_MS = 86_400_000;
 
 /**
- * The badge at `nowMs`, and, from the same pass, how long it stays right: an active key counts from
+ * The badge of the view at `nowMs` (undefined when no active key expires within the window), and, from the same pass, how long it stays right: an active key counts from
  * `expiresAt - warningDays` days (inclusive) until `expiresAt` (exclusive), as `isExpiringSoon` says, so the
  * count can only change at the nearest of those moments still ahead. Revoked and inactive keys never count.
  */
@@ -58,7 +53,7 @@ export function readExpiryBadge(keys: readonly ApiKey[], nowMs: number, warningD
 }
 
 /**
- * `expiryBadge`, kept per list and warning window until a key can cross into the window or expire: the view
+ * The badge `readExpiryBadge` reads, kept per list and warning window until a key can cross into the window or expire: the view
  * renders several times per load (loading, loaded, accounts…), and each render would otherwise walk every key.
  */
 export function cachedExpiryBadge(keys: readonly ApiKey[], nowMs: number, warningDays: number): ExpiryBadge | undefined {

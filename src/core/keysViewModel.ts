@@ -19,8 +19,8 @@ export const REGROUP_AFTER_MS = 60_000;
 /**
  * The groups the view shows, and how far each is paged. Grouping runs once per list (a refresh that brings
  * back the same answer keeps the same list), and again only when a minute has passed, since keys expire with
- * time; each group is put in order only as far as the rows shown need. A filter only narrows the sorted groups; the same filter over the same grouping
- * gives back the same groups, so the rows keep their identity.
+ * time; each group is put in order only as far as the rows shown need. A filter only narrows the sorted
+ * groups; the same filter over the same grouping gives back the same groups, so the rows keep their identity.
  */
 export class KeyGrouping {
   private sorted: { keys: LoadedKeys['keys']; includeRevoked: boolean; at: number; groups: KeyGroup[] } | undefined;

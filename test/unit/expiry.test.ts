@@ -6,7 +6,6 @@ import {
   cachedExpiryBadge,
   decideReminder,
   expiringSoon,
-  expiryBadge,
   listOrganization,
   localDay,
   parseReminderRecord,
@@ -47,21 +46,21 @@ const utc = (nowMs: number): ReminderClock => ({ nowMs, utcOffsetMinutes: 0 });
 
 describe('expiry badge', () => {
   test('counts only active keys expiring within the window; the tooltip says so', () => {
-    assert.deepEqual(expiryBadge(keys, NOW, 14), { value: 3, tooltip: '3 active keys expire within 14 days' });
-    assert.deepEqual(expiryBadge(keys, NOW, 30), { value: 4, tooltip: '4 active keys expire within 30 days' });
-    assert.deepEqual(expiryBadge(keys, NOW, 1), { value: 1, tooltip: '1 active key expires within 1 day' });
+    assert.deepEqual(readExpiryBadge(keys, NOW, 14).badge, { value: 3, tooltip: '3 active keys expire within 14 days' });
+    assert.deepEqual(readExpiryBadge(keys, NOW, 30).badge, { value: 4, tooltip: '4 active keys expire within 30 days' });
+    assert.deepEqual(readExpiryBadge(keys, NOW, 1).badge, { value: 1, tooltip: '1 active key expires within 1 day' });
   });
 
   test('no badge when nothing expires within the window, or the window is 0', () => {
-    assert.equal(expiryBadge(keys, NOW, 0), undefined);
-    assert.equal(expiryBadge([keys[0]!, keys[4]!], NOW, 14), undefined);
-    assert.equal(expiryBadge([], NOW, 14), undefined);
+    assert.equal(readExpiryBadge(keys, NOW, 0).badge, undefined);
+    assert.equal(readExpiryBadge([keys[0]!, keys[4]!], NOW, 14).badge, undefined);
+    assert.equal(readExpiryBadge([], NOW, 14).badge, undefined);
   });
 
   test('the clock moves keys into and out of the count', () => {
     // Eleven days on, "In twenty days" is within 14 days; the three soonest have expired.
-    assert.deepEqual(expiryBadge(keys, NOW + 11 * DAY, 14)?.value, 1);
-    assert.equal(expiryBadge(keys, NOW + 21 * DAY, 14), undefined);
+    assert.deepEqual(readExpiryBadge(keys, NOW + 11 * DAY, 14).badge?.value, 1);
+    assert.equal(readExpiryBadge(keys, NOW + 21 * DAY, 14).badge, undefined);
   });
 
   test('the badge comes with the first moment a key enters the window or expires', () => {
@@ -91,7 +90,7 @@ describe('expiry badge', () => {
       assert.equal(cachedExpiryBadge(list, at - 1, 14), shown, `reused until ${(at - NOW) / HOUR} h`);
       const next = cachedExpiryBadge(list, at, 14);
       assert.equal(next?.value, value, `at ${(at - NOW) / HOUR} h`);
-      assert.deepEqual(next, expiryBadge(list, at, 14));
+      assert.deepEqual(next, readExpiryBadge(list, at, 14).badge);
       shown = next;
     }
     assert.equal(cachedExpiryBadge(list, NOW + 5_000 * DAY, 14), undefined);
@@ -120,7 +119,7 @@ describe('expiry badge', () => {
     for (let i = 0; i < 500; i++) {
       const at = NOW - DAY + Math.floor(random() * 70 * DAY);
       const days = [0, 1, 14, 30][Math.floor(random() * 4)]!;
-      assert.deepEqual(cachedExpiryBadge(list, at, days), expiryBadge(list, at, days), `at ${at - NOW} ms, ${days} days`);
+      assert.deepEqual(cachedExpiryBadge(list, at, days), readExpiryBadge(list, at, days).badge, `at ${at - NOW} ms, ${days} days`);
     }
   });
 

@@ -10,7 +10,7 @@ import { useL10nBundle, type L10nBundle } from '../../src/core/l10n';
 import { describeKeyTiming, formatRelative } from '../../src/core/format';
 import { keyRow, keyTooltipMarkdown, STATE_LABELS } from '../../src/core/keyTree';
 import { viewDescription } from '../../src/core/keysViewModel';
-import { expiryBadge, reminderMessage } from '../../src/core/expiry';
+import { readExpiryBadge, reminderMessage } from '../../src/core/expiry';
 import { pointsToLog, REMEDY_LABELS } from '../../src/core/remedies';
 import { FactifyClient } from '../../src/core/client';
 import { type FactifyError } from '../../src/core/errors';
@@ -134,8 +134,8 @@ describe('German: key rows and the view', () => {
       makeKey({ name: 'A', expiresAt: NOW + DAY }),
       makeKey({ id: 'key_01kdx2z2ab3cd4ef5gh6jk7mn9', name: 'B', expiresAt: NOW + 3 * DAY }),
     ];
-    assert.equal(expiryBadge(keys.slice(0, 1), NOW, 1)?.tooltip, '1 aktiver Schlüssel läuft innerhalb eines Tages ab');
-    assert.equal(expiryBadge(keys, NOW, 14)?.tooltip, '2 aktive Schlüssel laufen innerhalb von 14 Tagen ab');
+    assert.equal(readExpiryBadge(keys.slice(0, 1), NOW, 1).badge?.tooltip, '1 aktiver Schlüssel läuft innerhalb eines Tages ab');
+    assert.equal(readExpiryBadge(keys, NOW, 14).badge?.tooltip, '2 aktive Schlüssel laufen innerhalb von 14 Tagen ab');
     assert.equal(
       reminderMessage({ organizationId: ORG_ID, keys: keys.slice(0, 1), day: '2026-03-01' }, NOW, 14, 'Acme'),
       'Factify-API-Schlüssel „A“ von Acme läuft morgen ab.',
