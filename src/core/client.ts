@@ -705,7 +705,8 @@ function parseHttpDate(text: string): number | undefined {
 export function describeWait(ms: number): string {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
   if (seconds < 60) return seconds === 1 ? t('1 second') : t('{0} seconds', seconds);
-  if (seconds < 3_600) {
+  // A wait that rounds to 60 minutes is worded in hours, as one that rounds to 24 hours is "about a day".
+  if (seconds < 3_570) {
     const minutes = Math.round(seconds / 60);
     if (seconds % 60 === 0) return minutes === 1 ? t('1 minute') : t('{0} minutes', minutes);
     return minutes === 1 ? t('about 1 minute') : t('about {0} minutes', minutes);

@@ -318,6 +318,8 @@ export function faultMatrixServerTransport(): void {
         [60_000, '1 minute'],
         [120_000, '2 minutes'],
         [150_000, 'about 3 minutes'],
+        [3_569_000, 'about 59 minutes'],
+        [3_599_000, 'about 1 hour'],
         [3_600_000, '1 hour'],
         [3 * 3_600_000 + 5_000, 'about 3 hours'],
         [86_399_000, 'about a day'],
