@@ -11,6 +11,7 @@ import { describeForLog, toFactifyError, type Logger } from './core/errors';
 import { type ApiToken } from './core/ids';
 import { KeyDirectory } from './core/keyDirectory';
 import { KeysStore } from './core/keysStore';
+import { createListWarmUp } from './core/warmUp';
 import { type Redactor } from './core/redact';
 import { type Accounts, type AppContext, type Organizations, type Prompts } from './flows/context';
 
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): App {
     includeRevoked: deps.includeRevoked,
     now: deps.now ?? Date.now,
     log,
+    whileListing: createListWarmUp(),
   });
   const ctx: AppContext = {
     prompts: deps.prompts,

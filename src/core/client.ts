@@ -115,6 +115,11 @@ export interface RequestOptions {
 
 export interface ListOptions extends RequestOptions {
   readonly includeRevoked: boolean;
+  /**
+   * Called when the request has been handed to the HTTP stack, with a promise that settles once the answer's
+   * headers have come (or the attempt failed): something to do meanwhile, on the event loop, in short turns.
+   */
+  readonly whileWaiting?: (answered: Promise<unknown>) => void;
 }
 
 type Operation = 'list' | 'revoke';
@@ -134,6 +139,7 @@ interface PreparedRequest {
   readonly signal: AbortSignal | undefined;
   readonly onRateLimited?: (wait: RateLimitWait) => void;
   readonly contextChange?: ContextCheck;
+  readonly whileWaiting?: (answered: Promise<unknown>) => void;
 }
 
 export class FactifyClient {
@@ -168,6 +174,7 @@ export class FactifyClient {
       signal: options.signal,
       onRateLimited: options.onRateLimited,
       contextChange: options.contextChange,
+      whileWaiting: options.whileWaiting,
     });
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
@@ -304,7 +311,7 @@ export class FactifyClient {
       // Loading the HTTP stack blocks: not before the early connection's handshake is under way (or this
       // request is given up).
       if (this.stackLoadedEarly && !this.dispatcher) await Promise.race([this.stackLoadedEarly, abortedPromise(signal)]);
-      const response = await this.getDispatcher().request({
+      const responding = this.getDispatcher().request({
         origin: request.url.origin,
         path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
@@ -314,6 +321,8 @@ export class FactifyClient {
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
+      request.whileWaiting?.(responding);
+      const response = await responding;
       const answer = await this.readResponse(response, request);
       saveHttpStackCodeLater();
       return answer;

@@ -47,6 +47,8 @@ export interface KeysStoreDeps {
   readonly includeRevoked: () => boolean;
   readonly now: () => number;
   readonly log: Logger;
+  /** Something to do while a list is on its way (see ListOptions.whileWaiting). */
+  readonly whileListing?: (answered: Promise<unknown>) => void;
 }
 
 type Listener = () => void;
@@ -115,6 +117,7 @@ export class KeysStore {
         includeRevoked: query.includeRevoked,
         signal,
         contextChange: () => this.contextChange(auth),
+        whileWaiting: this.deps.whileListing,
         onRateLimited: ({ waitMs }) => {
           if (generation !== this.generation) return;
           this.deps.log.warn(`List rate-limited (429); retrying in ${waitMs} ms.`);
