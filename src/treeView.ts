@@ -11,6 +11,7 @@ import {
   type KeyIcon,
   type KeyRow,
 } from './core/keyTree';
+import { DeferredTask } from './core/deferredTask';
 import { cachedExpiryBadge } from './core/expiry';
 import { t } from './core/l10n';
 import {
@@ -161,6 +162,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private autoRefresh: { timer: NodeJS.Timeout; seconds: number } | undefined;
   /** What the rows were last built from: a render that changes none of it leaves the tree alone. */
   private treeInputs: readonly unknown[] | undefined;
+  private readonly badgeLater = new DeferredTask();
   /** Where each key was found in the workspace (`file:line`), to mark its row. */
   private foundIn: (keyId: string) => readonly string[] = () => [];
 
@@ -174,6 +176,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.disposables.push(
       this.treeView,
       this.changed,
+      this.badgeLater,
       ctx.store.onDidChange(() => this.render()),
       ctx.accounts.onDidChange(() => this.render()),
       this.treeView.onDidChangeVisibility(() => this.scheduleAutoRefresh()),
@@ -322,7 +325,7 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const redact = (text: string) => this.redactor.redact(text);
     const message = viewMessage(input, state, redact);
     this.treeView.message = message === undefined ? undefined : redact(message);
-    this.treeView.badge = snapshot.loaded && cachedExpiryBadge(snapshot.loaded.keys, Date.now(), settings.expiryWarningDays());
+    this.badgeLater.schedule(this.showBadge);
     const override = this.ctx.organizations.current;
     const description = viewDescription(override, shownOrganization(override, snapshot, this.ctx.accounts));
     this.treeView.description = description === undefined ? undefined : redact(description);
@@ -334,6 +337,12 @@ export class KeysView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     }
     this.scheduleAutoRefresh();
   }
+
+  /** The expiry badge of the list shown now. Counting is a pass over the whole list: it waits for the rows. */
+  private readonly showBadge = (): void => {
+    const loaded = this.ctx.store.snapshot.loaded;
+    this.treeView.badge = loaded && cachedExpiryBadge(loaded.keys, Date.now(), settings.expiryWarningDays());
+  };
 
   private trackProgress(loading: boolean): void {
     if (loading && !this.progressDone) {

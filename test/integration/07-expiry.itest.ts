@@ -54,6 +54,11 @@ suite('Expiry awareness', () => {
   test('the badge counts the active keys expiring within factify.expiryWarningDays, and says so', async () => {
     const keysView = await view();
     await waitForKeysOf(env.orgs.primary, false);
+    // The badge follows the rows (counting is a pass over the whole list).
+    await waitFor(
+      () => keysView.treeView.badge?.value === 1,
+      () => `a badge of 1, not ${JSON.stringify(keysView.treeView.badge)}`,
+    );
     assert.deepEqual(keysView.treeView.badge, { value: 1, tooltip: '1 active key expires within 14 days' });
     await factify().update('expiryWarningDays', 35, vscode.ConfigurationTarget.Global);
     await waitFor(
