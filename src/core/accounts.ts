@@ -4,7 +4,7 @@
  * (one entry each), the rest — not secret — in a key-value state. Pure: no `vscode` import; the shell passes
  * SecretStorage and global state in.
  */
-import { type ApiKey } from './apiKey';
+import { organizationsOfList, type ApiKey } from './apiKey';
 import { type RequestAuth } from './client';
 import { describeForLog, toFactifyError, type Logger } from './errors';
 import { asOrgId, checkToken, type ApiToken, type OrgId } from './ids';
@@ -99,35 +99,6 @@ export function organizationOfList(keys: readonly ApiKey[]): OrgId | undefined {
 /** The first valid org id a list's records name, whether or not the others agree. */
 export function firstOrganizationOfList(keys: readonly ApiKey[]): OrgId | undefined {
   return organizationsOfList(keys).first;
-}
-
-interface ListOrganizations {
-  readonly first: OrgId | undefined;
-  readonly agreed: OrgId | undefined;
-}
-
-/**
- * Both answers from one pass, kept per list: the shell asks for each list several times (the view's description
- * on every render, the account's organization, the expiry reminder), and a list is never changed once loaded.
- */
-const ORGANIZATIONS_BY_LIST = new WeakMap<readonly ApiKey[], ListOrganizations>();
-
-function organizationsOfList(keys: readonly ApiKey[]): ListOrganizations {
-  let known = ORGANIZATIONS_BY_LIST.get(keys);
-  if (!known) ORGANIZATIONS_BY_LIST.set(keys, (known = scanOrganizations(keys)));
-  return known;
-}
-
-function scanOrganizations(keys: readonly ApiKey[]): ListOrganizations {
-  let found: OrgId | undefined;
-  for (const key of keys) {
-    if (found !== undefined && key.orgId === found) continue; // most records repeat the one already checked
-    const orgId = asOrgId(key.orgId);
-    if (!orgId) continue;
-    if (found && found !== orgId) return { first: found, agreed: undefined };
-    found = orgId;
-  }
-  return { first: found, agreed: found };
 }
 
 /** Why a local organization name is refused, or undefined when it is fine. An empty name removes it. */

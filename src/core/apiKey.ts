@@ -1,5 +1,5 @@
 /** API key records: validation of what the server sent, and the key-state rules. */
-import { asKeyId, type KeyId } from './ids';
+import { asKeyId, asOrgId, type KeyId, type OrgId } from './ids';
 import { FactifyError } from './errors';
 import { t } from './l10n';
 import { displayText } from './text';
@@ -145,6 +145,10 @@ class KeyListBuilder {
   private next = 0;
   /** Records that gave the previous answer's key at the same position. */
   private reused = 0;
+  /** The organizations the kept keys name, noted as they are kept (see organizationsOfList). */
+  private lastOrgId: string | undefined;
+  private firstOrg: OrgId | undefined;
+  private mixedOrgs = false;
   private readonly previous: ValidatedAnswer | undefined;
 
   /** `records`: how many the answer holds, when known (the arrays are sized once). */
@@ -176,6 +180,7 @@ class KeyListBuilder {
         this.seen.add(parsed.id);
         this.keys.push(parsed);
         kept = parsed;
+        if (parsed.orgId !== this.lastOrgId) this.noteOrganization(parsed.orgId);
       }
       // Every position is written in order, so arrays not sized up front grow without holes.
       answer.keys[index] = kept;
@@ -204,6 +209,15 @@ class KeyListBuilder {
       : undefined;
   }
 
+  /** Most records name the organization of the one before: only a change is looked at. */
+  private noteOrganization(orgId: string | undefined): void {
+    this.lastOrgId = orgId;
+    const valid = asOrgId(orgId);
+    if (valid === undefined) return;
+    if (this.firstOrg === undefined) this.firstOrg = valid;
+    else if (valid !== this.firstOrg) this.mixedOrgs = true;
+  }
+
   /** The previous list itself when every record gave back its key, in place, and none was refused. */
   result(): KeyList {
     const previous = this.previousList;
@@ -216,8 +230,41 @@ class KeyListBuilder {
       this.next === previous.answer.keys.length
     )
       return previous;
+    ORGANIZATIONS_BY_LIST.set(this.keys, { first: this.firstOrg, agreed: this.mixedOrgs ? undefined : this.firstOrg });
     return { keys: this.keys, rejected: this.rejected, answer: this.answer };
   }
+}
+
+export interface ListOrganizations {
+  /** The first valid org id the keys name, whether or not the others agree. */
+  readonly first: OrgId | undefined;
+  /** That org id when every valid one the keys name is the same; only a valid org id counts. */
+  readonly agreed: OrgId | undefined;
+}
+
+/**
+ * Per list, since the shell asks for each several times (the view's description on every render, the
+ * account's organization, the expiry reminder) and a list is never changed once loaded. A validated list has
+ * it from its validation; any other (a list with a key marked revoked, say) is looked through once.
+ */
+const ORGANIZATIONS_BY_LIST = new WeakMap<readonly ApiKey[], ListOrganizations>();
+
+export function organizationsOfList(keys: readonly ApiKey[]): ListOrganizations {
+  let known = ORGANIZATIONS_BY_LIST.get(keys);
+  if (!known) ORGANIZATIONS_BY_LIST.set(keys, (known = scanOrganizations(keys)));
+  return known;
+}
+
+function scanOrganizations(keys: readonly ApiKey[]): ListOrganizations {
+  let found: OrgId | undefined;
+  for (const key of keys) {
+    if (found !== undefined && key.orgId === found) continue; // most records repeat the one already checked
+    const orgId = asOrgId(key.orgId);
+    if (!orgId) continue;
+    if (found && found !== orgId) return { first: found, agreed: undefined };
+    found = orgId;
+  }
+  return { first: found, agreed: found };
 }
 
 /** An optional string member against the value it became (absent and null both became undefined). */

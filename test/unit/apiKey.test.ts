@@ -1,11 +1,38 @@
 /** Key records from the server and the state rules of a key (src/core/apiKey.ts). */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isExpiringSoon, keyState, parseKeyList, parseKeyListInSlices, RECORDS_PER_SLICE } from '../../src/core/apiKey';
+import {
+  isExpiringSoon,
+  keyState,
+  organizationsOfList,
+  parseKeyList,
+  parseKeyListInSlices,
+  RECORDS_PER_SLICE,
+} from '../../src/core/apiKey';
 import { FactifyError } from '../../src/core/errors';
 import { NOW, HOUR, DAY, BODY, KEY_ID, ORG_ID, keyIdFor, makeKey, record } from './helpers/coreFixtures';
 
 describe('parseKeyList', () => {
+  test('the organizations noted while validating are those a look through the keys finds, for any mix of org ids', () => {
+    // A seeded generator, so a failure reproduces.
+    let seed = 11;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const ORG_OTHER = `org_${'z'.repeat(26)}`;
+    const orgIds = [ORG_ID, ORG_OTHER, 'org_not-valid', undefined, null, `org_${'y'.repeat(26)}`];
+    for (let round = 0; round < 300; round++) {
+      const length = Math.floor(random() * 12);
+      // Long runs of one value, as real lists have, with the odd change.
+      let current = orgIds[Math.floor(random() * orgIds.length)];
+      const records = Array.from({ length }, (_, i) => {
+        if (random() < 0.3) current = orgIds[Math.floor(random() * orgIds.length)];
+        return i % 7 === 6 ? { broken: true } : record({ id: keyIdFor(i), org_id: current });
+      });
+      const list = parseKeyList({ api_keys: records });
+      // A copy of the keys is not a validated list: it is looked through.
+      assert.deepEqual(organizationsOfList(list.keys), organizationsOfList([...list.keys]), JSON.stringify(records));
+    }
+  });
+
   test('parseKeyListInSlices gives exactly what parseKeyList gives, across slice boundaries, and yields between slices', async () => {
     const records = Array.from({ length: RECORDS_PER_SLICE * 2 + 7 }, (_, i) =>
       i % 1000 === 3
