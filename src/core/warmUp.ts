@@ -54,12 +54,9 @@ export function createListWarmUp(runPiece: (piece: number) => void = runListPiec
   };
 }
 
-/** One redactor for every piece, as the view has one (made on first use: activation never pays for it). */
-let madeUpRedactor: Redactor | undefined;
-
 /** One piece: a made-up answer through what the first list goes through, up to the rows' texts. */
 export function runListPiece(piece: number): void {
-  const redactor = (madeUpRedactor ??= redactorWithMadeUpSecret());
+  const redactor = redactorWithMadeUpSecret();
   const nowMs = Date.now();
   // Parsed from text, as an answer is: the records get the shapes real ones have.
   const list = parseKeyList(JSON.parse(madeUpAnswer(piece, nowMs)));
