@@ -2,6 +2,7 @@
 import { asKeyId, asOrgId, type KeyId, type OrgId } from './ids';
 import { FactifyError } from './errors';
 import { t } from './l10n';
+import { keyListRuns, type RecordRun } from './keyListSlices';
 import { displayText } from './text';
 
 export type KeyState = 'active' | 'expired' | 'inactive' | 'revoked';
@@ -53,6 +54,21 @@ export interface ValidatedAnswer {
   readonly keys: ReadonlyArray<ApiKey | undefined>;
   readonly expiresAt: readonly unknown[];
   readonly revokedAt: readonly unknown[];
+  /** For an answer parsed a run at a time from its text (parseKeyListRuns): the text and its runs. */
+  readonly runs?: AnswerRuns;
+}
+
+export interface AnswerRuns {
+  readonly text: string;
+  readonly runs: readonly ParsedRun[];
+}
+
+/** A run of the answer's text (see keyListRuns) and the records it held: `count` from index `first`. */
+export interface ParsedRun extends RecordRun {
+  readonly first: number;
+  readonly count: number;
+  /** Every record of it was kept: only such a run can be taken as it is by the next answer. */
+  readonly kept: boolean;
 }
 
 const MAX_ID_LENGTH = 200;
@@ -102,6 +118,85 @@ export async function parseKeyListSlices(slices: Iterable<string>, previous?: Ke
     list.add(records, 0, records.length);
   }
   return list.result();
+}
+
+/**
+ * `parseKeyList` of an answer given as its text and the runs of records it is cut into (see keyListRuns). A
+ * run whose text is the very same as a run of the previous answer's, all of whose records were kept, gives
+ * back that run's keys without being parsed or checked again (only the duplicate check, which depends on the
+ * rest of the answer, is done again); the other runs are parsed and checked, record by record against the
+ * previous answer. A poll that brings back a long list with a key or two changed parses those runs only.
+ * Throws the SyntaxError of a run that is not valid JSON (the caller then parses the whole text instead).
+ *
+ * Why a run taken as it is holds exactly those records: runs are consecutive, the first starts where the
+ * records do, and each that was parsed or taken ends between two records; so the next one starts between two
+ * records too, and its text is that of a run that, starting at such a place, parsed as a list of records.
+ */
+export function parseKeyListRuns(text: string, runs: readonly RecordRun[], previous?: KeyList): KeyList {
+  const list = new KeyListBuilder(0, previous);
+  const before = previous?.answer?.runs;
+  const parsed: ParsedRun[] = [];
+  // Runs after a change line up with the previous answer's again, a run or so further on or back.
+  let offset = 0;
+  for (let index = 0; index < runs.length; index++) {
+    const { from, until } = runs[index]!;
+    const first = list.added;
+    const match = before && matchingRun(text, from, until, before, index + offset);
+    if (match !== undefined) {
+      offset = match.at - index;
+      const kept = list.addRun(match.run.first, match.run.count);
+      parsed.push({ from, until, first, count: match.run.count, kept });
+      continue;
+    }
+    const records = JSON.parse(`[${text.slice(from, until)}]`) as unknown[];
+    const refused = list.refused;
+    list.add(records, 0, records.length);
+    parsed.push({ from, until, first, count: records.length, kept: list.refused === refused });
+  }
+  return list.result({ text, runs: parsed });
+}
+
+/**
+ * The list with the runs of its answer's text (see keyListRuns) worked out, for the next answer to take runs
+ * from: each run is parsed only to learn how many records it holds (they are the answer's records, in order).
+ * Undefined when the text is not cut into runs, or they do not add up to the answer's records.
+ */
+export function withAnswerRuns(text: string, list: KeyList, sliceChars?: number): KeyList | undefined {
+  const answer = list.answer;
+  const runs = answer && keyListRuns(text, sliceChars);
+  if (!answer || !runs) return undefined;
+  const parsed: ParsedRun[] = [];
+  let first = 0;
+  for (const { from, until } of runs) {
+    let count: number;
+    try {
+      count = (JSON.parse(`[${text.slice(from, until)}]`) as unknown[]).length;
+    } catch {
+      return undefined; // a cut inside a string: this answer cannot be taken apart
+    }
+    let kept = true;
+    for (let index = first; index < first + count && kept; index++) kept = answer.keys[index] !== undefined;
+    parsed.push({ from, until, first, count, kept });
+    first += count;
+  }
+  if (first !== answer.keys.length) return undefined;
+  return { ...list, answer: { ...answer, runs: { text, runs: parsed } } };
+}
+
+/** The previous answer's run with the very same text as `text[from, until)`, looked for at `guess` and next to it. */
+function matchingRun(
+  text: string,
+  from: number,
+  until: number,
+  before: AnswerRuns,
+  guess: number,
+): { run: ParsedRun; at: number } | undefined {
+  for (const at of [guess, guess + 1, guess - 1]) {
+    const run = before.runs[at];
+    if (run === undefined || !run.kept || run.until - run.from !== until - from) continue;
+    if (text.slice(from, until) === before.text.slice(run.from, run.until)) return { run, at };
+  }
+  return undefined;
 }
 
 /** Runs of records parsed and validated per turn of the event loop (about a megabyte of text). */
@@ -158,6 +253,45 @@ class KeyListBuilder {
   ) {
     this.previous = previousList?.answer;
     this.answer = { keys: new Array(records), expiresAt: new Array(records), revokedAt: new Array(records) };
+  }
+
+  /** How many records have been added so far: the index of the next one. */
+  get added(): number {
+    return this.next;
+  }
+
+  /** How many records have been refused so far. */
+  get refused(): number {
+    return this.rejected.length;
+  }
+
+  /**
+   * Adds, as the next records, the keys the previous answer made of its records `first..first + count`, which
+   * were all kept: the same text gives the same keys. Only the duplicate check is done again. Whether every one
+   * was kept again.
+   */
+  addRun(first: number, count: number): boolean {
+    const previous = this.previous!;
+    const answer = this.answer;
+    let allKept = true;
+    for (let at = first; at < first + count; at++) {
+      const index = this.next++;
+      const key = previous.keys[at]!;
+      if (this.seen.has(key.id)) {
+        this.rejected.push({ index, id: displayText(key.id, MAX_ID_LENGTH), problem: 'the same id appears more than once' });
+        answer.keys[index] = answer.expiresAt[index] = answer.revokedAt[index] = undefined;
+        allKept = false;
+        continue;
+      }
+      if (at === index) this.reused++;
+      this.seen.add(key.id);
+      this.keys.push(key);
+      if (key.orgId !== this.lastOrgId) this.noteOrganization(key.orgId);
+      answer.keys[index] = key;
+      answer.expiresAt[index] = previous.expiresAt[at];
+      answer.revokedAt[index] = previous.revokedAt[at];
+    }
+    return allKept;
   }
 
   /** Adds `records[start..end)`, the next records of the answer. */
@@ -219,7 +353,7 @@ class KeyListBuilder {
   }
 
   /** The previous list itself when every record gave back its key, in place, and none was refused. */
-  result(): KeyList {
+  result(runs?: AnswerRuns): KeyList {
     const previous = this.previousList;
     if (
       previous?.answer !== undefined &&
@@ -231,7 +365,7 @@ class KeyListBuilder {
     )
       return previous;
     ORGANIZATIONS_BY_LIST.set(this.keys, { first: this.firstOrg, agreed: this.mixedOrgs ? undefined : this.firstOrg });
-    return { keys: this.keys, rejected: this.rejected, answer: this.answer };
+    return { keys: this.keys, rejected: this.rejected, answer: runs === undefined ? this.answer : { ...this.answer, runs } };
   }
 }
 

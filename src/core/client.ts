@@ -3,9 +3,19 @@
  * bodies are checked and turned into typed errors with a message a person can act on.
  */
 import type * as Undici from 'undici';
-import { parseKeyListInSlices, parseKeyListSlices, isPlainObject, unrevocableKeyMessage, yieldToEventLoop, type KeyList } from './apiKey';
+import {
+  parseKeyListInSlices,
+  parseKeyListRuns,
+  parseKeyListSlices,
+  withAnswerRuns,
+  isPlainObject,
+  unrevocableKeyMessage,
+  yieldToEventLoop,
+  type KeyList,
+} from './apiKey';
 import { EarlyConnection } from './earlyConnection';
-import { keyListSlices } from './keyListSlices';
+import { keyListRuns, keyListSlices, SLICE_CHARS } from './keyListSlices';
+import { DeferredTask } from './deferredTask';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
 import { loadWithCodeCache } from './codeCache';
@@ -152,6 +162,7 @@ export class FactifyClient {
   private early: EarlyConnection | undefined;
   /** Settles when the HTTP stack has loaded after the early connection's first bytes went out. */
   private stackLoadedEarly: Promise<void> | undefined;
+  private readonly runsLater = new DeferredTask();
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -180,13 +191,22 @@ export class FactifyClient {
     const previous = this.lastList;
     const sameQuery = previous !== undefined && previous.url === url.href && previous.organizationId === auth.organizationId;
     if (sameQuery && previous.text === answer) return previous.list;
-    // Records unchanged since the previous answer of this query are not validated twice; its text is no
-    // longer needed, and a long one is tens of megabytes that need not stay alive while this one is parsed.
+    // Records unchanged since the previous answer of this query are not validated twice. Its text is only
+    // kept when short (a long one is tens of megabytes that need not stay alive while this one is parsed).
     const previousList = sameQuery ? previous.list : undefined;
     this.lastList = undefined;
     // Decoding and parsing a long list are each one long stretch of work: let the host breathe between them.
     const long = answer.length > LONG_BODY_CHARS;
     if (long) await yieldToEventLoop();
+    // A list like the previous one, whose runs are known: the runs of records with the very same text as the
+    // previous answer's are taken from it (see parseKeyListRuns).
+    const shortText = !long && typeof answer === 'string' ? answer : undefined;
+    const runs = shortText !== undefined && previousList?.answer?.runs !== undefined ? keyListRuns(shortText) : undefined;
+    const rerun = shortText !== undefined && runs && tryRuns(() => parseKeyListRuns(shortText, runs, previousList));
+    if (rerun) {
+      this.lastList = { url: url.href, organizationId: auth.organizationId, text: shortText, list: rerun };
+      return rerun;
+    }
     // A long list is parsed a run of records at a time (see keyListSlices); one that cannot be, whole.
     const slices = long ? keyListSlices(answer) : undefined;
     const sliced = slices && (await parseKeyListSlices(slices, previousList).catch(undefinedIfSyntaxError));
@@ -207,8 +227,20 @@ export class FactifyClient {
       );
     }
     const list = await parseKeyListInSlices(body, previousList);
-    this.lastList = { url: url.href, organizationId: auth.organizationId, text: text.length > LONG_BODY_CHARS ? undefined : text, list };
+    const kept = text.length > LONG_BODY_CHARS ? undefined : text;
+    this.lastList = { url: url.href, organizationId: auth.organizationId, text: kept, list };
+    // Parsed whole, a list is ready sooner; where its runs lie is worked out once the view has shown it, so
+    // that the next answer can take the runs that did not change.
+    if (kept !== undefined && kept.length > SLICE_CHARS) this.runsLater.schedule(() => this.findRuns(list));
     return list;
+  }
+
+  /** The runs of the last list's text, when `list` is still the last list (see withAnswerRuns). */
+  private findRuns(list: KeyList): void {
+    const last = this.lastList;
+    if (last?.list !== list || last.text === undefined) return;
+    const indexed = withAnswerRuns(last.text, list);
+    if (indexed) this.lastList = { ...last, list: indexed };
   }
 
   /**
@@ -263,6 +295,7 @@ export class FactifyClient {
   /** Closes pooled connections; in-flight requests are aborted. */
   async close(): Promise<void> {
     saveHttpStackCode();
+    this.runsLater.dispose();
     this.early?.close();
     this.early = undefined;
     const dispatcher = this.dispatcher;
@@ -521,6 +554,15 @@ export class FactifyClient {
 }
 
 /** A run of records that is not valid JSON: the whole answer is parsed instead, which says what is wrong. */
+/** What `parse` gives, or undefined when a run of records turned out not to be valid JSON on its own. */
+function tryRuns(parse: () => KeyList): KeyList | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    return undefinedIfSyntaxError(error);
+  }
+}
+
 function undefinedIfSyntaxError(error: unknown): undefined {
   if (error instanceof SyntaxError) return undefined;
   throw error;

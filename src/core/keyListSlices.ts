@@ -31,6 +31,12 @@ const TAIL = /\][ \t\n\r]*\}[ \t\n\r]*$/;
 export function keyListSlices(answer: string | Buffer, sliceChars = SLICE_CHARS): Iterable<string> | undefined {
   if (answer.length <= sliceChars) return undefined;
   const source = typeof answer === 'string' ? textSource(answer) : bytesSource(answer);
+  const span = recordsSpan(source);
+  return span && slicesBetween(source, span.start, span.end, sliceChars);
+}
+
+/** Where the records of `{"api_keys": [...]}` lie, between the brackets; undefined for any other shape. */
+function recordsSpan(source: Source): { start: number; end: number } | undefined {
   // Both ends are looked at in their last few characters only: a pattern anchored at the end of a long text
   // would be tried from every position. What they match is ASCII: as many bytes as characters.
   const head = HEAD.exec(source.text(0, 64));
@@ -38,8 +44,7 @@ export function keyListSlices(answer: string | Buffer, sliceChars = SLICE_CHARS)
   if (!head || !tail) return undefined;
   const start = head[0].length;
   const end = source.length - tail[0].length;
-  if (end < start) return undefined;
-  return slicesBetween(source, start, end, sliceChars);
+  return end < start ? undefined : { start, end };
 }
 
 interface Source {
@@ -60,11 +65,33 @@ function bytesSource(bytes: Buffer): Source {
   };
 }
 
-function* slicesBetween(source: Source, start: number, end: number, sliceChars: number): Generator<string> {
+/** Where a run of records lies in an answer's text: `[from, until)`, without the brackets its slice gets. */
+export interface RecordRun {
+  readonly from: number;
+  readonly until: number;
+}
+
+/**
+ * The runs `keyListSlices` would cut a text answer into, as positions: undefined when it would not cut it. A run
+ * is only known to be whole records once its slice has parsed, or once it is the very same text as a run that
+ * has, starting where a run ends.
+ */
+export function keyListRuns(text: string, sliceChars = SLICE_CHARS): RecordRun[] | undefined {
+  if (text.length <= sliceChars) return undefined;
+  const source = textSource(text);
+  const span = recordsSpan(source);
+  return span && [...runsBetween(source, span.start, span.end, sliceChars)];
+}
+
+function* runsBetween(source: Source, start: number, end: number, sliceChars: number): Generator<RecordRun> {
   for (let from = start; from < end;) {
     const cut = source.indexOf('},{', from + sliceChars);
     const until = cut === -1 || cut + 1 >= end ? end : cut + 1;
-    yield `[${source.text(from, until)}]`;
+    yield { from, until };
     from = until + 1; // past the comma
   }
+}
+
+function* slicesBetween(source: Source, start: number, end: number, sliceChars: number): Generator<string> {
+  for (const { from, until } of runsBetween(source, start, end, sliceChars)) yield `[${source.text(from, until)}]`;
 }
