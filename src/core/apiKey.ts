@@ -2,7 +2,7 @@
 import { asKeyId, asOrgId, type KeyId, type OrgId } from './ids';
 import { FactifyError } from './errors';
 import { t } from './l10n';
-import { keyListRuns, type RecordRun } from './keyListSlices';
+import { keyListRuns, runText, sameRunText, type RecordRun } from './keyListSlices';
 import { displayText } from './text';
 
 export type KeyState = 'active' | 'expired' | 'inactive' | 'revoked';
@@ -59,7 +59,8 @@ export interface ValidatedAnswer {
 }
 
 export interface AnswerRuns {
-  readonly text: string;
+  /** The answer's text or UTF-8 bytes. */
+  readonly answer: string | Buffer;
   readonly runs: readonly ParsedRun[];
 }
 
@@ -132,28 +133,29 @@ export async function parseKeyListSlices(slices: Iterable<string>, previous?: Ke
  * records do, and each that was parsed or taken ends between two records; so the next one starts between two
  * records too, and its text is that of a run that, starting at such a place, parsed as a list of records.
  */
-export function parseKeyListRuns(text: string, runs: readonly RecordRun[], previous?: KeyList): KeyList {
+export function parseKeyListRuns(answer: string | Buffer, runs: readonly RecordRun[], previous?: KeyList): KeyList {
   const list = new KeyListBuilder(0, previous);
   const before = previous?.answer?.runs;
   const parsed: ParsedRun[] = [];
   // Runs after a change line up with the previous answer's again, a run or so further on or back.
   let offset = 0;
   for (let index = 0; index < runs.length; index++) {
-    const { from, until } = runs[index]!;
+    const run = runs[index]!;
+    const { from, until } = run;
     const first = list.added;
-    const match = before && matchingRun(text, from, until, before, index + offset);
+    const match = before && matchingRun(answer, run, before, index + offset);
     if (match !== undefined) {
       offset = match.at - index;
       const kept = list.addRun(match.run.first, match.run.count);
       parsed.push({ from, until, first, count: match.run.count, kept });
       continue;
     }
-    const records = JSON.parse(`[${text.slice(from, until)}]`) as unknown[];
+    const records = JSON.parse(runText(answer, run)) as unknown[];
     const refused = list.refused;
     list.add(records, 0, records.length);
     parsed.push({ from, until, first, count: records.length, kept: list.refused === refused });
   }
-  return list.result({ text, runs: parsed });
+  return list.result({ answer, runs: parsed });
 }
 
 /**
@@ -161,7 +163,7 @@ export function parseKeyListRuns(text: string, runs: readonly RecordRun[], previ
  * from: each run is parsed only to learn how many records it holds (they are the answer's records, in order).
  * Undefined when the text is not cut into runs, or they do not add up to the answer's records.
  */
-export function withAnswerRuns(text: string, list: KeyList, sliceChars?: number): KeyList | undefined {
+export function withAnswerRuns(text: string | Buffer, list: KeyList, sliceChars?: number): KeyList | undefined {
   const answer = list.answer;
   const runs = answer && keyListRuns(text, sliceChars);
   if (!answer || !runs) return undefined;
@@ -170,7 +172,7 @@ export function withAnswerRuns(text: string, list: KeyList, sliceChars?: number)
   for (const { from, until } of runs) {
     let count: number;
     try {
-      count = (JSON.parse(`[${text.slice(from, until)}]`) as unknown[]).length;
+      count = (JSON.parse(runText(text, { from, until })) as unknown[]).length;
     } catch {
       return undefined; // a cut inside a string: this answer cannot be taken apart
     }
@@ -180,21 +182,19 @@ export function withAnswerRuns(text: string, list: KeyList, sliceChars?: number)
     first += count;
   }
   if (first !== answer.keys.length) return undefined;
-  return { ...list, answer: { ...answer, runs: { text, runs: parsed } } };
+  return { ...list, answer: { ...answer, runs: { answer: text, runs: parsed } } };
 }
 
-/** The previous answer's run with the very same text as `text[from, until)`, looked for at `guess` and next to it. */
+/** The previous answer's run with the very same text as `answer`'s `run`, looked for at `guess` and next to it. */
 function matchingRun(
-  text: string,
-  from: number,
-  until: number,
+  answer: string | Buffer,
+  run: RecordRun,
   before: AnswerRuns,
   guess: number,
 ): { run: ParsedRun; at: number } | undefined {
   for (const at of [guess, guess + 1, guess - 1]) {
-    const run = before.runs[at];
-    if (run === undefined || !run.kept || run.until - run.from !== until - from) continue;
-    if (text.slice(from, until) === before.text.slice(run.from, run.until)) return { run, at };
+    const candidate = before.runs[at];
+    if (candidate !== undefined && candidate.kept && sameRunText(answer, run, before.answer, candidate)) return { run: candidate, at };
   }
   return undefined;
 }

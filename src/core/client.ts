@@ -136,7 +136,7 @@ type Operation = 'list' | 'revoke';
 
 interface SuccessfulAnswer {
   readonly status: number;
-  /** The body as text; a long list's as its bytes (see readWhole), turned into text only if it must be parsed whole. */
+  /** The body as text; a list's as its bytes, turned into text only where it must be parsed. */
   readonly text: string | Buffer;
 }
 
@@ -155,7 +155,7 @@ interface PreparedRequest {
 export class FactifyClient {
   private dispatcher: Undici.Dispatcher | undefined;
   /** The last list answer and what it became; its text only when short (a long one would stay tens of MB). */
-  private lastList: { url: string; organizationId: OrgId | undefined; text: string | undefined; list: KeyList } | undefined;
+  private lastList: { url: string; organizationId: OrgId | undefined; bytes: Buffer | undefined; list: KeyList } | undefined;
   /** `host:port` of the proxy in use (never its credentials), for messages. */
   private proxyHost: string | undefined;
   /** A connection opened ahead of the first request, handed to the HTTP stack when it connects. */
@@ -190,8 +190,8 @@ export class FactifyClient {
     // Polling mostly brings back the very same answer: then the validated list is the previous one, as is.
     const previous = this.lastList;
     const sameQuery = previous !== undefined && previous.url === url.href && previous.organizationId === auth.organizationId;
-    if (sameQuery && previous.text === answer) return previous.list;
-    // Records unchanged since the previous answer of this query are not validated twice. Its text is only
+    if (sameQuery && previous.bytes !== undefined && sameBytes(previous.bytes, answer)) return previous.list;
+    // Records unchanged since the previous answer of this query are not validated twice. Its bytes are only
     // kept when short (a long one is tens of megabytes that need not stay alive while this one is parsed).
     const previousList = sameQuery ? previous.list : undefined;
     this.lastList = undefined;
@@ -200,19 +200,19 @@ export class FactifyClient {
     if (long) await yieldToEventLoop();
     // A list like the previous one, whose runs are known: the runs of records with the very same text as the
     // previous answer's are taken from it (see parseKeyListRuns).
-    const shortText = !long && typeof answer === 'string' ? answer : undefined;
-    const runs = shortText !== undefined && previousList?.answer?.runs !== undefined ? keyListRuns(shortText) : undefined;
-    const rerun = shortText !== undefined && runs && tryRuns(() => parseKeyListRuns(shortText, runs, previousList));
+    const short = long || typeof answer === 'string' ? undefined : answer;
+    const runs = short !== undefined && previousList?.answer?.runs !== undefined ? keyListRuns(short) : undefined;
+    const rerun = short !== undefined && runs && tryRuns(() => parseKeyListRuns(short, runs, previousList));
     if (rerun) {
-      this.lastList = { url: url.href, organizationId: auth.organizationId, text: shortText, list: rerun };
+      this.lastList = { url: url.href, organizationId: auth.organizationId, bytes: short, list: rerun };
       return rerun;
     }
     // A long list is parsed a run of records at a time (see keyListSlices); one that cannot be, whole.
     const slices = long ? keyListSlices(answer) : undefined;
     const sliced = slices && (await parseKeyListSlices(slices, previousList).catch(undefinedIfSyntaxError));
     if (sliced) {
-      // The text is not kept: an answer the same as this one gives back this very list all the same.
-      this.lastList = { url: url.href, organizationId: auth.organizationId, text: undefined, list: sliced };
+      // The bytes are not kept: an answer the same as this one gives back this very list all the same.
+      this.lastList = { url: url.href, organizationId: auth.organizationId, bytes: undefined, list: sliced };
       return sliced;
     }
     const text = typeof answer === 'string' ? answer : utf8Text(answer);
@@ -227,8 +227,8 @@ export class FactifyClient {
       );
     }
     const list = await parseKeyListInSlices(body, previousList);
-    const kept = text.length > LONG_BODY_CHARS ? undefined : text;
-    this.lastList = { url: url.href, organizationId: auth.organizationId, text: kept, list };
+    const kept = long || typeof answer === 'string' ? undefined : answer;
+    this.lastList = { url: url.href, organizationId: auth.organizationId, bytes: kept, list };
     // Parsed whole, a list is ready sooner; where its runs lie is worked out once the view has shown it, so
     // that the next answer can take the runs that did not change.
     if (kept !== undefined && kept.length > SLICE_CHARS) this.runsLater.schedule(() => this.findRuns(list));
@@ -238,8 +238,8 @@ export class FactifyClient {
   /** The runs of the last list's text, when `list` is still the last list (see withAnswerRuns). */
   private findRuns(list: KeyList): void {
     const last = this.lastList;
-    if (last?.list !== list || last.text === undefined) return;
-    const indexed = withAnswerRuns(last.text, list);
+    if (last?.list !== list || last.bytes === undefined) return;
+    const indexed = withAnswerRuns(last.bytes, list);
     if (indexed) this.lastList = { ...last, list: indexed };
   }
 
@@ -414,7 +414,13 @@ export class FactifyClient {
       }
       // A long list is read into one buffer of its declared size, never into chunks, a copy and a text.
       const declared = Number(headerValue(headers, 'content-length'));
-      const text = request.operation === 'list' && declared > LONG_BODY_CHARS ? await readWhole(body, declared) : await body.text();
+      // A list is kept as its bytes: the next answer is compared with them, and text is made only of what is parsed.
+      const text =
+        request.operation !== 'list'
+          ? await body.text()
+          : declared > LONG_BODY_CHARS
+            ? await readWhole(body, declared)
+            : Buffer.from(await body.arrayBuffer());
       if (!isJsonContentType(contentType)) {
         throw new FactifyError(
           'invalidResponse',
@@ -792,6 +798,10 @@ async function readWhole(body: BodyStream, length: number): Promise<Buffer> {
     if (fits < chunk.length) beyond.push(chunk.subarray(fits));
   }
   return beyond.length ? Buffer.concat([bytes, ...beyond]) : bytes.subarray(0, size);
+}
+
+function sameBytes(bytes: Buffer, answer: string | Buffer): boolean {
+  return typeof answer !== 'string' && bytes.equals(answer);
 }
 
 /** UTF-8 bytes as text, without a byte order mark (as undici's text() reads a body). */

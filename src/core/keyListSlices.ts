@@ -72,13 +72,13 @@ export interface RecordRun {
 }
 
 /**
- * The runs `keyListSlices` would cut a text answer into, as positions: undefined when it would not cut it. A run
+ * The runs `keyListSlices` would cut an answer into, as positions: undefined when it would not cut it. A run
  * is only known to be whole records once its slice has parsed, or once it is the very same text as a run that
  * has, starting where a run ends.
  */
-export function keyListRuns(text: string, sliceChars = SLICE_CHARS): RecordRun[] | undefined {
-  if (text.length <= sliceChars) return undefined;
-  const source = textSource(text);
+export function keyListRuns(answer: string | Buffer, sliceChars = SLICE_CHARS): RecordRun[] | undefined {
+  if (answer.length <= sliceChars) return undefined;
+  const source = typeof answer === 'string' ? textSource(answer) : bytesSource(answer);
   const span = recordsSpan(source);
   return span && [...runsBetween(source, span.start, span.end, sliceChars)];
 }
@@ -90,6 +90,23 @@ function* runsBetween(source: Source, start: number, end: number, sliceChars: nu
     yield { from, until };
     from = until + 1; // past the comma
   }
+}
+
+/** A run's records as the text of a JSON list. */
+export function runText(answer: string | Buffer, { from, until }: RecordRun): string {
+  return `[${typeof answer === 'string' ? answer.slice(from, until) : answer.toString('utf8', from, until)}]`;
+}
+
+/** Whether two runs, each of its answer, are the very same text (bytes). */
+export function sameRunText(answer: string | Buffer, run: RecordRun, other: string | Buffer, otherRun: RecordRun): boolean {
+  if (run.until - run.from !== otherRun.until - otherRun.from) return false;
+  if (typeof answer === 'string' || typeof other === 'string')
+    return (
+      typeof answer === 'string' &&
+      typeof other === 'string' &&
+      answer.slice(run.from, run.until) === other.slice(otherRun.from, otherRun.until)
+    );
+  return answer.compare(other, otherRun.from, otherRun.until, run.from, run.until) === 0;
 }
 
 function* slicesBetween(source: Source, start: number, end: number, sliceChars: number): Generator<string> {
