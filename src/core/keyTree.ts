@@ -74,19 +74,29 @@ export interface GroupOptions {
 export function groupByState(keys: readonly ApiKey[], options: GroupOptions, previous?: readonly KeyGroup[]): KeyGroup[] {
   const before = previous && sortKeysOf.get(previous);
   const order = new NameOrder(keys, before);
-  const members: number[][] = [[], [], [], []];
-  for (let index = 0; index < keys.length; index++) members[STATE_INDEX[keyState(keys[index]!, options.nowMs)]]!.push(index);
+  // By state, and within a state by the name's first letter (see StateGroup.first).
+  const members: number[][] = Array.from({ length: KEY_STATES.length * BUCKETS }, () => []);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    const start = key.name.charCodeAt(0) | 0x20;
+    const bucket = start >= 0x61 && start <= 0x7a ? start - 0x61 : OTHER;
+    members[STATE_INDEX[keyState(key, options.nowMs)] * BUCKETS + bucket]!.push(index);
+  }
   const groups: KeyGroup[] = [];
   KEY_STATES.forEach((state, at) => {
-    const indexes = members[at]!;
-    if (indexes.length === 0 || (state === 'revoked' && !options.includeRevoked)) return;
-    groups.push(new StateGroup(state, order, indexes));
+    const buckets = members.slice(at * BUCKETS, (at + 1) * BUCKETS);
+    if (buckets.every((bucket) => bucket.length === 0) || (state === 'revoked' && !options.includeRevoked)) return;
+    groups.push(new StateGroup(state, order, buckets));
   });
   sortKeysOf.set(groups, order);
   return groups;
 }
 
 const STATE_INDEX: Readonly<Record<KeyState, number>> = { active: 0, expired: 1, inactive: 2, revoked: 3 };
+
+/** A bucket per ASCII letter a name can start with (either case), and one for every other start. */
+const BUCKETS = 27;
+const OTHER = 26;
 
 /** The name order of a grouping's keys, each key's sort key made the first time a comparison needs it. */
 const sortKeysOf = new WeakMap<readonly KeyGroup[], NameOrder>();
@@ -143,36 +153,47 @@ class StateGroup implements KeyGroup {
   private ordered: ApiKey[] | undefined;
   /** The first keys in order, when only those were asked for. */
   private head: ApiKey[] = [];
+  readonly size: number;
 
+  /** `buckets`: the indexes of the group's keys by the first letter of the name, a–z, then every other start. */
   constructor(
     readonly state: KeyState,
     private readonly order: NameOrder,
-    private readonly indexes: number[],
-  ) {}
-
-  get size(): number {
-    return this.indexes.length;
+    private readonly buckets: readonly number[][],
+  ) {
+    this.size = buckets.reduce((sum, bucket) => sum + bucket.length, 0);
   }
 
   get total(): number {
-    return this.indexes.length;
+    return this.size;
   }
 
   get keys(): readonly ApiKey[] {
     if (this.ordered === undefined) {
       const keys = this.order.keys;
-      this.ordered = this.order.sort([...this.indexes]).map((index) => keys[index]!);
+      this.ordered = this.order.sort(this.buckets.flat()).map((index) => keys[index]!);
       this.head = [];
     }
     return this.ordered;
   }
 
+  /**
+   * A name that starts with an ASCII letter has a sort key that starts with that letter in lower case, so the
+   * first `count` keys are among the names of the first letters that hold `count` keys together, and those
+   * that start otherwise; the keys of later letters are never looked at.
+   */
   first(count: number): readonly ApiKey[] {
-    if (this.ordered !== undefined || count * 3 >= this.indexes.length) return this.keys.slice(0, count);
+    if (this.ordered !== undefined || count * 3 >= this.size) return this.keys.slice(0, count);
     if (count > this.head.length) {
-      const head = firstInOrder(this.order, this.indexes, count);
-      if (head === undefined) return this.keys.slice(0, count);
-      this.head = head.map((index) => this.order.keys[index]!);
+      const candidates = [...this.buckets[OTHER]!];
+      for (let letter = 0, letters = 0; letter < OTHER && letters < count; letter++) {
+        const bucket = this.buckets[letter]!;
+        for (const index of bucket) candidates.push(index);
+        letters += bucket.length;
+      }
+      if (candidates.length === this.size) return this.keys.slice(0, count);
+      const head = count * 3 >= candidates.length ? undefined : firstInOrder(this.order, candidates, count);
+      this.head = (head ?? this.order.sort(candidates).slice(0, count)).map((index) => this.order.keys[index]!);
     }
     return this.head.slice(0, count);
   }

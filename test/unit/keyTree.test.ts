@@ -94,6 +94,29 @@ describe('key tree', () => {
     }
   });
 
+  test('names starting with a character next to the letters are never skipped for a later letter', () => {
+    // '@', '[' and '`' are one bit away from 'A'…'Z' and 'a'…'z' (the case bit); they sort before every letter.
+    const names = [
+      ...Array.from({ length: 900 }, (_, i) => `alpha ${i}`),
+      ...Array.from({ length: 300 }, (_, i) => `zulu ${i}`),
+      '[bracket',
+      '@at',
+      '`tick',
+      '{brace',
+      '~tilde',
+    ];
+    const keys = names.map((name, i) => makeKey({ id: keyIdFor(i), name }));
+    const active = groupByState(keys, { nowMs: NOW, includeRevoked: false })[0]!;
+    assert.deepEqual(
+      active.first(5).map((key) => key.name),
+      ['@at', '[bracket', '`tick', 'alpha 0', 'alpha 1'],
+    );
+    assert.deepEqual(
+      active.keys.slice(-2).map((key) => key.name),
+      ['{brace', '~tilde'],
+    );
+  });
+
   test('the first keys of a group are the start of its whole order, for any names and page sizes', () => {
     // A seeded generator, so a failure reproduces.
     let seed = 7;
