@@ -7,12 +7,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseKeyList, parseKeyListRuns, withAnswerRuns, type KeyList } from '../../src/core/apiKey';
-import { FactifyClient, type RequestAuth } from '../../src/core/client';
-import { type ApiToken } from '../../src/core/ids';
 import { keyListRuns, keyListSlices } from '../../src/core/keyListSlices';
-import { startFactifyServer } from '../server/factifyServer';
 import { generateKeys } from '../server/seed';
+import { auth, makeClient, server, useClientServers } from './helpers/clientServers';
 import { keyIdFor, record } from './helpers/coreFixtures';
+
+useClientServers();
 
 const RUN_CHARS = 400;
 
@@ -140,23 +140,12 @@ describe('runs of a list answer', () => {
 });
 
 describe('the client, polling a long list', () => {
-  test('after the first list has been shown, the next answer takes its unchanged runs; the list stays right', async (t) => {
-    const server = await startFactifyServer();
-    const client = new FactifyClient({
-      origin: new URL(server.url),
-      timeoutMs: 30_000,
-      proxy: { proxy: undefined, noProxy: [], strictSSL: true },
-      userAgent: 'factify-unit-tests',
-      env: {},
-    });
-    t.after(async () => {
-      await client.close();
-      await server.close();
-    });
+  test('after the first list has been shown, the next answer takes its unchanged runs; the list stays right', async () => {
+    const client = makeClient();
     const org = server.orgs.primary;
     server.setKeys(org, generateKeys(org, 3_000, new Date()));
-    const auth: RequestAuth = { token: server.tokens.admin as ApiToken, organizationId: undefined };
-    const first = await client.listKeys(auth, { includeRevoked: true });
+    const admin = auth(server.tokens.admin);
+    const first = await client.listKeys(admin, { includeRevoked: true });
     // Where its runs lie is worked out after the view's turn: a setImmediate, then a setTimeout(0).
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -169,7 +158,7 @@ describe('the client, polling a long list', () => {
     };
     let second: KeyList;
     try {
-      second = await client.listKeys(auth, { includeRevoked: true });
+      second = await client.listKeys(admin, { includeRevoked: true });
     } finally {
       JSON.parse = parse;
     }
