@@ -191,7 +191,6 @@ class StateGroup implements KeyGroup {
         for (const index of bucket) candidates.push(index);
         letters += bucket.length;
       }
-      if (candidates.length === this.size) return this.keys.slice(0, count);
       const head = count * 3 >= candidates.length ? undefined : firstInOrder(this.order, candidates, count);
       this.head = (head ?? this.order.sort(candidates).slice(0, count)).map((index) => this.order.keys[index]!);
     }
