@@ -155,7 +155,10 @@ export function parseKeyListRuns(answer: string | Buffer, runs: readonly RecordR
     list.add(records, 0, records.length);
     parsed.push({ from, until, first, count: records.length, kept: list.refused === refused });
   }
-  return list.result({ answer, runs: parsed });
+  const result = list.result({ answer, runs: parsed });
+  // The previous list itself (every key back in place) still knows its runs in the previous answer: it now
+  // gets this one's, so that only one answer is kept.
+  return result === previous ? { ...previous, answer: { ...previous.answer!, runs: { answer, runs: parsed } } } : result;
 }
 
 /**

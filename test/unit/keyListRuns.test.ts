@@ -131,6 +131,17 @@ describe('runs of a list answer', () => {
     );
   });
 
+  test('an answer with every key back in place gives the previous keys, with the runs of the new answer only', () => {
+    const list = Array.from({ length: 40 }, (_, i) => record({ id: keyIdFor(i), name: `key ${i}` }));
+    const first = Buffer.from(text(list));
+    const previous = withAnswerRuns(first, parseKeyList(JSON.parse(first.toString())), RUN_CHARS)!;
+    // Other spacing in one record: a run to parse again, the same keys.
+    const answer = Buffer.from(text(list).replace('"name":"key 20"', '"name": "key 20"'));
+    const result = byRuns(answer, previous)!;
+    assert.equal(result.keys, previous.keys, 'the very same keys');
+    assert.equal(result.answer?.runs?.answer, answer, 'the runs are those of the new answer: the old one is not kept');
+  });
+
   test('an answer whose cut falls inside a string gets no runs; the next poll is parsed whole', () => {
     // Names long enough that the first cut past RUN_CHARS lands on the `},{` inside one.
     const list = Array.from({ length: 30 }, (_, i) => record({ id: keyIdFor(i), name: `${'x'.repeat(380)}"},{"id":"key_forged ${i}` }));
