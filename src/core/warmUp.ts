@@ -7,7 +7,7 @@
  * records, a small piece per turn of the event loop, until the answer starts to arrive.
  *
  * Made-up records in, nothing kept: no request, no token, nothing shown or logged, and every result is
- * dropped. A piece takes about a millisecond, so the answer waits at most that long for the event loop.
+ * dropped. A piece is a few dozen records, so an answer that arrives meanwhile waits at most that long.
  */
 import { organizationOfList } from './accounts';
 import { parseKeyList } from './apiKey';
@@ -15,10 +15,10 @@ import { readExpiryBadge } from './expiry';
 import { groupByState, KeyRowCache } from './keyTree';
 import { Redactor } from './redact';
 
-/** Records per piece: about a millisecond of interpreted code. */
-export const RECORDS_PER_PIECE = 128;
+/** Records per piece: a millisecond or two of not yet compiled code, so that an answer never waits long. */
+export const RECORDS_PER_PIECE = 64;
 /** By then the code the first rows run has been compiled; more would only use up the host's time. */
-const PIECES = 12;
+const PIECES = 24;
 /** Rows per group and piece: fewer than a third of a group, so that the first page is found, not sorted whole. */
 export const ROWS_PER_GROUP = 12;
 const WARNING_DAYS = 7;
