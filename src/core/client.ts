@@ -559,7 +559,6 @@ export class FactifyClient {
   }
 }
 
-/** A run of records that is not valid JSON: the whole answer is parsed instead, which says what is wrong. */
 /** What `parse` gives, or undefined when a run of records turned out not to be valid JSON on its own. */
 function tryRuns(parse: () => KeyList): KeyList | undefined {
   try {
@@ -569,6 +568,7 @@ function tryRuns(parse: () => KeyList): KeyList | undefined {
   }
 }
 
+/** A run of records that is not valid JSON: the whole answer is parsed instead, which says what is wrong. */
 function undefinedIfSyntaxError(error: unknown): undefined {
   if (error instanceof SyntaxError) return undefined;
   throw error;
