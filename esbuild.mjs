@@ -41,7 +41,9 @@ const common = {
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/shell.js', plugins: [httpStackAsOwnFile] }),
-  esbuild.build({ ...common, entryPoints: ['src/core/httpStack.ts'], outfile: 'dist/httpStack.js' }),
+  // Never minified: a minified HTTP stack made the first list of 10 000 keys over a 40 ms round trip ~15 ms
+  // slower in a fresh process (interleaved runs, both loaded through the code cache); the cause is not known.
+  esbuild.build({ ...common, minify: false, entryPoints: ['src/core/httpStack.ts'], outfile: 'dist/httpStack.js' }),
 ]);
 const shellHash = createHash('sha256').update(fs.readFileSync('dist/shell.js')).digest('hex').slice(0, 32);
 await esbuild.build({
