@@ -29,10 +29,8 @@ const TAIL = /\][ \t\n\r]*\}[ \t\n\r]*$/;
  * at a time.
  */
 export function keyListSlices(answer: string | Buffer, sliceChars = SLICE_CHARS): Iterable<string> | undefined {
-  if (answer.length <= sliceChars) return undefined;
-  const source = typeof answer === 'string' ? textSource(answer) : bytesSource(answer);
-  const span = recordsSpan(source);
-  return span && slicesBetween(source, span.start, span.end, sliceChars);
+  const runs = keyListRuns(answer, sliceChars);
+  return runs && slicesOf(answer, runs);
 }
 
 /** Where the records of `{"api_keys": [...]}` lie, between the brackets; undefined for any other shape. */
@@ -109,6 +107,6 @@ export function sameRunText(answer: string | Buffer, run: RecordRun, other: stri
   return answer.compare(other, otherRun.from, otherRun.until, run.from, run.until) === 0;
 }
 
-function* slicesBetween(source: Source, start: number, end: number, sliceChars: number): Generator<string> {
-  for (const { from, until } of runsBetween(source, start, end, sliceChars)) yield `[${source.text(from, until)}]`;
+function* slicesOf(answer: string | Buffer, runs: readonly RecordRun[]): Generator<string> {
+  for (const run of runs) yield runText(answer, run);
 }
