@@ -154,7 +154,7 @@ interface PreparedRequest {
 
 export class FactifyClient {
   private dispatcher: Undici.Dispatcher | undefined;
-  /** The last list answer and what it became; its text only when short (a long one would stay tens of MB). */
+  /** The last list answer and what it became; its bytes only when short (a long one would stay tens of MB). */
   private lastList: { url: string; organizationId: OrgId | undefined; bytes: Buffer | undefined; list: KeyList } | undefined;
   /** `host:port` of the proxy in use (never its credentials), for messages. */
   private proxyHost: string | undefined;
@@ -198,9 +198,10 @@ export class FactifyClient {
     // Decoding and parsing a long list are each one long stretch of work: let the host breathe between them.
     const long = answer.length > LONG_BODY_CHARS;
     if (long) await yieldToEventLoop();
+    // The bytes of an answer short enough to be kept for the next one.
+    const short = long || typeof answer === 'string' ? undefined : answer;
     // A list like the previous one, whose runs are known: the runs of records with the very same text as the
     // previous answer's are taken from it (see parseKeyListRuns).
-    const short = long || typeof answer === 'string' ? undefined : answer;
     const runs = short !== undefined && previousList?.answer?.runs !== undefined ? keyListRuns(short) : undefined;
     const rerun = short !== undefined && runs && tryRuns(() => parseKeyListRuns(short, runs, previousList));
     if (rerun) {
@@ -227,11 +228,10 @@ export class FactifyClient {
       );
     }
     const list = await parseKeyListInSlices(body, previousList);
-    const kept = long || typeof answer === 'string' ? undefined : answer;
-    this.lastList = { url: url.href, organizationId: auth.organizationId, bytes: kept, list };
+    this.lastList = { url: url.href, organizationId: auth.organizationId, bytes: short, list };
     // Parsed whole, a list is ready sooner; where its runs lie is worked out once the view has shown it, so
     // that the next answer can take the runs that did not change.
-    if (kept !== undefined && kept.length > SLICE_CHARS) this.runsLater.schedule(() => this.findRuns(list));
+    if (short !== undefined && short.length > SLICE_CHARS) this.runsLater.schedule(() => this.findRuns(list));
     return list;
   }
 
