@@ -19,17 +19,22 @@ function turns(count: number): Promise<void> {
   });
 }
 
+/** A warm-up of 50 recorded pieces, started for `answered`; `reached` settles once `count` of them have run. */
+function recordedWarmUp(answered: Promise<unknown>, count: number): { ran: number[]; reached: Promise<void> } {
+  const ran: number[] = [];
+  const reached = deferred();
+  createListWarmUp((piece) => {
+    ran.push(piece);
+    if (ran.length === count) reached.resolve();
+  }, 50)(answered);
+  return { ran, reached: reached.promise };
+}
+
 test('runs one piece per turn while the answer is pending, and none once it has come', async () => {
   const answer = deferred();
-  const ran: number[] = [];
-  const third = deferred();
-  const warmUp = createListWarmUp((piece) => {
-    ran.push(piece);
-    if (ran.length === 3) third.resolve();
-  }, 50);
-  warmUp(answer.promise);
+  const { ran, reached } = recordedWarmUp(answer.promise, 3);
   assert.deepEqual(ran, [], 'nothing runs in the turn that handed the request over');
-  await third.promise;
+  await reached;
   answer.resolve();
   await answer.promise;
   const atAnswer = ran.length;
@@ -44,14 +49,8 @@ test('runs one piece per turn while the answer is pending, and none once it has 
 
 test('stops when the request fails too, without an unhandled rejection', async () => {
   const answer = deferred();
-  const ran: number[] = [];
-  const first = deferred();
-  const warmUp = createListWarmUp((piece) => {
-    ran.push(piece);
-    first.resolve();
-  }, 50);
-  warmUp(answer.promise);
-  await first.promise;
+  const { ran, reached } = recordedWarmUp(answer.promise, 1);
+  await reached;
   answer.reject(new Error('connection reset'));
   await answer.promise.catch(() => undefined);
   const atFailure = ran.length;
