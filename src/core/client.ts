@@ -32,6 +32,8 @@ const LONG_BODY_CHARS = 4 * 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 type HttpStack = typeof import('./httpStack');
+/** A hash of dist/httpStack.js, written in by the build (esbuild.mjs); under tsc it is hashed when loaded. */
+declare const HTTP_STACK_CONTENT_HASH: string | undefined;
 let httpStack: HttpStack | undefined;
 /** Writes the HTTP stack's compiled code for the next start, when it was loaded through a code cache. */
 let unsavedHttpStackCode: (() => void) | undefined;
@@ -45,8 +47,9 @@ const SAVE_CODE_AFTER_MS = 2_000;
  */
 function loadHttpStack(codeCacheDir: string | undefined): HttpStack {
   if (httpStack) return httpStack;
+  const contentHash = typeof HTTP_STACK_CONTENT_HASH === 'string' ? HTTP_STACK_CONTENT_HASH : undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
-  const loaded = loadWithCodeCache(__dirname, 'httpStack.js', codeCacheDir, () => require('./httpStack') as HttpStack);
+  const loaded = loadWithCodeCache(__dirname, 'httpStack.js', codeCacheDir, () => require('./httpStack') as HttpStack, contentHash);
   unsavedHttpStackCode = loaded.save;
   return (httpStack = loaded.exports);
 }
