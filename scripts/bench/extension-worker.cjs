@@ -113,6 +113,7 @@ runWorker(async () => {
 
   // First load: the view becomes visible, VS Code asks for the root's children, the extension loads.
   stalls.reset();
+  const faultsAtShow = process.resourceUsage().minorPageFault;
   const tShow = performance.now();
   const firstRender = waitFor(stand, keyRowsBuilt, options.timeoutMs ?? 120_000, 'the first key rows', logs);
   tree.show();
@@ -122,6 +123,7 @@ runWorker(async () => {
     renderMs: first.renderMs,
     keyRows: first.keyRows,
     items: first.items,
+    minorPageFaults: process.resourceUsage().minorPageFault - faultsAtShow,
     ...stalls.read(),
   };
   result.afterRefresh = undiciProbe(requiredByBundle, bundle);

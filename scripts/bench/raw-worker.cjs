@@ -45,11 +45,13 @@ runWorker(async () => {
   const url = `${options.url}/v1/api-keys?include_revoked=false`;
 
   if (options.mode === 'cold') {
+    const faultsAtStart = process.resourceUsage().minorPageFault;
     const t0 = performance.now();
     const http = url.startsWith('https:') ? require('node:https') : require('node:http');
     const body = await get(http, url, options.token, undefined);
     const t1 = performance.now();
-    return { totalMs: t1 - t0, keys: body.api_keys.length, peakRssMb: peakRssMb() };
+    const minorPageFaults = process.resourceUsage().minorPageFault - faultsAtStart;
+    return { totalMs: t1 - t0, keys: body.api_keys.length, peakRssMb: peakRssMb(), minorPageFaults };
   }
 
   if (options.mode === 'warm') {
