@@ -30,6 +30,9 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // `import vscode = require('vscode')`: bundled, `import * as vscode` would copy the API's members into a
+      // new object, getters and all, once per importing file, during activation.
+      '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
       'no-constant-condition': ['error', { checkLoops: false }],
       // A variable a closure reads before its one assignment (a test's store, say) cannot be const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { t } from './core/l10n';
 import { signIn, signOutAccounts } from './flows/account';
 import { type AppContext } from './flows/context';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { FactifyClient } from './core/client';
 import { FactifyError } from './core/errors';
 import { settings } from './settings';

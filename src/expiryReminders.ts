@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { type ApiKey } from './core/apiKey';
 import {
   decideReminder,

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { isAccountSecretKey } from './core/accounts';
 import { leakFindingSummary } from './core/agentTools';
 import { useL10nBundle } from './core/l10n';

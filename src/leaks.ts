@@ -4,7 +4,7 @@
  * token never leaves this machine and only its masked prefix is ever shown.
  */
 import type * as Fs from 'node:fs';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { type ApiKey } from './core/apiKey';
 import { type Logger } from './core/errors';
 import { type KeyDirectory } from './core/keyDirectory';

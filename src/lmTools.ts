@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { AgentTools, FIND_LEAKED_KEYS_TOOL, LIST_KEYS_TOOL, REVOKE_KEY_TOOL, type LeakFindingsSource } from './core/agentTools';
 import { t } from './core/l10n';
 import { type Redactor } from './core/redact';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { createSafeLog, type SafeLog } from './core/logChannel';
 import { type Redactor } from './core/redact';
 

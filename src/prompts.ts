@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { type Redactor } from './core/redact';
 import { type InputOptions, type PickItem, type Prompts } from './flows/context';
 import { VIEW_ID } from './treeView';

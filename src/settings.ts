@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { checkApiBaseUrl, type BaseUrlCheck } from './core/baseUrl';
 import { type ProxySettings } from './core/proxy';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { t } from './core/l10n';
 import { type Redactor } from './core/redact';
 import { displayText, escapeThemeIcons } from './core/text';

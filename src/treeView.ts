@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { type ApiKey, type KeyState } from './core/apiKey';
 import {
   keyRow,
