@@ -39,6 +39,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[importKind='value'][source.value='vscode'] > ImportNamespaceSpecifier",
+          message: "Use `import vscode = require('vscode')`: the bundle would copy the whole API at each `import * as`.",
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: {
       globals: {
