@@ -8,7 +8,8 @@
  * fetch, WebSocket, cookies, mocks, caches and interceptors the client never uses, and its cookie module reads
  * `globalThis.Headers`, which makes Node load and compile its own bundled copy of undici as well. Together
  * that was over half of the HTTP stack's loading time in a fresh extension host. The entry's one side effect
- * the client needs is repeated here: the request API mixed into every dispatcher.
+ * the client needs is repeated here: the request API mixed into every dispatcher. Should a release of undici
+ * move one of these modules, the build fails to resolve it: no user gets a broken HTTP stack.
  */
 import type * as Undici from 'undici';
 
