@@ -243,6 +243,7 @@ async function measureNetwork(n) {
     ratio: ratio(cold.median, rawCold.median),
     minorPageFaults: median(ext.map((run) => run.firstLoad.minorPageFaults)),
     rawMinorPageFaults: median(raw.map((run) => run.minorPageFaults)),
+    pageFaultUs: measurePageFaultCost(),
     errors: ext.flatMap((run) => run.errors),
   };
 }
@@ -470,14 +471,13 @@ function report({ bundleBytes, entryBytes, activation, network, sizes, vscode, l
       'first list = view shown → token read, HTTP stack loaded, TLS connect, request, parse, validate, tree items of the first page built;',
     );
     log('raw = require node:https, TLS connect, GET, JSON.parse.');
-    const faultUs = measurePageFaultCost();
     for (const s of network) {
       const extra = s.minorPageFaults - s.rawMinorPageFaults;
       log(
         `in that time at ${fmtN(s.n)}: page faults ${fmtN(s.minorPageFaults)} vs raw ${fmtN(s.rawMinorPageFaults)}` +
-          (faultUs === undefined
+          (s.pageFaultUs === undefined
             ? ''
-            : `; ${fmtN(extra)} more at ${fmt(faultUs, 2)} µs each on this machine ≈ ${fmt((extra * faultUs) / 1000, 1)} ms`),
+            : `; ${fmtN(extra)} more at ${fmt(s.pageFaultUs, 2)} µs each on this machine ≈ ${fmt((extra * s.pageFaultUs) / 1000, 1)} ms`),
       );
     }
   }
