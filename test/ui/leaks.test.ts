@@ -36,6 +36,34 @@ async function problemsText(page: Page): Promise<string> {
   ).replace(/\s+/g, ' ');
 }
 
+/**
+ * The screen point of the `offset`-th character of `text` in the active editor's rendered lines, when it is
+ * inside the editor's visible area; undefined until it is.
+ */
+async function pointInEditorText(page: Page, text: string, offset: number): Promise<{ x: number; y: number } | undefined> {
+  // Runs in the workbench page (this project's TypeScript has no DOM types).
+  const script = `(() => {
+    const [text, offset] = ${JSON.stringify([text, offset])};
+    for (const lines of document.querySelectorAll('.part.editor .monaco-editor .view-lines')) {
+      const bounds = lines.closest('.monaco-editor').getBoundingClientRect();
+      const walker = document.createTreeWalker(lines, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const start = node.textContent.indexOf(text);
+        if (start < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, start + offset);
+        range.setEnd(node, start + offset + 1);
+        const box = range.getBoundingClientRect();
+        const x = box.left + box.width / 2;
+        const y = box.top + box.height / 2;
+        if (box.width > 0 && x > bounds.left && x < bounds.right && y > bounds.top && y < bounds.bottom) return { x, y };
+      }
+    }
+    return undefined;
+  })()`;
+  return page.evaluate<{ x: number; y: number } | undefined>(script);
+}
+
 describe('Keys in files in VS Code (code-server)', { timeout: 300_000 }, () => {
   const { session, run } = sharedSession();
 
@@ -70,13 +98,12 @@ describe('Keys in files in VS Code (code-server)', { timeout: 300_000 }, () => {
       assert.ok(!problems.includes(token), 'the Problems panel never shows the whole token');
 
       // Hovering the squiggle shows the problem and its Quick Fix… link, which opens the quick fix menu. The
-      // pointer goes to the token's first characters, which are in view. Aimed at the middle of the long token,
-      // it once made the browser scroll the editor's lines sideways under Monaco, and no hover came.
+      // pointer goes to the token's third character, found as text in the rendered line: before the line is
+      // tokenized it is one span, so an offset into "the span holding the token" could land on `export`.
       const hover = page.locator('.monaco-hover:visible');
-      await page
-        .locator('.monaco-editor .view-line span', { hasText: stem.slice(0, 12) })
-        .last()
-        .hover({ position: { x: 12, y: 6 } });
+      const point = await waitFor('the token on screen', () => pointInEditorText(page, stem.slice(0, 12), 2));
+      await page.mouse.move(point.x - 3, point.y);
+      await page.mouse.move(point.x, point.y, { steps: 2 });
       await waitFor('the hover naming the key', async () => /CI deploy/.test(await hover.innerText().catch(() => '')));
       await hover
         .locator('a, .action', { hasText: /Quick Fix/ })
