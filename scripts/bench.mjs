@@ -25,7 +25,7 @@
 // Prints a table, budget verdicts and one machine-readable `bench: …` line; writes .test-artifacts/bench.json.
 //
 // Environment: BENCH_SIZES=100,1000 (subset), BENCH_COLD_RUNS (5), BENCH_WARM_RUNS (20), BENCH_SKIP_VSCODE=1,
-// BENCH_SKIP_BUILD=1, BENCH_CPU_PROF=1 (workers write .cpuprofile files to .test-artifacts/bench-profiles/),
+// BENCH_SKIP_BUILD=1, BENCH_CPU_PROF=1 (workers write .cpuprofile files, sampled every 100 µs, to .test-artifacts/bench-profiles/),
 // BENCH_PARTS=network,local (only those parts; all: activation,network,local,leaks,vscode).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -115,7 +115,12 @@ function runCommand(title, command, args, { tailLines = 25 } = {}) {
 function runWorker(script, options, { timeoutMs = 300_000, label = script, env = process.env } = {}) {
   return new Promise((resolve, reject) => {
     const nodeArgs = PROFILE
-      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label.replace(/[^\w.-]+/g, '_')}-${Date.now()}.cpuprofile`]
+      ? [
+          '--cpu-prof',
+          '--cpu-prof-interval=100',
+          `--cpu-prof-dir=${profileDir}`,
+          `--cpu-prof-name=${label.replace(/[^\w.-]+/g, '_')}-${Date.now()}.cpuprofile`,
+        ]
       : [];
     const child = spawn(process.execPath, [...nodeArgs, path.join(benchDir, script), JSON.stringify(options)], {
       cwd: root,
