@@ -2,7 +2,7 @@
 import { asKeyId, asOrgId, type KeyId, type OrgId } from './ids';
 import { FactifyError } from './errors';
 import { t } from './l10n';
-import { keyListRuns, runText, sameRunText, type RecordRun } from './keyListSlices';
+import { runText, sameRunText, type RecordRun } from './keyListSlices';
 import { displayText } from './text';
 
 export type KeyState = 'active' | 'expired' | 'inactive' | 'revoked';
@@ -159,33 +159,6 @@ export function parseKeyListRuns(answer: string | Buffer, runs: readonly RecordR
   // The previous list itself (every key back in place) still knows its runs in the previous answer: it now
   // gets this one's, so that only one answer is kept.
   return result === previous ? { ...previous, answer: { ...previous.answer!, runs: { answer, runs: parsed } } } : result;
-}
-
-/**
- * The list with the runs of its answer's text (see keyListRuns) worked out, for the next answer to take runs
- * from: each run is parsed only to learn how many records it holds (they are the answer's records, in order).
- * Undefined when the text is not cut into runs, or they do not add up to the answer's records.
- */
-export function withAnswerRuns(text: string | Buffer, list: KeyList, sliceChars?: number): KeyList | undefined {
-  const answer = list.answer;
-  const runs = answer && keyListRuns(text, sliceChars);
-  if (!answer || !runs) return undefined;
-  const parsed: ParsedRun[] = [];
-  let first = 0;
-  for (const { from, until } of runs) {
-    let count: number;
-    try {
-      count = (JSON.parse(runText(text, { from, until })) as unknown[]).length;
-    } catch {
-      return undefined; // a cut inside a string: this answer cannot be taken apart
-    }
-    let kept = true;
-    for (let index = first; index < first + count && kept; index++) kept = answer.keys[index] !== undefined;
-    parsed.push({ from, until, first, count, kept });
-    first += count;
-  }
-  if (first !== answer.keys.length) return undefined;
-  return { ...list, answer: { ...answer, runs: { answer: text, runs: parsed } } };
 }
 
 /** The previous answer's run with the very same text as `answer`'s `run`, looked for at `guess` and next to it. */

@@ -7,15 +7,13 @@ import {
   parseKeyListInSlices,
   parseKeyListRuns,
   parseKeyListSlices,
-  withAnswerRuns,
   isPlainObject,
   unrevocableKeyMessage,
   yieldToEventLoop,
   type KeyList,
 } from './apiKey';
 import { EarlyConnection } from './earlyConnection';
-import { keyListRuns, keyListSlices, SLICE_CHARS } from './keyListSlices';
-import { DeferredTask } from './deferredTask';
+import { keyListRuns, keyListSlices } from './keyListSlices';
 import { FactifyError, type ProblemDetails } from './errors';
 import { KEY_ID_PATTERN, ORG_ID_PATTERN, type ApiToken, type KeyId, type OrgId } from './ids';
 import { loadWithCodeCache } from './codeCache';
@@ -165,7 +163,6 @@ export class FactifyClient {
   private early: EarlyConnection | undefined;
   /** Settles when the HTTP stack has loaded after the early connection's first bytes went out. */
   private stackLoadedEarly: Promise<void> | undefined;
-  private readonly runsLater = new DeferredTask();
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -203,13 +200,13 @@ export class FactifyClient {
     if (long) await yieldToEventLoop();
     // The bytes of an answer short enough to be kept for the next one.
     const short = long || typeof answer === 'string' ? undefined : answer;
-    // A list like the previous one, whose runs are known: the runs of records with the very same text as the
-    // previous answer's are taken from it (see parseKeyListRuns).
-    const runs = short !== undefined && previousList?.answer?.runs !== undefined ? keyListRuns(short) : undefined;
-    const rerun = short !== undefined && runs && tryRuns(() => parseKeyListRuns(short, runs, previousList));
-    if (rerun) {
-      this.lastList = { url: url.href, organizationId: auth.organizationId, bytes: short, list: rerun };
-      return rerun;
+    // Parsed a run of records at a time, a list knows where its runs lie: the next answer takes the runs with the
+    // very same text as this one's as they are (see parseKeyListRuns).
+    const runs = short !== undefined ? keyListRuns(short) : undefined;
+    const byRuns = short !== undefined && runs && tryRuns(() => parseKeyListRuns(short, runs, previousList));
+    if (byRuns) {
+      this.lastList = { url: url.href, organizationId: auth.organizationId, bytes: short, list: byRuns };
+      return byRuns;
     }
     // A long list is parsed a run of records at a time (see keyListSlices); one that cannot be, whole.
     const slices = long ? keyListSlices(answer) : undefined;
@@ -232,18 +229,7 @@ export class FactifyClient {
     }
     const list = await parseKeyListInSlices(body, previousList);
     this.lastList = { url: url.href, organizationId: auth.organizationId, bytes: short, list };
-    // Parsed whole, a list is ready sooner; where its runs lie is worked out once the view has shown it, so
-    // that the next answer can take the runs that did not change.
-    if (short !== undefined && short.length > SLICE_CHARS) this.runsLater.schedule(() => this.findRuns(list));
     return list;
-  }
-
-  /** The runs of the last list's text, when `list` is still the last list (see withAnswerRuns). */
-  private findRuns(list: KeyList): void {
-    const last = this.lastList;
-    if (last?.list !== list || last.bytes === undefined) return;
-    const indexed = withAnswerRuns(last.bytes, list);
-    if (indexed) this.lastList = { ...last, list: indexed };
   }
 
   /**
@@ -298,7 +284,6 @@ export class FactifyClient {
   /** Closes pooled connections; in-flight requests are aborted. */
   async close(): Promise<void> {
     saveHttpStackCode();
-    this.runsLater.dispose();
     this.early?.close();
     this.early = undefined;
     const dispatcher = this.dispatcher;

@@ -1,12 +1,12 @@
 /**
- * A list answer like the previous one, parsed by runs of records (keyListRuns, withAnswerRuns,
- * parseKeyListRuns): runs with the very same text as the previous answer's give back its keys, the others are
+ * A list answer parsed by runs of records (keyListRuns, parseKeyListRuns), the first one and those like the
+ * previous one: runs with the very same text as the previous answer's give back its keys, the others are
  * parsed, and the list is always the one a whole parse gives, or a SyntaxError that sends the caller to the
  * whole parse. Seeded, so a failure reproduces.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeyList, parseKeyListRuns, withAnswerRuns, type KeyList } from '../../src/core/apiKey';
+import { parseKeyList, parseKeyListRuns, type KeyList } from '../../src/core/apiKey';
 import { keyListRuns, keyListSlices } from '../../src/core/keyListSlices';
 import { generateKeys } from '../server/seed';
 import { auth, makeClient, server, useClientServers } from './helpers/clientServers';
@@ -54,8 +54,11 @@ function text(list: readonly unknown[]): string {
   return JSON.stringify({ api_keys: list });
 }
 
-/** What a poll of `answer` gives after `previous`: by runs when possible, else undefined (the caller parses whole). */
-function byRuns(answer: string | Buffer, previous: KeyList): KeyList | undefined {
+/**
+ * What `answer` gives by runs, after `previous` or as a first answer; undefined when it cannot be parsed by runs
+ * (the caller parses it whole).
+ */
+function byRuns(answer: string | Buffer, previous?: KeyList): KeyList | undefined {
   const runs = keyListRuns(answer, RUN_CHARS);
   if (!runs) return undefined;
   try {
@@ -85,32 +88,38 @@ describe('runs of a list answer', () => {
     let byRunsPolls = 0;
     let reusedKeys = 0;
     let keptKeys = 0;
+    let firstByRuns = 0;
     for (let round = 0; round < 40; round++) {
       // Every other round has few records a cut can trip on, as real lists do: those go by runs.
       let current = records(20 + Math.floor(random() * 80), random, round % 2 ? 0.1 : 1);
       // As the client has them (UTF-8 bytes, cut at byte offsets) in some rounds, as text in the others.
       const asSent = (list: unknown[]) => (round % 4 < 2 ? Buffer.from(text(list)) : text(list));
       let answer = asSent(current);
-      let previous: KeyList | undefined = withAnswerRuns(answer, parseKeyList(JSON.parse(answer.toString())), RUN_CHARS);
+      let previous = byRuns(answer);
+      if (previous) {
+        firstByRuns++;
+        const whole = parseKeyList(JSON.parse(answer.toString()));
+        assert.deepEqual([previous.keys, previous.rejected], [whole.keys, whole.rejected], `round ${round}, first answer`);
+      }
       for (let step = 0; step < 6; step++) {
         current = edit(current, random, round * 10 + step);
         answer = asSent(current);
         const whole = parseKeyList(JSON.parse(answer.toString()));
         polls++;
-        const result = previous && byRuns(answer, previous);
-        if (result === undefined) {
-          previous = withAnswerRuns(answer, whole, RUN_CHARS);
-          continue;
-        }
-        byRunsPolls++;
+        const before = previous;
+        const result = byRuns(answer, before);
+        previous = result;
+        if (result === undefined) continue;
         assert.deepEqual(result.keys, whole.keys, `round ${round}, step ${step}`);
         assert.deepEqual(result.rejected, whole.rejected, `round ${round}, step ${step}`);
-        const before = new Set(previous!.keys);
-        reusedKeys += result.keys.filter((key) => before.has(key)).length;
+        if (before === undefined) continue;
+        byRunsPolls++;
+        const kept = new Set(before.keys);
+        reusedKeys += result.keys.filter((key) => kept.has(key)).length;
         keptKeys += result.keys.length;
-        previous = result;
       }
     }
+    assert.ok(firstByRuns > 10, `${firstByRuns} of 40 first answers went by runs`);
     assert.ok(byRunsPolls > polls / 3, `${byRunsPolls} of ${polls} polls went by runs`);
     assert.ok(reusedKeys > keptKeys * 0.6, `${reusedKeys} of ${keptKeys} keys were the previous answer's own`);
   });
@@ -118,7 +127,7 @@ describe('runs of a list answer', () => {
   test('a run taken as it is is checked for duplicates again: an id taken by an earlier, changed run is refused', () => {
     const list = Array.from({ length: 40 }, (_, i) => record({ id: keyIdFor(i), name: `key ${i}` }));
     const first = text(list);
-    const previous = withAnswerRuns(first, parseKeyList(JSON.parse(first)), RUN_CHARS)!;
+    const previous = byRuns(first)!;
     assert.ok(previous.answer?.runs && previous.answer.runs.runs.length > 2);
     // The first record now carries the id of the last one, whose run is unchanged.
     const changed = list.map((item, i) => (i === 0 ? { ...item, id: keyIdFor(39) } : item));
@@ -134,7 +143,7 @@ describe('runs of a list answer', () => {
   test('an answer with every key back in place gives the previous keys, with the runs of the new answer only', () => {
     const list = Array.from({ length: 40 }, (_, i) => record({ id: keyIdFor(i), name: `key ${i}` }));
     const first = Buffer.from(text(list));
-    const previous = withAnswerRuns(first, parseKeyList(JSON.parse(first.toString())), RUN_CHARS)!;
+    const previous = byRuns(first)!;
     // Other spacing in one record: a run to parse again, the same keys.
     const answer = Buffer.from(text(list).replace('"name":"key 20"', '"name": "key 20"'));
     const result = byRuns(answer, previous)!;
@@ -142,24 +151,23 @@ describe('runs of a list answer', () => {
     assert.equal(result.answer?.runs?.answer, answer, 'the runs are those of the new answer: the old one is not kept');
   });
 
-  test('an answer whose cut falls inside a string gets no runs; the next poll is parsed whole', () => {
+  test('an answer whose cut falls inside a string is not parsed by runs (the client then parses it whole)', () => {
     // Names long enough that the first cut past RUN_CHARS lands on the `},{` inside one.
     const list = Array.from({ length: 30 }, (_, i) => record({ id: keyIdFor(i), name: `${'x'.repeat(380)}"},{"id":"key_forged ${i}` }));
     const answer = text(list);
-    assert.equal(withAnswerRuns(answer, parseKeyList(JSON.parse(answer)), RUN_CHARS), undefined);
+    assert.ok(keyListRuns(answer, RUN_CHARS), 'the answer is cut');
+    assert.equal(byRuns(answer), undefined);
   });
 });
 
 describe('the client, polling a long list', () => {
-  test('after the first list has been shown, the next answer takes its unchanged runs; the list stays right', async () => {
+  test('the first list is parsed by runs; the next answer takes its unchanged runs at once; the list stays right', async () => {
     const client = makeClient();
     const org = server.orgs.primary;
     server.setKeys(org, generateKeys(org, 3_000, new Date()));
     const admin = auth(server.tokens.admin);
     const first = await client.listKeys(admin, { includeRevoked: true });
-    // Where its runs lie is worked out after the view's turn: a setImmediate, then a setTimeout(0).
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.ok((first.answer?.runs?.runs.length ?? 0) > 10, 'the first list knows the runs of its answer');
     server.keysOf(org)[1_500]!.name = 'renamed in the middle';
     const parsed: number[] = [];
     const parse = JSON.parse;
