@@ -278,16 +278,15 @@ class KeyListBuilder {
       const record: unknown = records[at];
       const same = this.unchanged(record, index);
       if (same !== undefined) this.reused++;
-      const parsed = same ?? parseKey(record);
+      const parsed = same ?? parseKey(record, this.lastOrgId);
       let kept: ApiKey | undefined;
       if (typeof parsed === 'string') {
         // Shown in the log: one line of plain text, so a hostile id cannot forge log lines.
         const id = isPlainObject(record) && typeof record['id'] === 'string' ? displayText(record['id'], MAX_ID_LENGTH) : undefined;
         this.rejected.push({ index, id, problem: parsed });
-      } else if (this.seen.has(parsed.id)) {
+      } else if (this.seen.size === this.seen.add(parsed.id).size) {
         this.rejected.push({ index, id: displayText(parsed.id, MAX_ID_LENGTH), problem: 'the same id appears more than once' });
       } else {
-        this.seen.add(parsed.id);
         this.keys.push(parsed);
         kept = parsed;
         if (parsed.orgId !== this.lastOrgId) this.noteOrganization(parsed.orgId);
@@ -382,8 +381,13 @@ function sameOptional(value: unknown, kept: string | undefined): boolean {
   return kept === undefined ? value === undefined || value === null : value === kept;
 }
 
-/** One record, or the reason it breaks the contract. */
-function parseKey(record: unknown): ApiKey | string {
+/**
+ * One record, or the reason it breaks the contract. `orgIdBefore`: the organization of the key before it. A
+ * list's keys mostly share their organization, and a key's update time is often its creation time: those
+ * strings are taken from the key before and from the creation time, so that each key does not keep a copy of
+ * its own (a long list's keys then cost less to keep, and to move out of the young generation).
+ */
+function parseKey(record: unknown, orgIdBefore: string | undefined): ApiKey | string {
   if (!isPlainObject(record)) return `it is ${describeJson(record)}, not an object`;
   const { id, name, prefix, is_active: isActive, created_at: createdAt } = record;
   if (typeof id !== 'string' || id === '') return '"id" is missing or not a string';
@@ -412,8 +416,8 @@ function parseKey(record: unknown): ApiKey | string {
     prefix,
     isActive,
     createdAt,
-    orgId: orgId ?? undefined,
-    updatedAt: updatedAt ?? undefined,
+    orgId: orgId === orgIdBefore ? orgIdBefore : (orgId ?? undefined),
+    updatedAt: updatedAt === createdAt ? createdAt : (updatedAt ?? undefined),
     expiresAt,
     revokedAt,
     revokedBy: revokedBy ?? undefined,
