@@ -246,6 +246,10 @@ async function measureNetwork(n) {
     cold,
     rawCold,
     ratio: ratio(cold.median, rawCold.median),
+    headersMs: median(ext.map((run) => run.firstLoad.headersMs)),
+    lastByteMs: median(ext.map((run) => run.firstLoad.lastByteMs)),
+    rawHeadersMs: median(raw.map((run) => run.headersMs)),
+    rawLastByteMs: median(raw.map((run) => run.lastByteMs)),
     minorPageFaults: median(ext.map((run) => run.firstLoad.minorPageFaults)),
     rawMinorPageFaults: median(raw.map((run) => run.minorPageFaults)),
     pageFaultUs: measurePageFaultCost(),
@@ -476,6 +480,11 @@ function report({ bundleBytes, entryBytes, activation, network, sizes, vscode, l
       'first list = view shown → token read, HTTP stack loaded, TLS connect, request, parse, validate, tree items of the first page built;',
     );
     log('raw = require node:https, TLS connect, GET, JSON.parse.');
+    for (const s of network) {
+      log(
+        `at ${fmtN(s.n)} (medians, ms from the start): the answer's headers ${fmt(s.headersMs)} vs raw ${fmt(s.rawHeadersMs)}; its last byte ${fmt(s.lastByteMs)} vs ${fmt(s.rawLastByteMs)}; done ${fmt(s.cold.median)} vs ${fmt(s.rawCold.median)}, so ${fmt(s.cold.median - s.lastByteMs)} vs ${fmt(s.rawCold.median - s.rawLastByteMs)} after the last byte`,
+      );
+    }
     for (const s of network) {
       const extra = s.minorPageFaults - s.rawMinorPageFaults;
       log(

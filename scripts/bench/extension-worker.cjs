@@ -36,6 +36,25 @@ function undiciProbe(requiredByBundle, bundle) {
   };
 }
 
+/**
+ * When the first answer's headers and its last byte came, in ms from `t0`, as the HTTP stack reports them on
+ * its diagnostics channels (their names are shared by every copy of undici in the process, the bundled one too).
+ */
+function watchAnswer(t0) {
+  const diagnostics = require('node:diagnostics_channel');
+  const times = {};
+  const channels = { headersMs: 'undici:request:headers', lastByteMs: 'undici:request:trailers' };
+  const listeners = Object.entries(channels).map(([field, channel]) => {
+    const listener = () => (times[field] ??= performance.now() - t0);
+    diagnostics.subscribe(channel, listener);
+    return () => diagnostics.unsubscribe(channel, listener);
+  });
+  return () => {
+    for (const unsubscribe of listeners) unsubscribe();
+    return times;
+  };
+}
+
 /** Rejects the current wait at once when the extension logs a failed list (no point waiting for rows). */
 let failCurrentWait;
 
@@ -115,6 +134,7 @@ runWorker(async () => {
   stalls.reset();
   const faultsAtShow = process.resourceUsage().minorPageFault;
   const tShow = performance.now();
+  const answerTimes = watchAnswer(tShow);
   const firstRender = waitFor(stand, keyRowsBuilt, options.timeoutMs ?? 120_000, 'the first key rows', logs);
   tree.show();
   const first = await firstRender;
@@ -124,6 +144,7 @@ runWorker(async () => {
     keyRows: first.keyRows,
     items: first.items,
     minorPageFaults: process.resourceUsage().minorPageFault - faultsAtShow,
+    ...answerTimes(),
     ...stalls.read(),
   };
   result.afterRefresh = undiciProbe(requiredByBundle, bundle);

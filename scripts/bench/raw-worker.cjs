@@ -7,7 +7,8 @@
  */
 const { runWorker, workerArgs, peakRssMb } = require('./common.cjs');
 
-function get(http, url, token, agent) {
+/** `times`, when given, gets when the headers and the last byte came, in ms from `t0`. */
+function get(http, url, token, agent, times, t0) {
   return new Promise((resolve, reject) => {
     const request = http.get(
       url,
@@ -16,6 +17,7 @@ function get(http, url, token, agent) {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json, application/problem+json' },
       },
       (response) => {
+        if (times) times.headersMs = performance.now() - t0;
         const chunks = [];
         let size = 0;
         response.on('data', (chunk) => {
@@ -24,6 +26,7 @@ function get(http, url, token, agent) {
         });
         response.once('error', reject);
         response.once('end', () => {
+          if (times) times.lastByteMs = performance.now() - t0;
           if (response.statusCode !== 200) {
             reject(new Error(`HTTP ${response.statusCode}`));
             return;
@@ -48,10 +51,11 @@ runWorker(async () => {
     const faultsAtStart = process.resourceUsage().minorPageFault;
     const t0 = performance.now();
     const http = url.startsWith('https:') ? require('node:https') : require('node:http');
-    const body = await get(http, url, options.token, undefined);
+    const times = {};
+    const body = await get(http, url, options.token, undefined, times, t0);
     const t1 = performance.now();
     const minorPageFaults = process.resourceUsage().minorPageFault - faultsAtStart;
-    return { totalMs: t1 - t0, keys: body.api_keys.length, peakRssMb: peakRssMb(), minorPageFaults };
+    return { totalMs: t1 - t0, keys: body.api_keys.length, peakRssMb: peakRssMb(), minorPageFaults, ...times };
   }
 
   if (options.mode === 'warm') {
