@@ -249,6 +249,9 @@ async function measureNetwork(n) {
     headersMs: median(ext.map((run) => run.firstLoad.headersMs)),
     lastByteMs: median(ext.map((run) => run.firstLoad.lastByteMs)),
     rawHeadersMs: median(raw.map((run) => run.headersMs)),
+    x: ['createdMs', 'connectedMs', 'sentMs']
+      .map((k) => `${k} ${median(ext.map((run) => run.firstLoad[k]))?.toFixed(1)} vs ${median(raw.map((run) => run[k]))?.toFixed(1)}`)
+      .join('; '),
     rawLastByteMs: median(raw.map((run) => run.lastByteMs)),
     minorPageFaults: median(ext.map((run) => run.firstLoad.minorPageFaults)),
     rawMinorPageFaults: median(raw.map((run) => run.minorPageFaults)),
@@ -482,7 +485,7 @@ function report({ bundleBytes, entryBytes, activation, network, sizes, vscode, l
     log('raw = require node:https, TLS connect, GET, JSON.parse.');
     for (const s of network) {
       log(
-        `at ${fmtN(s.n)} (medians, ms from the start): the answer's headers ${fmt(s.headersMs)} vs raw ${fmt(s.rawHeadersMs)}; its last byte ${fmt(s.lastByteMs)} vs ${fmt(s.rawLastByteMs)}; done ${fmt(s.cold.median)} vs ${fmt(s.rawCold.median)}, so ${fmt(s.cold.median - s.lastByteMs)} vs ${fmt(s.rawCold.median - s.rawLastByteMs)} after the last byte`,
+        `${s.x}\nat ${fmtN(s.n)} (medians, ms from the start): the answer's headers ${fmt(s.headersMs)} vs raw ${fmt(s.rawHeadersMs)}; its last byte ${fmt(s.lastByteMs)} vs ${fmt(s.rawLastByteMs)}; done ${fmt(s.cold.median)} vs ${fmt(s.rawCold.median)}, so ${fmt(s.cold.median - s.lastByteMs)} vs ${fmt(s.rawCold.median - s.rawLastByteMs)} after the last byte`,
       );
     }
     for (const s of network) {

@@ -43,7 +43,13 @@ function undiciProbe(requiredByBundle, bundle) {
 function watchAnswer(t0) {
   const diagnostics = require('node:diagnostics_channel');
   const times = {};
-  const channels = { headersMs: 'undici:request:headers', lastByteMs: 'undici:request:trailers' };
+  const channels = {
+    headersMs: 'undici:request:headers',
+    lastByteMs: 'undici:request:trailers',
+    connectedMs: 'undici:client:connected',
+    sentMs: 'undici:client:sendHeaders',
+    createdMs: 'undici:request:create',
+  };
   const listeners = Object.entries(channels).map(([field, channel]) => {
     const listener = () => (times[field] ??= performance.now() - t0);
     diagnostics.subscribe(channel, listener);

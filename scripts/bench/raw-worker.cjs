@@ -40,6 +40,10 @@ function get(http, url, token, agent, times, t0) {
       },
     );
     request.once('error', reject);
+    if (times) {
+      request.once('socket', (socket) => socket.once('secureConnect', () => (times.connectedMs = performance.now() - t0)));
+      request.once('finish', () => (times.sentMs = performance.now() - t0));
+    }
   });
 }
 
