@@ -246,13 +246,13 @@ async function measureNetwork(n) {
     cold,
     rawCold,
     ratio: ratio(cold.median, rawCold.median),
-    headersMs: median(ext.map((run) => run.firstLoad.headersMs)),
-    lastByteMs: median(ext.map((run) => run.firstLoad.lastByteMs)),
-    rawHeadersMs: median(raw.map((run) => run.headersMs)),
-    x: ['createdMs', 'connectedMs', 'sentMs']
-      .map((k) => `${k} ${median(ext.map((run) => run.firstLoad[k]))?.toFixed(1)} vs ${median(raw.map((run) => run[k]))?.toFixed(1)}`)
-      .join('; '),
-    rawLastByteMs: median(raw.map((run) => run.lastByteMs)),
+    // When each got there, medians in ms from the start (see the workers).
+    timeline: Object.fromEntries(
+      ['connectedMs', 'sentMs', 'headersMs', 'lastByteMs'].map((field) => [
+        field,
+        { ext: median(ext.map((run) => run.firstLoad[field])), raw: median(raw.map((run) => run[field])) },
+      ]),
+    ),
     minorPageFaults: median(ext.map((run) => run.firstLoad.minorPageFaults)),
     rawMinorPageFaults: median(raw.map((run) => run.minorPageFaults)),
     pageFaultUs: measurePageFaultCost(),
@@ -483,9 +483,11 @@ function report({ bundleBytes, entryBytes, activation, network, sizes, vscode, l
       'first list = view shown → token read, HTTP stack loaded, TLS connect, request, parse, validate, tree items of the first page built;',
     );
     log('raw = require node:https, TLS connect, GET, JSON.parse.');
+    const fmtPair = ({ ext, raw }) => `${fmt(ext)} vs ${fmt(raw)}`;
     for (const s of network) {
+      const { timeline } = s;
       log(
-        `${s.x}\nat ${fmtN(s.n)} (medians, ms from the start): the answer's headers ${fmt(s.headersMs)} vs raw ${fmt(s.rawHeadersMs)}; its last byte ${fmt(s.lastByteMs)} vs ${fmt(s.rawLastByteMs)}; done ${fmt(s.cold.median)} vs ${fmt(s.rawCold.median)}, so ${fmt(s.cold.median - s.lastByteMs)} vs ${fmt(s.rawCold.median - s.rawLastByteMs)} after the last byte`,
+        `at ${fmtN(s.n)} (medians, ms from the start, extension vs raw): connected ${fmtPair(timeline.connectedMs)}; request sent ${fmtPair(timeline.sentMs)}; the answer's headers ${fmtPair(timeline.headersMs)}; its last byte ${fmtPair(timeline.lastByteMs)}; done ${fmt(s.cold.median)} vs ${fmt(s.rawCold.median)}, so ${fmt(s.cold.median - timeline.lastByteMs.ext)} vs ${fmt(s.rawCold.median - timeline.lastByteMs.raw)} after the last byte`,
       );
     }
     for (const s of network) {

@@ -37,8 +37,9 @@ function undiciProbe(requiredByBundle, bundle) {
 }
 
 /**
- * When the first answer's headers and its last byte came, in ms from `t0`, as the HTTP stack reports them on
- * its diagnostics channels (their names are shared by every copy of undici in the process, the bundled one too).
+ * When the connection was ready for HTTP, the request was written, and the first answer's headers and its last
+ * byte came, in ms from `t0`, as the HTTP stack reports them on its diagnostics channels (their names are
+ * shared by every copy of undici in the process, the bundled one too).
  */
 function watchAnswer(t0) {
   const diagnostics = require('node:diagnostics_channel');
@@ -48,7 +49,6 @@ function watchAnswer(t0) {
     lastByteMs: 'undici:request:trailers',
     connectedMs: 'undici:client:connected',
     sentMs: 'undici:client:sendHeaders',
-    createdMs: 'undici:request:create',
   };
   const listeners = Object.entries(channels).map(([field, channel]) => {
     const listener = () => (times[field] ??= performance.now() - t0);

@@ -7,7 +7,10 @@
  */
 const { runWorker, workerArgs, peakRssMb } = require('./common.cjs');
 
-/** `times`, when given, gets when the headers and the last byte came, in ms from `t0`. */
+/**
+ * `times`, when given, gets when the TLS connection was up, the request written, and the headers and the last
+ * byte came, in ms from `t0`.
+ */
 function get(http, url, token, agent, times, t0) {
   return new Promise((resolve, reject) => {
     const request = http.get(
